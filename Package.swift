@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout: C libraries live only in tiny system-library targets (C*), wrapped by one
+// Swift module each; the `dream` executable only parses arguments and prints.
+let package = Package(
+    name: "dream",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dream", targets: ["dream"]),
+        .library(name: "DreamEngine", targets: ["DreamEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // libpng and libjpeg report errors by longjmp; these C functions own the setjmp
+        // so that no longjmp ever crosses a Swift frame.
+        .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG"]),
+
+        .target(name: "ImageIO", dependencies: ["CCodecShims"]),
+        .target(name: "Resampling", dependencies: ["ImageIO"]),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib"]),
+        .target(name: "DreamEngine", dependencies: ["ImageIO", "Resampling", "NeuralNet"]),
+        .executableTarget(
+            name: "dream",
+            dependencies: [
+                "DreamEngine", "ImageIO", "Resampling", "NeuralNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ResamplingTests", dependencies: ["Resampling"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine"]),
+    ]
+)

@@ -1,0 +1,58 @@
+#ifndef CODEC_SHIMS_H
+#define CODEC_SHIMS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every function returns 0 on success, or a non-zero code with a message in `error`
+   (at most CODEC_ERROR_LENGTH bytes, NUL terminated). Buffers handed out are freed
+   with codec_free. No function ever longjmps out to its caller. */
+
+#define CODEC_ERROR_LENGTH 256
+
+enum codec_status {
+    CODEC_OK = 0,
+    CODEC_NOT_THIS_FORMAT = 1,
+    CODEC_CORRUPT = 2,
+    CODEC_TOO_LARGE = 3,
+    CODEC_UNSUPPORTED = 4,
+    CODEC_OUT_OF_MEMORY = 5,
+};
+
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    uint32_t channels;   /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA */
+    uint32_t bit_depth;  /* 8 or 16; 16-bit samples are native-endian uint16 */
+    void *pixels;        /* interleaved rows, width * channels samples each */
+} codec_image;
+
+typedef struct {
+    const char *key;
+    const char *text;
+} codec_text;
+
+void codec_free(void *pointer);
+
+/* PNG: every color type and depth; palette and tRNS expand to RGB(A), gray below 8 bits
+   widens to 8, interlaced images are deinterlaced. Refuses more than max_pixels pixels
+   before allocating them. */
+int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
+                    codec_image *out, char *error);
+
+/* Writes 8- or 16-bit PNG with optional tEXt chunks. */
+int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count,
+                    uint8_t **out_data, size_t *out_length, char *error);
+
+/* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. */
+int png_shim_read_text(const uint8_t *data, size_t length, const char *key,
+                       char **out_text, char *error);
+
+/* JPEG: baseline and progressive, gray and color; CMYK/YCCK converted to RGB.
+   Output is 8-bit gray or RGB. */
+int jpeg_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
+                     codec_image *out, char *error);
+
+int jpeg_shim_encode(const codec_image *image, int quality, uint8_t **out_data,
+                     unsigned long *out_length, char *error);
+
+#endif

@@ -1,0 +1,231 @@
+#include "codec_shims.h"
+#include <png.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+/* The full libpng API rather than png_image_*: the simplified API can neither keep
+   16-bit sRGB samples (it linearises them) nor write tEXt chunks, and we need both. */
+
+void codec_free(void *pointer) { free(pointer); }
+
+typedef struct {
+    jmp_buf jump;
+    char *error;
+    const uint8_t *data;
+    size_t length;
+    size_t offset;
+    uint8_t *out;
+    size_t out_length;
+    size_t out_capacity;
+} png_context;
+
+static void on_error(png_structp png, png_const_charp message) {
+    png_context *context = (png_context *)png_get_error_ptr(png);
+    snprintf(context->error, CODEC_ERROR_LENGTH, "%s", message);
+    longjmp(context->jump, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp message) {
+    (void)png; (void)message; /* benign (e.g. bad iCCP profiles); not worth failing on */
+}
+
+static void read_bytes(png_structp png, png_bytep target, png_size_t count) {
+    png_context *context = (png_context *)png_get_io_ptr(png);
+    if (context->offset + count > context->length) {
+        png_error(png, "file is truncated");
+    }
+    memcpy(target, context->data + context->offset, count);
+    context->offset += count;
+}
+
+static void write_bytes(png_structp png, png_bytep source, png_size_t count) {
+    png_context *context = (png_context *)png_get_io_ptr(png);
+    if (context->out_length + count > context->out_capacity) {
+        size_t capacity = context->out_capacity ? context->out_capacity * 2 : 65536;
+        while (capacity < context->out_length + count) capacity *= 2;
+        uint8_t *grown = realloc(context->out, capacity);
+        if (!grown) png_error(png, "out of memory");
+        context->out = grown;
+        context->out_capacity = capacity;
+    }
+    memcpy(context->out + context->out_length, source, count);
+    context->out_length += count;
+}
+
+static void flush_bytes(png_structp png) { (void)png; }
+
+static int check_signature(const uint8_t *data, size_t length, char *error) {
+    if (length < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
+        snprintf(error, CODEC_ERROR_LENGTH, "not a PNG file (bad signature)");
+        return CODEC_NOT_THIS_FORMAT;
+    }
+    return CODEC_OK;
+}
+
+int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
+                    codec_image *out, char *error) {
+    memset(out, 0, sizeof(*out));
+    int status = check_signature(data, length, error);
+    if (status) return status;
+
+    png_context context = {0};
+    context.error = error;
+    context.data = data;
+    context.length = length;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_read_struct(&png, &info, NULL);
+        snprintf(error, CODEC_ERROR_LENGTH, "out of memory");
+        return CODEC_OUT_OF_MEMORY;
+    }
+    /* volatile: these change between setjmp and a possible longjmp */
+    uint8_t *volatile pixels = NULL;
+    png_bytep *volatile rows = NULL;
+    volatile int result = CODEC_CORRUPT;
+    if (setjmp(context.jump)) {
+        free(pixels);
+        free(rows);
+        png_destroy_read_struct(&png, &info, NULL);
+        return result;
+    }
+    png_set_read_fn(png, &context, read_bytes);
+    /* We check size ourselves below; libpng's default user limit is 1M x 1M. */
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_read_info(png, info);
+
+    png_uint_32 width = png_get_image_width(png, info);
+    png_uint_32 height = png_get_image_height(png, info);
+    if ((uint64_t)width * (uint64_t)height > max_pixels) {
+        snprintf(error, CODEC_ERROR_LENGTH, "image is %ux%u, over the limit of %llu pixels",
+                 width, height, (unsigned long long)max_pixels);
+        result = CODEC_TOO_LARGE;
+        longjmp(context.jump, 1);
+    }
+    int color_type = png_get_color_type(png, info);
+    int bit_depth = png_get_bit_depth(png, info);
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+    if (bit_depth == 16) png_set_swap(png); /* PNG is big-endian; we hand out native uint16 */
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+
+    int channels = png_get_channels(png, info);
+    int depth = png_get_bit_depth(png, info);
+    size_t row_bytes = png_get_rowbytes(png, info);
+    pixels = malloc(row_bytes * height);
+    rows = malloc(sizeof(png_bytep) * height);
+    if (!pixels || !rows) {
+        snprintf(error, CODEC_ERROR_LENGTH, "out of memory for %ux%u pixels", width, height);
+        result = CODEC_OUT_OF_MEMORY;
+        longjmp(context.jump, 1);
+    }
+    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + y * row_bytes;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+
+    out->width = width;
+    out->height = height;
+    out->channels = (uint32_t)channels;
+    out->bit_depth = (uint32_t)depth;
+    out->pixels = pixels;
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    return CODEC_OK;
+}
+
+int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count,
+                    uint8_t **out_data, size_t *out_length, char *error) {
+    *out_data = NULL;
+    *out_length = 0;
+    int color_types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+                          PNG_COLOR_TYPE_RGB_ALPHA};
+    if (image->channels < 1 || image->channels > 4 ||
+        (image->bit_depth != 8 && image->bit_depth != 16)) {
+        snprintf(error, CODEC_ERROR_LENGTH, "cannot write %u channels at %u bits as PNG",
+                 image->channels, image->bit_depth);
+        return CODEC_UNSUPPORTED;
+    }
+    png_context context = {0};
+    context.error = error;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_write_struct(&png, &info);
+        snprintf(error, CODEC_ERROR_LENGTH, "out of memory");
+        return CODEC_OUT_OF_MEMORY;
+    }
+    png_bytep *volatile rows = NULL;
+    if (setjmp(context.jump)) {
+        free(rows);
+        free(context.out);
+        png_destroy_write_struct(&png, &info);
+        return CODEC_CORRUPT;
+    }
+    png_set_write_fn(png, &context, write_bytes, flush_bytes);
+    png_set_IHDR(png, info, image->width, image->height, (int)image->bit_depth,
+                 color_types[image->channels], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, 6);
+    if (text_count > 0) {
+        png_text *entries = calloc((size_t)text_count, sizeof(png_text));
+        if (!entries) png_error(png, "out of memory");
+        for (int i = 0; i < text_count; i++) {
+            entries[i].compression = PNG_TEXT_COMPRESSION_NONE;
+            entries[i].key = (png_charp)texts[i].key;
+            entries[i].text = (png_charp)texts[i].text;
+        }
+        png_set_text(png, info, entries, text_count);
+        free(entries);
+    }
+    png_write_info(png, info);
+    if (image->bit_depth == 16) png_set_swap(png);
+    size_t row_bytes = (size_t)image->width * image->channels * (image->bit_depth / 8);
+    rows = malloc(sizeof(png_bytep) * image->height);
+    if (!rows) png_error(png, "out of memory");
+    for (uint32_t y = 0; y < image->height; y++) rows[y] = (uint8_t *)image->pixels + y * row_bytes;
+    png_write_image(png, rows);
+    png_write_end(png, NULL);
+    free(rows);
+    png_destroy_write_struct(&png, &info);
+    *out_data = context.out;
+    *out_length = context.out_length;
+    return CODEC_OK;
+}
+
+int png_shim_read_text(const uint8_t *data, size_t length, const char *key, char **out_text,
+                       char *error) {
+    *out_text = NULL;
+    int status = check_signature(data, length, error);
+    if (status) return status;
+    png_context context = {0};
+    context.error = error;
+    context.data = data;
+    context.length = length;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return CODEC_OUT_OF_MEMORY;
+    }
+    if (setjmp(context.jump)) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return CODEC_CORRUPT;
+    }
+    png_set_read_fn(png, &context, read_bytes);
+    png_read_info(png, info);
+    png_textp texts = NULL;
+    int count = 0;
+    png_get_text(png, info, &texts, &count);
+    for (int i = 0; i < count; i++) {
+        if (strcmp(texts[i].key, key) == 0) {
+            *out_text = strdup(texts[i].text ? texts[i].text : "");
+            break;
+        }
+    }
+    png_destroy_read_struct(&png, &info, NULL);
+    return CODEC_OK;
+}

@@ -1,0 +1,58 @@
+/// Conversions between RGB and BT.601 luma/chroma (full-range YCbCr, as JPEG uses).
+///
+/// A dream changes the luminance only and keeps the photo's colors: split, dream on Y,
+/// join with the original Cb and Cr.
+public enum ColorSpace {
+    /// Luma, blue-difference and red-difference planes; chroma is centred on 0.5.
+    public struct YCbCr: Sendable {
+        public var luma: Image
+        public var cb: Image
+        public var cr: Image
+        /// The source's alpha plane, if it had one.
+        public var alpha: Image?
+    }
+
+    /// The luma plane of any image (gray images are their own luma).
+    public static func luma(of image: Image) -> Image {
+        image.colorChannels == 1 ? image.plane(0) : split(image).luma
+    }
+
+    public static func split(_ image: Image) -> YCbCr {
+        let n = image.planeSize
+        let alpha = image.hasAlpha ? image.plane(image.channels - 1) : nil
+        if image.colorChannels == 1 {
+            let luma = image.plane(0)
+            let neutral = Image(width: image.width, height: image.height, value: 0.5)
+            return YCbCr(luma: luma, cb: neutral, cr: neutral, alpha: alpha)
+        }
+        var y = [Float](repeating: 0, count: n), cb = y, cr = y
+        image.pixels.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                let r = p[i], g = p[n + i], b = p[2 * n + i]
+                y[i] = 0.299 * r + 0.587 * g + 0.114 * b
+                cb[i] = 0.5 - 0.168736 * r - 0.331264 * g + 0.5 * b
+                cr[i] = 0.5 + 0.5 * r - 0.418688 * g - 0.081312 * b
+            }
+        }
+        return YCbCr(
+            luma: Image(width: image.width, height: image.height, pixels: y),
+            cb: Image(width: image.width, height: image.height, pixels: cb),
+            cr: Image(width: image.width, height: image.height, pixels: cr),
+            alpha: alpha)
+    }
+
+    /// RGB(A) from luma and chroma planes of equal size.
+    public static func join(_ parts: YCbCr) -> Image {
+        let n = parts.luma.planeSize
+        var rgb = [Float](repeating: 0, count: 3 * n)
+        for i in 0..<n {
+            let y = parts.luma.pixels[i], cb = parts.cb.pixels[i] - 0.5, cr = parts.cr.pixels[i] - 0.5
+            rgb[i] = y + 1.402 * cr
+            rgb[n + i] = y - 0.344136 * cb - 0.714136 * cr
+            rgb[2 * n + i] = y + 1.772 * cb
+        }
+        if let alpha = parts.alpha { rgb += alpha.pixels }
+        return Image(width: parts.luma.width, height: parts.luma.height, channels: parts.alpha == nil ? 3 : 4,
+                     pixels: rgb)
+    }
+}

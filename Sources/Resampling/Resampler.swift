@@ -1,0 +1,88 @@
+import ImageIO
+
+/// Separable resampling of float planes: a horizontal pass, then a vertical one.
+public struct Resampler: Sendable {
+    public var kernel: ResamplingKernel
+    public var edge: EdgeMode
+
+    /// Bicubic (Keys, a = -0.5) with Pillow's border handling unless told otherwise.
+    public init(kernel: ResamplingKernel = .bicubic, edge: EdgeMode = .renormalize) {
+        self.kernel = kernel
+        self.edge = edge
+    }
+
+    /// Every channel of `image` resampled to `width` x `height`.
+    public func resample(_ image: Image, width: Int, height: Int) -> Image {
+        precondition(width > 0 && height > 0, "target size must be positive")
+        if width == image.width && height == image.height { return image }
+        let horizontal = ResamplingWeights(inputSize: image.width, outputSize: width, kernel: kernel, edge: edge)
+        let vertical = ResamplingWeights(inputSize: image.height, outputSize: height, kernel: kernel, edge: edge)
+        var out = Image(width: width, height: height, channels: image.channels)
+        var middle = [Float](repeating: 0, count: width * image.height)
+        image.pixels.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                middle.withUnsafeMutableBufferPointer { temp in
+                    for c in 0..<image.channels {
+                        let src = source.baseAddress! + c * image.planeSize
+                        let dst = target.baseAddress! + c * width * height
+                        Self.horizontalPass(src, width: image.width, height: image.height, weights: horizontal,
+                                            into: temp.baseAddress!)
+                        Self.verticalPass(temp.baseAddress!, width: width, weights: vertical, into: dst)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func horizontalPass(_ src: UnsafePointer<Float>, width: Int, height: Int, weights: ResamplingWeights,
+                               into dst: UnsafeMutablePointer<Float>) {
+        let outWidth = weights.outputSize, taps = weights.taps
+        weights.indices.withUnsafeBufferPointer { idx in
+            weights.weights.withUnsafeBufferPointer { wts in
+                for y in 0..<height {
+                    let row = src + y * width
+                    let outRow = dst + y * outWidth
+                    for x in 0..<outWidth {
+                        var sum: Float = 0
+                        let base = x * taps
+                        for k in 0..<taps { sum += row[Int(idx[base + k])] * wts[base + k] }
+                        outRow[x] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    static func verticalPass(_ src: UnsafePointer<Float>, width: Int, weights: ResamplingWeights,
+                             into dst: UnsafeMutablePointer<Float>) {
+        let taps = weights.taps
+        weights.indices.withUnsafeBufferPointer { idx in
+            weights.weights.withUnsafeBufferPointer { wts in
+                for y in 0..<weights.outputSize {
+                    let outRow = dst + y * width
+                    outRow.update(repeating: 0, count: width)
+                    for k in 0..<taps {
+                        let w = wts[y * taps + k]
+                        if w == 0 { continue }
+                        let row = src + Int(idx[y * taps + k]) * width
+                        for x in 0..<width { outRow[x] += w * row[x] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Image {
+    /// The image at a new size, bicubic by default.
+    public func resized(width: Int, height: Int, kernel: ResamplingKernel = .bicubic,
+                        edge: EdgeMode = .renormalize) -> Image {
+        Resampler(kernel: kernel, edge: edge).resample(self, width: width, height: height)
+    }
+
+    /// Each pixel repeated `factor` times in both directions (nearest neighbour).
+    public func enlarged(by factor: Int) -> Image {
+        resized(width: width * factor, height: height * factor, kernel: .nearest)
+    }
+}
