@@ -37,5 +37,7 @@ let package = Package(
         .testTarget(name: "ResamplingTests", dependencies: ["Resampling"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine"]),
-    ]
+    ],
+    // Swift 5 mode: the numeric kernels share raw buffers across Dispatch workers by design.
+    swiftLanguageModes: [.v5]
 )

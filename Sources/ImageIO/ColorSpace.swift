@@ -10,6 +10,13 @@ public enum ColorSpace {
         public var cr: Image
         /// The source's alpha plane, if it had one.
         public var alpha: Image?
+
+        public init(luma: Image, cb: Image, cr: Image, alpha: Image? = nil) {
+            self.luma = luma
+            self.cb = cb
+            self.cr = cr
+            self.alpha = alpha
+        }
     }
 
     /// The luma plane of any image (gray images are their own luma).

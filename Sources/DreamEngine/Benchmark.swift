@@ -1,0 +1,160 @@
+import Foundation
+import ImageIO
+import NeuralNet
+import Resampling
+
+/// The project's speed figures, measured in-process on this machine. Release builds only
+/// give meaningful numbers.
+public struct Benchmark {
+    public struct Figure: Codable, Sendable {
+        public var name: String
+        public var value: Double
+        public var unit: String
+        /// The bar to clear, from the issue (peers: Keras/TF and PyTorch on the same machine).
+        public var target: String?
+        public var detail: String?
+
+        public init(name: String, value: Double, unit: String, target: String? = nil, detail: String? = nil) {
+            self.name = name
+            self.value = value
+            self.unit = unit
+            self.target = target
+            self.detail = detail
+        }
+    }
+
+    public let model: Sequential
+    public var seconds: Double
+    public var progress: (String) -> Void
+
+    public init(model: Sequential, secondsPerFigure: Double = 3, progress: @escaping (String) -> Void = { _ in }) {
+        self.model = model
+        self.seconds = secondsPerFigure
+        self.progress = progress
+    }
+
+    /// Runs `body` repeatedly for about `seconds` (after one warm-up) and returns calls per second.
+    func rate(_ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var calls = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        var elapsed = 0.0
+        repeat {
+            try body()
+            calls += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < seconds
+        return Double(calls) / elapsed
+    }
+
+    public func machineFigures() -> [Figure] {
+        progress("sgemm 1024")
+        let threads = BLAS.threads
+        BLAS.setThreads(1)
+        let one = BLAS.sgemmGFLOPS()
+        BLAS.setThreads(threads)
+        let all = BLAS.sgemmGFLOPS()
+        return [
+            Figure(name: "sgemm 1024x1024, 1 thread", value: one, unit: "GFLOP/s", detail: "OpenBLAS"),
+            Figure(name: "sgemm 1024x1024, \(threads) threads", value: all, unit: "GFLOP/s",
+                   detail: "\(ProcessInfo.processInfo.activeProcessorCount) cores; AVX2/FMA peak ~190 GFLOP/s on 2 cores"),
+        ]
+    }
+
+    public func networkFigures(data: MNISTDataset?) throws -> [Figure] {
+        var figures: [Figure] = []
+        var generator = SeededGenerator(seed: 7)
+        let batch = 128
+        let images = data.map { Array($0.images.prefix(batch * 20 * 784)) }
+            ?? (0..<(batch * 20 * 784)).map { _ in Float.random(in: 0...1, using: &generator) }
+        let labels = data.map { Array($0.labels.prefix(batch * 20)) } ?? (0..<(batch * 20)).map { UInt8($0 % 10) }
+        let sample = MNISTDataset(images: images, labels: labels)
+
+        progress("training")
+        // A copy, so the benchmark's updates never touch the caller's model.
+        let trainee = try ModelFile.decode(ModelFile.encode(model, training: nil), path: "<benchmark>").model
+        var settings = Trainer.Settings()
+        settings.batchSize = batch
+        settings.learningRate = 1e-4
+        let trainer = Trainer(model: trainee, settings: settings)
+        let epochsPerSecond = rate { _ = trainer.trainEpoch(0, on: sample, progress: { _ in }, shouldStop: { false }) }
+        let trainRate = epochsPerSecond * Double(sample.count)
+        figures.append(Figure(name: "training, batch 128", value: trainRate, unit: "images/s", target: ">= 5,600 (Keras 2,900; PyTorch 3,750)",
+                              detail: String(format: "%.1f GFLOP/s", trainRate * model.trainingFLOPs() / 1e9)))
+
+        progress("inference")
+        let inferenceBatch = 500
+        let inferenceRate = try images.withUnsafeBufferPointer { x in
+            try rate { try model.forward(x.baseAddress!, batch: inferenceBatch) } * Double(inferenceBatch)
+        }
+        figures.append(Figure(name: "inference, batch 500", value: inferenceRate, unit: "images/s",
+                              detail: String(format: "%.1f GFLOP/s", inferenceRate * model.forwardFLOPs().reduce(0, +) / 1e9)))
+
+        var settingsMap = DreamSettings()
+        settingsMap.layer = "conv3"
+        settingsMap.maps = [56]
+        let evaluator = ObjectiveGradient(model: model, objective: try DreamObjective(settings: settingsMap, model: model))
+        let shape = FeatureShape(height: 28, width: 28, channels: 1)
+        let gradientFLOPs = 2 * model.forwardFLOPs()[0...4].reduce(0, +) - model.forwardFLOPs()[0]
+        progress("input gradient, one image")
+        let single = try images.withUnsafeBufferPointer { x in
+            try rate { _ = try evaluator.evaluate(x.baseAddress!, batch: 1, shape: shape) }
+        }
+        figures.append(Figure(name: "input gradient, one 28x28 image (conv3 map)", value: single, unit: "steps/s",
+                              target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
+                              detail: String(format: "%.1f GFLOP/s", single * gradientFLOPs / 1e9)))
+        progress("input gradient, 400 tiles")
+        let tiles = try images.withUnsafeBufferPointer { x in
+            try rate { _ = try evaluator.evaluate(x.baseAddress!, batch: 400, shape: shape) } * 400
+        }
+        figures.append(Figure(name: "input gradient, 400 tiles (conv3 map)", value: tiles, unit: "tile-steps/s",
+                              target: ">= 9,000 (Keras 2,900; PyTorch 2,650)",
+                              detail: String(format: "%.1f GFLOP/s", tiles * gradientFLOPs / 1e9)))
+        return figures
+    }
+
+    /// In-process render times (decode, render, encode; no process start-up).
+    public func renderFigures(photo: String, presets: PresetLibrary) throws -> [Figure] {
+        var figures: [Figure] = []
+        let renderer = FileRenderer(model: model)
+        let folder = NSTemporaryDirectory() + "dream-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+
+        progress("ghost render")
+        let ghost = try presets.load("ghost").settings
+        let ghostRate = try rate { _ = try renderer.render(.init(input: photo, output: folder + "/ghost.png", settings: ghost)) }
+        figures.append(Figure(name: "ghost on \(URL(fileURLWithPath: photo).lastPathComponent), in-process", value: 1 / ghostRate, unit: "s",
+                              target: "<= 0.25 s for the whole process", detail: "decode + 4 loops + PNG encode"))
+
+        progress("tiles render 560x560")
+        let square = try Image(contentsOf: photo).resized(width: 560, height: 560)
+        try square.write(to: folder + "/square.png")
+        var tiles = try presets.load("tiles").settings
+        tiles.octaves = 3
+        tiles.steps = 20
+        let tileRate = try rate { _ = try renderer.render(.init(input: folder + "/square.png", output: folder + "/tiles.png", settings: tiles)) }
+        figures.append(Figure(name: "tiles preset, 560x560, 3 octaves x 20 steps", value: 1 / tileRate, unit: "s",
+                              target: "<= 1.0 s (Keras 4.0 s warm)", detail: "octave scale \(tiles.octaveScale), overlap \(tiles.tileOverlap)"))
+        return figures
+    }
+
+    /// Wall time of whole `dream` processes, start-up included (median of `runs`).
+    public static func processSeconds(executable: String, arguments: [String], runs: Int = 7) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            let start = DispatchTime.now().uptimeNanoseconds
+            try process.run()
+            process.waitUntilExit()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            guard process.terminationStatus == 0 else {
+                throw DreamError.invalidSetting(key: "bench", problem: "\(executable) \(arguments.joined(separator: " ")) failed")
+            }
+        }
+        return times.sorted()[times.count / 2]
+    }
+}

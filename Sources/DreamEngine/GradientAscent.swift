@@ -1,0 +1,95 @@
+import ImageIO
+import NeuralNet
+import Resampling
+
+/// Raises the objective on a one-channel image by normalised gradient steps, looking at
+/// it whole (any size the layers allow) or as a batch of 28x28 tiles.
+public final class GradientAscent {
+    public enum View: Sendable {
+        /// The image goes through the network as it is (28x28 for dense objectives).
+        case whole
+        /// 28x28 tiles with this overlap, one batch; the grid shifts randomly every step.
+        case tiles(overlap: Int)
+    }
+
+    let evaluator: ObjectiveGradient
+    private let tiles = FloatBuffer()
+    private let shifted = FloatBuffer()
+    private var fullGradient: Image?
+    /// Mean objective per step of the last `ascend` call.
+    public private(set) var history: [Float] = []
+
+    public init(evaluator: ObjectiveGradient) {
+        self.evaluator = evaluator
+    }
+
+    public func ascend<G: RandomNumberGenerator>(_ image: inout Image, view: View, steps: Int, stepSize: Float,
+                                                 jitter: Int, lossCap: Float?, using generator: inout G) throws(NetworkError) {
+        history = []
+        for _ in 0..<steps {
+            let loss: Float
+            switch view {
+            case .whole:
+                loss = try wholeStep(&image, stepSize: stepSize, jitter: jitter, using: &generator)
+            case .tiles(let overlap):
+                loss = try tileStep(&image, overlap: overlap, stepSize: stepSize, using: &generator)
+            }
+            history.append(loss)
+            if let lossCap, loss > lossCap { break }
+        }
+    }
+
+    /// One step on the whole image, rolled by up to `jitter` pixels (wrapping) so that the
+    /// network's grid does not imprint on the result.
+    private func wholeStep<G: RandomNumberGenerator>(_ image: inout Image, stepSize: Float, jitter: Int,
+                                                     using generator: inout G) throws(NetworkError) -> Float {
+        let w = image.width, h = image.height
+        let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
+        let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
+        let x = shifted.reserve(w * h)
+        image.pixels.withUnsafeBufferPointer { src in
+            for y in 0..<h {
+                let sy = ((y - dy) % h + h) % h
+                for xx in 0..<w { x[y * w + xx] = src[sy * w + ((xx - dx) % w + w) % w] }
+            }
+        }
+        let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
+        let scale = stepSize / max(meanAbs(g, w * h), 1e-8)
+        image.pixels.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<h {
+                let gy = ((y + dy) % h + h) % h
+                for xx in 0..<w { dst[y * w + xx] += scale * g[gy * w + ((xx + dx) % w + w) % w] }
+            }
+        }
+        return evaluator.losses[0]
+    }
+
+    /// One step over all tiles at once: one batch through the network, gradients blended
+    /// back with the tile window and normalised over the whole image, so tiles keep their
+    /// relative strength and no seam shows.
+    private func tileStep<G: RandomNumberGenerator>(_ image: inout Image, overlap: Int, stepSize: Float,
+                                                    using generator: inout G) throws(NetworkError) -> Float {
+        let grid = TileGrid.random(imageWidth: image.width, imageHeight: image.height, overlap: overlap, using: &generator)
+        let batch = tiles.reserve(grid.count * 784)
+        grid.extract(from: image, into: batch)
+        let g = try evaluator.evaluate(batch, batch: grid.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
+        if fullGradient?.width != image.width || fullGradient?.height != image.height {
+            fullGradient = Image(width: image.width, height: image.height)
+        }
+        grid.assemble(g, into: &fullGradient!)
+        let scale = fullGradient!.pixels.withUnsafeBufferPointer { stepSize / max(meanAbs($0.baseAddress!, $0.count), 1e-8) }
+        fullGradient!.pixels.withUnsafeBufferPointer { gradient in
+            image.pixels.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<dst.count { dst[i] += scale * gradient[i] }
+            }
+        }
+        return evaluator.losses.reduce(0, +) / Float(grid.count)
+    }
+}
+
+@inline(__always)
+func meanAbs(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
+    var sum: Float = 0
+    for i in 0..<count { sum += abs(values[i]) }
+    return sum / Float(max(count, 1))
+}

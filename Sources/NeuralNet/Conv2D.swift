@@ -1,0 +1,185 @@
+import COpenBLAS
+
+/// 2-D convolution, valid padding, stride 1, weights in Keras's (kh, kw, C, K) layout.
+///
+/// Runs as im2col + one `cblas_sgemm` over the whole batch; `forwardDirect` is the plain
+/// loop kept beside it as the reference the tests check the fast path against.
+public final class Conv2D: Layer {
+    public let name: String
+    public let filters: Int
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let activation: Activation
+    private(set) var inputChannels = 0
+
+    private var weights: UnsafeMutablePointer<Float>!
+    private var bias: UnsafeMutablePointer<Float>!
+    private var weightGradient: UnsafeMutablePointer<Float>!
+    private var biasGradient: UnsafeMutablePointer<Float>!
+
+    /// One row per output pixel: the receptive field it sees, kept for backward.
+    private let columns = FloatBuffer()
+    private let columnGradient = FloatBuffer()
+    private let pre = FloatBuffer()
+    private let post = FloatBuffer()
+
+    public init(name: String, inputChannels: Int, filters: Int, kernel: (Int, Int) = (3, 3),
+                activation: Activation = .relu) {
+        self.name = name
+        self.inputChannels = inputChannels
+        self.filters = filters
+        self.kernelHeight = kernel.0
+        self.kernelWidth = kernel.1
+        self.activation = activation
+    }
+
+    public var spec: LayerSpec {
+        LayerSpec(name: name, kind: .conv2d, units: filters, size: [kernelHeight, kernelWidth], activation: activation)
+    }
+
+    /// Length of one im2col row: kh * kw * C.
+    var patchSize: Int { kernelHeight * kernelWidth * inputChannels }
+    public var parameterCount: Int { patchSize * filters + filters }
+    public var weightShape: [Int] { [kernelHeight, kernelWidth, inputChannels, filters] }
+
+    public func bind(parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>) {
+        weights = parameters
+        bias = parameters + patchSize * filters
+        weightGradient = gradients
+        biasGradient = gradients + patchSize * filters
+    }
+
+    /// He initialisation: keeps activation variance steady through ReLU layers.
+    public func initialize<G: RandomNumberGenerator>(inputShape: FeatureShape, using generator: inout G) {
+        let std = Float((2.0 / Double(patchSize)).squareRoot())
+        for i in 0..<patchSize * filters { weights[i] = std * normalSample(using: &generator) }
+        bias.update(repeating: 0, count: filters)
+    }
+
+    public func outputShape(for input: FeatureShape) throws(NetworkError) -> FeatureShape {
+        guard input.channels == inputChannels else {
+            throw .shapeMismatch(layer: name, expected: "\(inputChannels) input channels", got: "\(input.channels)")
+        }
+        guard input.height >= kernelHeight, input.width >= kernelWidth else {
+            throw .inputTooSmall(layer: name, input: input, needs: "at least \(kernelHeight)x\(kernelWidth)")
+        }
+        return FeatureShape(height: input.height - kernelHeight + 1, width: input.width - kernelWidth + 1,
+                            channels: filters)
+    }
+
+    public var preActivation: UnsafeMutablePointer<Float> { pre.pointer }
+    public var output: UnsafeMutablePointer<Float> { post.pointer }
+
+    public func activationBackward(_ gradient: UnsafeMutablePointer<Float>, count: Int) {
+        activation.backward(gradient, pre: pre.pointer, out: post.pointer, rows: count / filters, units: filters)
+    }
+
+    // input (N, H, W, C) -> output (N, H-kh+1, W-kw+1, K)
+    public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
+        let out = try! outputShape(for: shape)
+        let rows = batch * out.height * out.width
+        let cols = columns.reserve(rows * patchSize)
+        im2col(input, shape: shape, batch: batch, into: cols)
+        let result = pre.reserve(rows * filters)
+        for r in 0..<rows { (result + r * filters).update(from: bias, count: filters) }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(filters), Int32(patchSize),
+                    1, cols, Int32(patchSize), weights, Int32(filters), 1, result, Int32(filters))
+        activation.apply(result, post.reserve(rows * filters), rows: rows, units: filters)
+    }
+
+    public func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
+                         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
+                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool) {
+        let out = try! outputShape(for: shape)
+        let rows = batch * out.height * out.width
+        let dPre = outputGradient
+        if !gradientIsPreActivation {
+            activation.backward(dPre, pre: pre.pointer, out: post.pointer, rows: rows, units: filters)
+        }
+        if parameterGradients {
+            for r in 0..<rows {
+                let g = dPre + r * filters
+                for k in 0..<filters { biasGradient[k] += g[k] }
+            }
+            // dW (P, K) += columns^T (P, rows) x dPre (rows, K)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
+                        1, columns.pointer, Int32(patchSize), dPre, Int32(filters), 1, weightGradient, Int32(filters))
+        }
+        if let inputGradient {
+            // dColumns (rows, P) = dPre (rows, K) x W^T (K, P), then scatter back to pixels
+            let dCols = columnGradient.reserve(rows * patchSize)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(patchSize), Int32(filters),
+                        1, dPre, Int32(filters), weights, Int32(filters), 0, dCols, Int32(patchSize))
+            col2im(dCols, shape: shape, batch: batch, into: inputGradient)
+        }
+    }
+
+    /// Each output pixel's kh x kw x C window as one row; a window row is kw*C contiguous floats.
+    func im2col(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into cols: UnsafeMutablePointer<Float>) {
+        let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
+        let c = shape.channels, span = kernelWidth * c, p = patchSize
+        parallelChunks(batch) { range in
+            for n in range {
+                let image = input + n * shape.count
+                var row = cols + n * outH * outW * p
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        for ky in 0..<self.kernelHeight {
+                            (row + ky * span).update(from: image + ((oy + ky) * shape.width + ox) * c, count: span)
+                        }
+                        row += p
+                    }
+                }
+            }
+        }
+    }
+
+    func col2im(_ cols: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>) {
+        let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
+        let c = shape.channels, span = kernelWidth * c, p = patchSize
+        parallelChunks(batch) { range in
+            for n in range {
+                let image = target + n * shape.count
+                image.update(repeating: 0, count: shape.count)
+                var row = cols + n * outH * outW * p
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        for ky in 0..<self.kernelHeight {
+                            let dst = image + ((oy + ky) * shape.width + ox) * c
+                            let src = row + ky * span
+                            for i in 0..<span { dst[i] += src[i] }
+                        }
+                        row += p
+                    }
+                }
+            }
+        }
+    }
+
+    /// The reference: a direct sum over the window, no im2col, no BLAS. Writes pre-activations.
+    func forwardDirect(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) -> [Float] {
+        let out = try! outputShape(for: shape)
+        var result = [Float](repeating: 0, count: batch * out.count)
+        let c = shape.channels
+        for n in 0..<batch {
+            for oy in 0..<out.height {
+                for ox in 0..<out.width {
+                    for k in 0..<filters {
+                        var sum = Double(bias[k])
+                        for ky in 0..<kernelHeight {
+                            for kx in 0..<kernelWidth {
+                                for ci in 0..<c {
+                                    let x = input[n * shape.count + ((oy + ky) * shape.width + ox + kx) * c + ci]
+                                    let w = weights[((ky * kernelWidth + kx) * c + ci) * filters + k]
+                                    sum += Double(x) * Double(w)
+                                }
+                            }
+                        }
+                        result[n * out.count + (oy * out.width + ox) * filters + k] = Float(sum)
+                    }
+                }
+            }
+        }
+        return result
+    }
+}

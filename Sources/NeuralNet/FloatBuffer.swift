@@ -1,0 +1,53 @@
+/// Grow-only contiguous float storage reused between steps, so the hot loops never
+/// allocate. Growing does not keep the contents.
+public final class FloatBuffer: @unchecked Sendable {
+    public private(set) var pointer: UnsafeMutablePointer<Float>
+    public private(set) var capacity: Int
+
+    public init(capacity: Int = 0) {
+        self.capacity = max(capacity, 1)
+        pointer = .allocate(capacity: self.capacity)
+        pointer.initialize(repeating: 0, count: self.capacity)
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// Makes room for `count` floats; returns the (possibly new) storage.
+    @discardableResult
+    public func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            pointer.deallocate()
+            capacity = count
+            pointer = .allocate(capacity: count)
+            pointer.initialize(repeating: 0, count: count)
+        }
+        return pointer
+    }
+
+    public func array(count: Int) -> [Float] {
+        Array(UnsafeBufferPointer(start: pointer, count: count))
+    }
+}
+
+/// Same for indices (max-pool's argmax).
+public final class IndexBuffer: @unchecked Sendable {
+    public private(set) var pointer: UnsafeMutablePointer<Int32>
+    private var capacity: Int
+
+    public init() {
+        capacity = 1
+        pointer = .allocate(capacity: 1)
+    }
+
+    deinit { pointer.deallocate() }
+
+    @discardableResult
+    public func reserve(_ count: Int) -> UnsafeMutablePointer<Int32> {
+        if count > capacity {
+            pointer.deallocate()
+            capacity = count
+            pointer = .allocate(capacity: count)
+        }
+        return pointer
+    }
+}

@@ -1,0 +1,230 @@
+/// A stack of layers run in order, with all parameters in one contiguous buffer and all
+/// gradients in another: the optimizer is one loop, a checkpoint one write.
+public final class Sequential {
+    /// The shape the network was trained on; conv layers also take larger inputs.
+    public let inputShape: FeatureShape
+    public let layers: [Layer]
+    public let parameterCount: Int
+    public let parameters: FloatBuffer
+    public let gradients: FloatBuffer
+    /// Named views into `parameters`: "conv1.weight", "conv1.bias", ...
+    public let tensors: [TensorView]
+
+    public struct TensorView: Sendable {
+        public let name: String
+        public let shape: [Int]
+        public let offset: Int
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    private let input = FloatBuffer()
+    /// Ping-pong buffers for d(loss)/d(layer input) during backward.
+    private let deltaA = FloatBuffer()
+    private let deltaB = FloatBuffer()
+    private let seedBuffer = FloatBuffer()
+    /// inputShapes[i] is layer i's input shape in the last forward pass.
+    private(set) var inputShapes: [FeatureShape] = []
+    public private(set) var batch = 0
+    private var ranThrough = -1
+
+    /// Builds the network described by `specs` for inputs of `inputShape`.
+    public init(inputShape: FeatureShape, specs: [LayerSpec]) throws(NetworkError) {
+        self.inputShape = inputShape
+        var layers: [Layer] = []
+        var shape = inputShape
+        var views: [TensorView] = []
+        var offset = 0
+        for spec in specs {
+            let layer: Layer
+            switch spec.kind {
+            case .conv2d:
+                guard let filters = spec.units, filters > 0, let size = spec.size, size.count == 2, size.allSatisfy({ $0 > 0 })
+                else { throw .badSpec(layer: spec.name, problem: "conv2d needs a positive filter count and a kernel size [h, w]") }
+                let conv = Conv2D(name: spec.name, inputChannels: shape.channels, filters: filters,
+                                  kernel: (size[0], size[1]), activation: spec.activation ?? .linear)
+                views.append(TensorView(name: spec.name + ".weight", shape: conv.weightShape, offset: offset))
+                views.append(TensorView(name: spec.name + ".bias", shape: [filters], offset: offset + conv.parameterCount - filters))
+                layer = conv
+            case .maxpool2d:
+                guard let size = spec.size, size.count == 2, size.allSatisfy({ $0 > 0 })
+                else { throw .badSpec(layer: spec.name, problem: "maxpool2d needs a window size [h, w]") }
+                layer = MaxPool2D(name: spec.name, pool: (size[0], size[1]))
+            case .flatten:
+                layer = Flatten(name: spec.name)
+            case .dense:
+                guard let units = spec.units, units > 0
+                else { throw .badSpec(layer: spec.name, problem: "dense needs a positive unit count") }
+                let dense = Dense(name: spec.name, inputs: shape.count, units: units, activation: spec.activation ?? .linear)
+                views.append(TensorView(name: spec.name + ".weight", shape: dense.weightShape, offset: offset))
+                views.append(TensorView(name: spec.name + ".bias", shape: [units], offset: offset + dense.parameterCount - units))
+                layer = dense
+            }
+            guard !layers.contains(where: { $0.name == spec.name }) else {
+                throw .badSpec(layer: spec.name, problem: "the name is used twice")
+            }
+            shape = try layer.outputShape(for: shape)
+            offset += layer.parameterCount
+            layers.append(layer)
+        }
+        self.layers = layers
+        self.parameterCount = offset
+        self.tensors = views
+        parameters = FloatBuffer(capacity: offset)
+        gradients = FloatBuffer(capacity: offset)
+        var at = 0
+        for layer in layers {
+            layer.bind(parameters: parameters.pointer + at, gradients: gradients.pointer + at)
+            at += layer.parameterCount
+        }
+    }
+
+    /// The seed's MNIST network: 208,982 parameters.
+    public static func mnistCNN() -> Sequential {
+        try! Sequential(inputShape: FeatureShape(height: 28, width: 28, channels: 1), specs: [
+            LayerSpec(name: "conv1", kind: .conv2d, units: 32, size: [3, 3], activation: .relu),
+            LayerSpec(name: "pool1", kind: .maxpool2d, size: [2, 2]),
+            LayerSpec(name: "conv2", kind: .conv2d, units: 64, size: [3, 3], activation: .relu),
+            LayerSpec(name: "pool2", kind: .maxpool2d, size: [2, 2]),
+            LayerSpec(name: "conv3", kind: .conv2d, units: 128, size: [3, 3], activation: .relu),
+            LayerSpec(name: "flatten", kind: .flatten),
+            LayerSpec(name: "dense1", kind: .dense, units: 100, activation: .relu),
+            LayerSpec(name: "dense2", kind: .dense, units: 10, activation: .softmax),
+        ])
+    }
+
+    public var specs: [LayerSpec] { layers.map(\.spec) }
+
+    public func initialize(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        var shape = inputShape
+        for layer in layers {
+            layer.initialize(inputShape: shape, using: &generator)
+            shape = try! layer.outputShape(for: shape)
+        }
+    }
+
+    /// The index of a layer by name (the seed's Keras names Conv2D_1..3, dense_14/15 too).
+    public func layerIndex(named name: String) throws(NetworkError) -> Int {
+        let aliases = ["conv2d_1": "conv1", "conv2d_2": "conv2", "conv2d_3": "conv3", "conv2d-1": "conv1",
+                       "conv2d-2": "conv2", "conv2d-3": "conv3", "dense_14": "dense1", "dense_15": "dense2",
+                       "max_pool_1": "pool1", "max_pool_2": "pool2"]
+        let key = aliases[name.lowercased()] ?? name
+        guard let index = layers.firstIndex(where: { $0.name == key }) else {
+            throw .unknownLayer(name: name, known: layers.map(\.name))
+        }
+        return index
+    }
+
+    /// Output shapes of layers 0...`lastLayer` (all by default) for an input of `shape`.
+    public func outputShapes(for shape: FeatureShape, through lastLayer: Int? = nil) throws(NetworkError) -> [FeatureShape] {
+        var result: [FeatureShape] = []
+        var current = shape
+        for layer in layers[0...(lastLayer ?? layers.count - 1)] {
+            current = try layer.outputShape(for: current)
+            result.append(current)
+        }
+        return result
+    }
+
+    /// Runs layers 0...`lastLayer` on `batch` samples of `shape` (NHWC).
+    public func forward(_ samples: UnsafePointer<Float>, batch: Int, shape: FeatureShape? = nil,
+                        through lastLayer: Int? = nil) throws(NetworkError) {
+        let shape = shape ?? inputShape
+        let last = lastLayer ?? layers.count - 1
+        var shapes = [shape]
+        for i in 0...last { shapes.append(try layers[i].outputShape(for: shapes[i])) }
+        let x = input.reserve(batch * shape.count)
+        x.update(from: samples, count: batch * shape.count)
+        var current = UnsafePointer(x)
+        for i in 0...last {
+            layers[i].forward(current, shape: shapes[i], batch: batch)
+            current = UnsafePointer(layers[i].output)
+        }
+        inputShapes = Array(shapes.dropLast())
+        self.batch = batch
+        ranThrough = last
+    }
+
+    /// Shape of layer `i`'s output in the last forward pass.
+    public func outputShape(ofLayer i: Int) -> FeatureShape {
+        try! layers[i].outputShape(for: inputShapes[i])
+    }
+
+    /// A gradient placed on one layer's output (or its pre-activation values).
+    public struct GradientSeed {
+        public var layer: Int
+        public var gradient: UnsafePointer<Float>
+        public var preActivation: Bool
+        public init(layer: Int, gradient: UnsafePointer<Float>, preActivation: Bool) {
+            self.layer = layer
+            self.gradient = gradient
+            self.preActivation = preActivation
+        }
+    }
+
+    /// Backpropagates a single seed; see `backward(seeds:...)`.
+    public func backward(from seedLayer: Int, seed: UnsafePointer<Float>, seedIsPreActivation: Bool = false,
+                         parameterGradients: Bool, inputGradient: UnsafeMutablePointer<Float>?) {
+        backward(seeds: [GradientSeed(layer: seedLayer, gradient: seed, preActivation: seedIsPreActivation)],
+                 parameterGradients: parameterGradients, inputGradient: inputGradient)
+    }
+
+    /// Backpropagates gradients placed on any layers' outputs or pre-activations (a
+    /// weighted mix of objectives) down to the input. Parameter gradients accumulate into
+    /// `gradients` when asked; the input gradient lands in `inputGradient` when given.
+    public func backward(seeds: [GradientSeed], parameterGradients: Bool, inputGradient: UnsafeMutablePointer<Float>?) {
+        guard let top = seeds.map(\.layer).max() else { return }
+        precondition(top <= ranThrough, "backward from a layer the forward pass did not reach")
+        var dOutput = seedBuffer.reserve(batch * outputShape(ofLayer: top).count)
+        dOutput.update(repeating: 0, count: batch * outputShape(ofLayer: top).count)
+        var useA = true
+        for i in stride(from: top, through: 0, by: -1) {
+            let count = batch * outputShape(ofLayer: i).count
+            for seed in seeds where seed.layer == i && !seed.preActivation {
+                for k in 0..<count { dOutput[k] += seed.gradient[k] }
+            }
+            let preSeeds = seeds.filter { $0.layer == i && $0.preActivation }
+            if !preSeeds.isEmpty {
+                layers[i].activationBackward(dOutput, count: count)
+                for seed in preSeeds {
+                    for k in 0..<count { dOutput[k] += seed.gradient[k] }
+                }
+            }
+            let layerInput = i == 0 ? UnsafePointer(input.pointer) : UnsafePointer(layers[i - 1].output)
+            let shape = inputShapes[i]
+            let target: UnsafeMutablePointer<Float>?
+            if i == 0 {
+                target = inputGradient
+            } else {
+                target = (useA ? deltaA : deltaB).reserve(batch * shape.count)
+                useA.toggle()
+            }
+            layers[i].backward(input: layerInput, shape: shape, batch: batch, outputGradient: dOutput,
+                               gradientIsPreActivation: !preSeeds.isEmpty,
+                               inputGradient: target, parameterGradients: parameterGradients)
+            if let target { dOutput = target }
+        }
+    }
+
+    public func zeroGradients() {
+        gradients.pointer.update(repeating: 0, count: parameterCount)
+    }
+
+    public func parameterValues() -> [Float] { parameters.array(count: parameterCount) }
+
+    public func setParameters(_ values: [Float]) {
+        precondition(values.count == parameterCount)
+        values.withUnsafeBufferPointer { parameters.pointer.update(from: $0.baseAddress!, count: parameterCount) }
+    }
+
+    /// Class probabilities (the last layer's output) for a batch of 28x28 images.
+    public func predict(_ samples: [Float], batch: Int) throws(NetworkError) -> [Float] {
+        try samples.withUnsafeBufferPointer { buffer throws(NetworkError) in
+            try forward(buffer.baseAddress!, batch: batch)
+        }
+        let classes = layers.last!.spec.units ?? outputShape(ofLayer: layers.count - 1).count
+        return layers.last!.output.withMemoryRebound(to: Float.self, capacity: batch * classes) {
+            Array(UnsafeBufferPointer(start: $0, count: batch * classes))
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+
+/// Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate
+/// schedule (the seed's article III), over a dataset of 28x28 images.
+public final class Trainer {
+    public struct Settings: Sendable {
+        public var epochs = 12
+        public var batchSize = 128
+        public var learningRate: Float = 0.05
+        public var momentum: Float = 0.9
+        /// Loss term l2 * sum(w^2) over conv and dense weights (not biases).
+        public var l2: Float = 5e-5
+        /// The learning rate is multiplied by `learningRateDrop` every `dropEvery` epochs.
+        public var learningRateDrop: Float = 0.5
+        public var dropEvery = 4
+        public var seed: UInt64 = 1
+        public init() {}
+
+        public func learningRate(epoch: Int) -> Float {
+            learningRate * pow(learningRateDrop, Float(epoch / max(dropEvery, 1)))
+        }
+    }
+
+    public struct Progress: Sendable {
+        public var epoch: Int
+        public var epochs: Int
+        public var batch: Int
+        public var batches: Int
+        public var loss: Float
+        public var accuracy: Float
+        public var imagesPerSecond: Double
+        public var secondsLeft: Double
+    }
+
+    public struct EpochResult: Sendable {
+        public var epoch: Int
+        public var loss: Float
+        public var trainAccuracy: Float
+        public var testAccuracy: Double
+        public var seconds: Double
+    }
+
+    public let model: Sequential
+    public let settings: Settings
+    /// Momentum buffer, one float per parameter, saved in checkpoints.
+    public private(set) var velocity: [Float]
+    private let batchImages = FloatBuffer()
+    private var batchLabels: [UInt8]
+    private let logitGradient = FloatBuffer()
+    /// Which parameters get the L2 penalty: weights yes, biases no.
+    private let decayMask: [Float]
+
+    public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) {
+        self.model = model
+        self.settings = settings
+        self.velocity = velocity ?? [Float](repeating: 0, count: model.parameterCount)
+        batchLabels = [UInt8](repeating: 0, count: settings.batchSize)
+        var mask = [Float](repeating: 0, count: model.parameterCount)
+        for view in model.tensors where view.name.hasSuffix(".weight") {
+            for i in view.offset..<view.offset + view.count { mask[i] = 1 }
+        }
+        decayMask = mask
+    }
+
+    /// The order of the samples in `epoch`: a function of seed and epoch alone, so a
+    /// resumed run sees the same batches as an uninterrupted one.
+    public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var generator = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch))
+        var order = Array(0..<count)
+        order.shuffle(using: &generator)
+        return order
+    }
+
+    /// Trains one epoch; `shouldStop` is polled between batches (Ctrl-C).
+    /// Returns nil when stopped early.
+    public func trainEpoch(_ epoch: Int, on data: MNISTDataset, progress: (Progress) -> Void,
+                           shouldStop: () -> Bool) -> (loss: Float, accuracy: Float)? {
+        let batchSize = settings.batchSize
+        let order = Self.permutation(count: data.count, seed: settings.seed, epoch: epoch)
+        let batches = (data.count + batchSize - 1) / batchSize
+        let lr = settings.learningRate(epoch: epoch)
+        let start = Date()
+        var totalLoss: Double = 0
+        var correct = 0
+        var seen = 0
+        let last = model.layers.count - 1
+        let classes = 10
+        let x = batchImages.reserve(batchSize * MNISTDataset.pixels)
+        let dLogits = logitGradient.reserve(batchSize * classes)
+        for b in 0..<batches {
+            if shouldStop() { return nil }
+            let n = min(batchSize, data.count - b * batchSize)
+            data.images.withUnsafeBufferPointer { images in
+                for i in 0..<n {
+                    let index = order[b * batchSize + i]
+                    (x + i * MNISTDataset.pixels).update(from: images.baseAddress! + index * MNISTDataset.pixels,
+                                                        count: MNISTDataset.pixels)
+                    batchLabels[i] = data.labels[index]
+                }
+            }
+            try! model.forward(x, batch: n)
+            let probabilities = model.layers[last].output
+            let loss = batchLabels.withUnsafeBufferPointer {
+                SoftmaxCrossEntropy.loss(probabilities: probabilities, labels: $0.baseAddress!, batch: n,
+                                         classes: classes, logitGradient: dLogits)
+            }
+            for i in 0..<n where argmax(probabilities + i * classes, classes) == Int(batchLabels[i]) { correct += 1 }
+            model.zeroGradients()
+            model.backward(from: last, seed: dLogits, seedIsPreActivation: true, parameterGradients: true, inputGradient: nil)
+            update(learningRate: lr)
+            totalLoss += Double(loss) * Double(n)
+            seen += n
+            let elapsed = Date().timeIntervalSince(start)
+            let rate = Double(seen) / max(elapsed, 1e-9)
+            progress(Progress(epoch: epoch, epochs: settings.epochs, batch: b + 1, batches: batches,
+                              loss: Float(totalLoss / Double(seen)), accuracy: Float(correct) / Float(seen),
+                              imagesPerSecond: rate, secondsLeft: Double(data.count - seen) / rate))
+        }
+        return (Float(totalLoss / Double(seen)), Float(correct) / Float(seen))
+    }
+
+    /// v = momentum * v - lr * (g + 2 * l2 * w);  w += v
+    func update(learningRate lr: Float) {
+        let w = model.parameters.pointer, g = model.gradients.pointer
+        let momentum = settings.momentum, decay = 2 * settings.l2
+        velocity.withUnsafeMutableBufferPointer { v in
+            decayMask.withUnsafeBufferPointer { mask in
+                for i in 0..<model.parameterCount {
+                    v[i] = momentum * v[i] - lr * (g[i] + decay * mask[i] * w[i])
+                    w[i] += v[i]
+                }
+            }
+        }
+    }
+}
+
+@inline(__always)
+func argmax(_ values: UnsafePointer<Float>, _ count: Int) -> Int {
+    var best = 0
+    for k in 1..<count where values[k] > values[best] { best = k }
+    return best
+}
+
+extension Trainer {
+    /// Trains epochs `startEpoch..<settings.epochs`, evaluating on `test` and writing a
+    /// checkpoint (model, momentum, training record) to `checkpointPath` after each one.
+    /// Returns the results of the epochs run; stops early (keeping the last checkpoint) when
+    /// `shouldStop` turns true.
+    public func run(train: MNISTDataset, test: MNISTDataset, datasetName: String, startEpoch: Int = 0,
+                    checkpointPath: String, progress: (Progress) -> Void, epochDone: (EpochResult) -> Void,
+                    shouldStop: () -> Bool) throws(ModelFileError) -> [EpochResult] {
+        var results: [EpochResult] = []
+        for epoch in startEpoch..<settings.epochs {
+            let start = Date()
+            guard let (loss, accuracy) = trainEpoch(epoch, on: train, progress: progress, shouldStop: shouldStop) else {
+                break
+            }
+            let evaluation = Evaluation(model: model, data: test)
+            let record = TrainingRecord(
+                dataset: datasetName, epochs: epoch + 1, batchSize: settings.batchSize, learningRate: settings.learningRate,
+                momentum: settings.momentum, l2: settings.l2, learningRateDrop: settings.learningRateDrop,
+                dropEvery: settings.dropEvery, seed: settings.seed, testAccuracy: evaluation.accuracy,
+                trainingImages: train.count)
+            // The momentum buffer rides along while epochs remain; the finished model stays lean.
+            let state = epoch + 1 < settings.epochs ? [(ModelFile.optimizerPrefix + "velocity", velocity)] : []
+            try ModelFile.write(model, training: record, extraTensors: state, to: checkpointPath)
+            let result = EpochResult(epoch: epoch, loss: loss, trainAccuracy: accuracy, testAccuracy: evaluation.accuracy,
+                                     seconds: Date().timeIntervalSince(start))
+            results.append(result)
+            epochDone(result)
+        }
+        return results
+    }
+
+    /// The settings a checkpoint was trained with, so `--resume` continues the same run.
+    public static func settings(from record: TrainingRecord, epochs: Int) -> Settings {
+        var settings = Settings()
+        settings.epochs = epochs
+        settings.batchSize = record.batchSize
+        settings.learningRate = record.learningRate
+        settings.momentum = record.momentum
+        settings.l2 = record.l2
+        settings.learningRateDrop = record.learningRateDrop
+        settings.dropEvery = record.dropEvery
+        settings.seed = record.seed
+        return settings
+    }
+}

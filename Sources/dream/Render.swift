@@ -1,0 +1,86 @@
+import ArgumentParser
+import DreamEngine
+import Foundation
+import ImageIO
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Dream on one or more photos (the default command).",
+        discussion: """
+            Settings come from the preset (default 'ghost'); flags override single keys. \
+            Output goes to ./out/NAME-PRESET-mMAP.png unless -o says otherwise; the resolved \
+            settings are stored in the PNG, so 'dream --from render.png other.jpg' repeats them.
+
+            Examples:
+              dream --preset ghost --map 56 samples/flower.jpg
+              dream --preset tiles --layers conv2=0.5,conv3=1 --octaves 4 photo.jpg -o dream.png
+              dream --class 4 --mode tiles photo.jpg
+            """)
+
+    @Argument(help: "PNG or JPEG photos.") var files: [String] = []
+    @Option(help: "Preset name (./presets, then the bundled ones) or path to a .json file.") var preset = "ghost"
+    @Option(help: ArgumentHelp("Take the settings stored in a PNG that dream rendered.", valueName: "render.png"))
+    var from: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var overrides: SettingsOverrides
+    @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output: String?
+    @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one photo, e.g. dream --preset ghost samples/flower.jpg") }
+        try overrides.check()
+    }
+
+    func run() throws {
+        let base: DreamSettings
+        let presetName: String
+        if let from {
+            base = try FileRenderer.settings(fromRender: from)
+            presetName = URL(fileURLWithPath: from).deletingPathExtension().lastPathComponent
+        } else {
+            base = try PresetLibrary().load(preset).settings
+            presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
+        }
+        let settings = try overrides.apply(to: base)
+        let renderer = FileRenderer(model: try modelOptions.load())
+        var outputIsFolder = files.count > 1 || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
+        if files.count > 1, let output, !output.hasSuffix("/"), !isDirectory(output) {
+            if FileManager.default.fileExists(atPath: output) {
+                throw ValidationError("-o \(output) must be a folder when several photos are given")
+            }
+            outputIsFolder = true
+        }
+        let folder = outputIsFolder ? (output ?? "out") : nil
+        if let folder { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var failures = 0
+        for file in files {
+            let target = folder.map {
+                ($0 as NSString).appendingPathComponent(FileRenderer.defaultOutputName(input: file, preset: presetName, settings: settings))
+            } ?? output!
+            let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
+            do {
+                let outcome = try renderer.render(.init(input: file, output: target, settings: settings, stagesOutput: stagesPath))
+                if !quiet {
+                    let objective = outcome.objectiveStart.flatMap { a in outcome.objectiveEnd.map { String(format: ", objective %.3g -> %.3g", a, $0) } } ?? ""
+                    print(String(format: "%@ -> %@ (%dx%d, %.2f s%@)", file, target, outcome.width, outcome.height, outcome.seconds, objective))
+                    if let stagesPath { print("stages -> \(stagesPath)") }
+                }
+            } catch {
+                failures += 1
+                printError(error)
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var flag: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+}
+
+func printError(_ error: Error) {
+    let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import DreamEngine
+
+/// Flags that override single keys of a preset.
+struct SettingsOverrides: ParsableArguments {
+    @Option(help: "downscale | tiles | conv | mixed") var mode: DreamSettings.Mode?
+    @Option(help: "Raise this map of --layer.") var map: Int?
+    @Option(help: ArgumentHelp("Raise several maps of --layer.", valueName: "3,17,56")) var maps: String?
+    @Option(help: "Layer of --map/--maps: conv1, conv2, conv3, dense1, dense2 (default conv3).") var layer: String?
+    @Option(help: ArgumentHelp("Whole layers with weights.", valueName: "conv2=0.5,conv3=1")) var layers: String?
+    @Option(name: .customLong("class"), help: "Raise this class score (0-9) of the last layer.") var classIndex: Int?
+    @Option(help: "Gradient steps per loop or octave.") var steps: Int?
+    @Option(help: "Mean pixel change per step (0-1 scale).") var stepSize: Float?
+    @Option(help: "Downscale mode: ascend/upscale/re-add-detail rounds.") var loops: Int?
+    @Option(help: "Number of octaves (scales).") var octaves: Int?
+    @Option(help: "Size ratio between octaves.") var octaveScale: Double?
+    @Option(help: "Largest random shift per step, pixels.") var jitter: Int?
+    @Option(help: "Stop an octave's steps when the objective exceeds this.") var lossCap: Float?
+    @Option(help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
+    @Option(help: "Value range after each loop/octave: none | clip | stretch | std") var range: DreamSettings.RangeMode?
+    @Option(help: "Target standard deviation for --range std (default: the photo's).") var rangeTarget: Float?
+    @Option(help: "keep (dream on luminance, keep the colors) | gray") var color: DreamSettings.ColorMode?
+    @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
+    @Option(help: "Random seed: same input, settings and seed give the same bytes.") var seed: UInt64?
+
+    func check() throws {
+        if map != nil && maps != nil { throw ValidationError("give --map or --maps, not both") }
+        _ = try parsedMaps()
+        _ = try parsedLayers()
+    }
+
+    func parsedMaps() throws -> [Int]? {
+        if let map { return [map] }
+        guard let maps else { return nil }
+        let values = maps.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--maps takes numbers separated by commas, like 3,17,56; got '\(maps)'")
+        }
+        return values.map { $0! }
+    }
+
+    func parsedLayers() throws -> [String: Float]? {
+        guard let layers else { return nil }
+        var result: [String: Float] = [:]
+        for part in layers.split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            let weight = pieces.count == 2 ? Float(pieces[1]) : (pieces.count == 1 ? 1 : nil)
+            guard let weight, !pieces[0].isEmpty else {
+                throw ValidationError("--layers takes NAME=WEIGHT pairs, like conv2=0.5,conv3=1; got '\(part)'")
+            }
+            result[pieces[0]] = weight
+        }
+        return result
+    }
+
+    /// The base settings with every given flag applied. An objective flag replaces the
+    /// preset's whole objective, so `--class 4` does not also keep the preset's maps.
+    func apply(to base: DreamSettings) throws -> DreamSettings {
+        var s = base
+        let maps = try parsedMaps(), layers = try parsedLayers()
+        if maps != nil || layers != nil || classIndex != nil {
+            s.maps = maps ?? []
+            s.layers = layers ?? [:]
+            s.classIndex = classIndex
+        }
+        if let layer { s.layer = layer }
+        if let mode { s.mode = mode }
+        if let steps { s.steps = steps }
+        if let stepSize { s.stepSize = stepSize }
+        if let loops { s.loops = loops }
+        if let octaves { s.octaves = octaves }
+        if let octaveScale { s.octaveScale = octaveScale }
+        if let jitter { s.jitter = jitter }
+        if let lossCap { s.lossCap = lossCap }
+        if let tileOverlap { s.tileOverlap = tileOverlap }
+        if let range { s.range = range }
+        if let rangeTarget { s.rangeTarget = rangeTarget }
+        if let color { s.color = color }
+        if let invert { s.invert = invert }
+        if let seed { s.seed = seed }
+        if let (key, problem) = s.problems().first {
+            throw ValidationError("--\(flagName(key)): \(problem)")
+        }
+        return s
+    }
+
+    private func flagName(_ key: String) -> String {
+        key == "classIndex" ? "class" : key.reduce("") { $0 + ($1.isUppercase ? "-" + $1.lowercased() : String($1)) }
+    }
+}
+
+extension DreamSettings.Mode: ExpressibleByArgument {}
+extension DreamSettings.RangeMode: ExpressibleByArgument {}
+extension DreamSettings.ColorMode: ExpressibleByArgument {}

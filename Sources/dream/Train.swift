@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import NeuralNet
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the CNN on an MNIST-format dataset.",
+        discussion: """
+            Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate \
+            schedule. A checkpoint is written after every epoch (atomically: Ctrl-C keeps the last \
+            one intact); --resume continues from it. Any IDX dataset of 28x28 images with labels \
+            0-9 works, e.g. Fashion-MNIST from the Debian package dataset-fashion-mnist \
+            (--data /usr/share/datasets/fashion-mnist).
+            """)
+
+    @Option(help: "Folder with train-/t10k- IDX files (gzip or plain).")
+    var data = "data/mnist"
+    @Option(help: "Total number of epochs.") var epochs = 12
+    @Option(help: "Images per mini-batch.") var batch = 128
+    @Option(help: "Initial learning rate.") var lr: Float = 0.05
+    @Option(help: "Momentum of the SGD update.") var momentum: Float = 0.9
+    @Option(help: "L2 penalty: adds l2 * sum(w^2) over the weights to the loss.") var l2: Float = 5e-5
+    @Option(help: "Multiply the learning rate by this factor ...") var lrDrop: Float = 0.5
+    @Option(help: "... every this many epochs.") var dropEvery = 4
+    @Option(help: "Seed for initialisation and shuffling.") var seed: UInt64 = 1
+    @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
+    @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
+
+    func validate() throws {
+        guard epochs > 0, batch > 0 else { throw ValidationError("--epochs and --batch must be positive") }
+        guard lr > 0, (0..<1).contains(momentum), l2 >= 0 else {
+            throw ValidationError("need --lr > 0, 0 <= --momentum < 1 and --l2 >= 0")
+        }
+    }
+
+    func run() throws {
+        let train = try MNISTDataset(directory: data, split: .train)
+        let test = try MNISTDataset(directory: data, split: .test)
+        var settings = Trainer.Settings()
+        settings.epochs = epochs
+        settings.batchSize = batch
+        settings.learningRate = lr
+        settings.momentum = momentum
+        settings.l2 = l2
+        settings.learningRateDrop = lrDrop
+        settings.dropEvery = dropEvery
+        settings.seed = seed
+        let model: Sequential
+        var velocity: [Float]? = nil
+        var startEpoch = 0
+        if resume {
+            let loaded = try ModelFile.read(contentsOf: output)
+            guard let record = loaded.training else {
+                throw ValidationError("\(output) has no training record to resume from (not written by dream train)")
+            }
+            model = loaded.model
+            velocity = loaded.extraTensors[ModelFile.optimizerPrefix + "velocity"]
+            if velocity == nil { print("note: \(output) is a finished model; momentum restarts from zero") }
+            startEpoch = record.epochs
+            settings = Trainer.settings(from: record, epochs: epochs)
+            print("resuming \(output) after epoch \(startEpoch) of \(epochs)")
+        } else {
+            model = Sequential.mnistCNN()
+            model.initialize(seed: seed)
+        }
+        guard startEpoch < epochs else {
+            print("\(output) already has \(startEpoch) epochs; ask for more with --epochs")
+            return
+        }
+        let trainer = Trainer(model: model, settings: settings, velocity: velocity)
+        let line = ProgressLine()
+        installInterruptHandler()
+        print("training \(model.parameterCount) parameters on \(train.count) images of \(data), testing on \(test.count)")
+        let results = try trainer.run(
+            train: train, test: test, datasetName: URL(fileURLWithPath: data).lastPathComponent,
+            startEpoch: startEpoch, checkpointPath: output,
+            progress: { p in
+                line.update(String(format: "epoch %d/%d %@ batch %d/%d  loss %.4f  acc %.4f  %.0f img/s  ETA %@",
+                                   p.epoch + 1, p.epochs, ProgressLine.bar(Double(p.batch) / Double(p.batches)), p.batch,
+                                   p.batches, p.loss, p.accuracy, p.imagesPerSecond, ProgressLine.duration(p.secondsLeft)))
+            },
+            epochDone: { r in
+                line.finish()
+                print(String(format: "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, %.1f s, lr %.4g -> %@",
+                             r.epoch + 1, epochs, r.loss, 100 * r.trainAccuracy, 100 * r.testAccuracy, r.seconds,
+                             settings.learningRate(epoch: r.epoch), output))
+            },
+            shouldStop: { interruptRequested != 0 })
+        line.finish()
+        if interruptRequested != 0 {
+            let done = startEpoch + results.count
+            print("interrupted; \(output) holds the last complete epoch (\(done)); continue with --resume")
+            throw ExitCode(130)
+        }
+    }
+}
