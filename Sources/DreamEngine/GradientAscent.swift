@@ -61,7 +61,7 @@ public final class GradientAscent {
                 for xx in 0..<w { dst[y * w + xx] += scale * g[gy * w + ((xx + dx) % w + w) % w] }
             }
         }
-        return evaluator.losses[0]
+        return evaluator.meanLoss
     }
 
     /// One step over all tiles at once: one batch through the network, gradients blended
@@ -83,7 +83,7 @@ public final class GradientAscent {
                 for i in 0..<dst.count { dst[i] += scale * gradient[i] }
             }
         }
-        return evaluator.losses.reduce(0, +) / Float(grid.count)
+        return evaluator.meanLoss
     }
 }
 

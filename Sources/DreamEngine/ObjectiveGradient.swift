@@ -1,43 +1,75 @@
 import NeuralNet
 
 /// Evaluates a `DreamObjective` for a batch of images and its gradient with respect to
-/// the pixels: one forward pass to the deepest term, one backward pass. Buffers are kept
-/// between calls, so a step allocates nothing.
+/// the pixels: one forward pass to the deepest term, one backward pass, the batch split
+/// over the cores. Buffers are kept between calls, so a step allocates nothing.
 public final class ObjectiveGradient {
-    public let model: Sequential
     public let objective: DreamObjective
-    private var seedBuffers: [Int: FloatBuffer] = [:]  // key: layer * 2 + (pre ? 1 : 0)
+    private let parallel: DataParallel
+    /// Per worker: seed buffers keyed by layer * 2 + (pre-activation ? 1 : 0).
+    private var seedBuffers: [[Int: FloatBuffer]]
     private let gradient = FloatBuffer()
-    public private(set) var losses: [Float] = []
+    private let lossBuffer = FloatBuffer()
+    private var lastBatch = 0
+
+    public var model: Sequential { parallel.model }
 
     public init(model: Sequential, objective: DreamObjective) {
-        self.model = model
         self.objective = objective
+        parallel = DataParallel(model: model)
+        seedBuffers = parallel.replicas.map { _ in [:] }
+        for worker in seedBuffers.indices {
+            for term in objective.terms {
+                seedBuffers[worker][term.layer * 2 + (term.usesPreActivation ? 1 : 0)] = FloatBuffer()
+            }
+        }
     }
 
-    /// Per-sample objective values land in `losses`; the returned pointer holds
-    /// d(objective)/d(input) for the batch (valid until the next call).
+    /// Per-sample objective values of the last `evaluate`.
+    public var losses: [Float] { lossBuffer.array(count: lastBatch) }
+    public var meanLoss: Float {
+        var sum: Float = 0
+        for i in 0..<lastBatch { sum += lossBuffer.pointer[i] }
+        return sum / Float(max(lastBatch, 1))
+    }
+
+    /// Returns d(objective)/d(input) for the batch (valid until the next call).
     public func evaluate(_ input: UnsafePointer<Float>, batch: Int, shape: FeatureShape) throws(NetworkError) -> UnsafePointer<Float> {
-        try model.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
-        losses = [Float](repeating: 0, count: batch)
+        _ = try model.outputShapes(for: shape, through: objective.deepestLayer)
+        let result = gradient.reserve(batch * shape.count)
+        let losses = lossBuffer.reserve(batch)
+        lastBatch = batch
+        // One large image (conv mode) cannot be split over the batch: let BLAS thread it.
+        let single = batch == 1 && shape.count > 16 * 784
+        if single { BLAS.setThreads(Parallelism.cores) }
+        defer { if single { BLAS.setThreads(1) } }
+        parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
+            let offset = slice.lowerBound
+            evaluateSlice(worker: worker, replica: replica, input: input + offset * shape.count, batch: slice.count,
+                          shape: shape, gradient: result + offset * shape.count, losses: losses + offset)
+        }
+        return UnsafePointer(result)
+    }
+
+    private func evaluateSlice(worker: Int, replica: Sequential, input: UnsafePointer<Float>, batch: Int, shape: FeatureShape,
+                               gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>) {
+        try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
+        losses.update(repeating: 0, count: batch)
         var seeds: [Sequential.GradientSeed] = []
-        var prepared = Set<Int>()
+        var prepared: [Int] = []
         for term in objective.terms {
             let key = term.layer * 2 + (term.usesPreActivation ? 1 : 0)
-            let out = model.outputShape(ofLayer: term.layer)
-            let count = batch * out.count
-            let buffer = seedBuffers[key] ?? FloatBuffer()
-            seedBuffers[key] = buffer
-            let g = buffer.reserve(count)
+            let out = replica.outputShape(ofLayer: term.layer)
+            let per = out.count
+            let g = seedBuffers[worker][key]!.reserve(batch * per)
             if !prepared.contains(key) {
-                g.update(repeating: 0, count: count)
-                prepared.insert(key)
+                g.update(repeating: 0, count: batch * per)
+                prepared.append(key)
                 seeds.append(.init(layer: term.layer, gradient: g, preActivation: term.usesPreActivation))
             }
-            let layer = model.layers[term.layer]
+            let layer = replica.layers[term.layer]
             let values = term.usesPreActivation ? layer.preActivation : layer.output
             let w = term.weight
-            let per = out.count
             switch term.kind {
             case .mapMean(let map):
                 let positions = out.height * out.width
@@ -69,8 +101,6 @@ public final class ObjectiveGradient {
                 }
             }
         }
-        let result = gradient.reserve(batch * shape.count)
-        model.backward(seeds: seeds, parameterGradients: false, inputGradient: result)
-        return UnsafePointer(result)
+        replica.backward(seeds: seeds, parameterGradients: false, inputGradient: gradient)
     }
 }

@@ -35,7 +35,7 @@ public enum Activation: String, Sendable, Codable {
         case .linear:
             break
         case .relu:
-            for i in 0..<rows * units where pre[i] <= 0 { gradient[i] = 0 }
+            for i in 0..<rows * units { gradient[i] = pre[i] > 0 ? gradient[i] : 0 }  // branch-free: vectorises
         case .softmax:
             for r in 0..<rows {
                 let g = gradient + r * units, o = out + r * units

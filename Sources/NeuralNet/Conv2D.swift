@@ -22,13 +22,15 @@ public final class Conv2D: Layer {
     private let columnGradient = FloatBuffer()
     private let pre = FloatBuffer()
     private let post = FloatBuffer()
+    private let onesBuffer = FloatBuffer()
+    private var onesFilled = 0
 
     public init(name: String, inputChannels: Int, filters: Int, kernel: (Int, Int) = (3, 3),
                 activation: Activation = .relu) {
         self.name = name
         self.inputChannels = inputChannels
         self.filters = filters
-        self.kernelHeight = kernel.0
+        kernelHeight = kernel.0
         self.kernelWidth = kernel.1
         self.activation = activation
     }
@@ -97,10 +99,14 @@ public final class Conv2D: Layer {
             activation.backward(dPre, pre: pre.pointer, out: post.pointer, rows: rows, units: filters)
         }
         if parameterGradients {
-            for r in 0..<rows {
-                let g = dPre + r * filters
-                for k in 0..<filters { biasGradient[k] += g[k] }
+            // dBias += column sums of dPre, as a GEMV against ones
+            let ones = onesBuffer.reserve(rows)
+            if onesFilled < rows {
+                ones.update(repeating: 1, count: rows)
+                onesFilled = rows
             }
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(filters), 1, dPre, Int32(filters), ones, 1, 1,
+                        biasGradient, 1)
             // dW (P, K) += columns^T (P, rows) x dPre (rows, K)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
                         1, columns.pointer, Int32(patchSize), dPre, Int32(filters), 1, weightGradient, Int32(filters))
@@ -118,13 +124,13 @@ public final class Conv2D: Layer {
     func im2col(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into cols: UnsafeMutablePointer<Float>) {
         let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
         let c = shape.channels, span = kernelWidth * c, p = patchSize
-        parallelChunks(batch) { range in
-            for n in range {
+        do {
+            for n in 0..<batch {
                 let image = input + n * shape.count
                 var row = cols + n * outH * outW * p
                 for oy in 0..<outH {
                     for ox in 0..<outW {
-                        for ky in 0..<self.kernelHeight {
+                        for ky in 0..<kernelHeight {
                             (row + ky * span).update(from: image + ((oy + ky) * shape.width + ox) * c, count: span)
                         }
                         row += p
@@ -137,14 +143,14 @@ public final class Conv2D: Layer {
     func col2im(_ cols: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>) {
         let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
         let c = shape.channels, span = kernelWidth * c, p = patchSize
-        parallelChunks(batch) { range in
-            for n in range {
+        do {
+            for n in 0..<batch {
                 let image = target + n * shape.count
                 image.update(repeating: 0, count: shape.count)
                 var row = cols + n * outH * outW * p
                 for oy in 0..<outH {
                     for ox in 0..<outW {
-                        for ky in 0..<self.kernelHeight {
+                        for ky in 0..<kernelHeight {
                             let dst = image + ((oy + ky) * shape.width + ox) * c
                             let src = row + ky * span
                             for i in 0..<span { dst[i] += src[i] }

