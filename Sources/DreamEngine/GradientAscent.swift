@@ -8,14 +8,17 @@ public final class GradientAscent {
     public enum View: Sendable {
         /// The image goes through the network as it is (28x28 for dense objectives).
         case whole
-        /// 28x28 tiles with this overlap, one batch; the grid shifts randomly every step.
-        case tiles(overlap: Int)
+        /// 28x28 tiles with this overlap, one batch; the grid shifts randomly every step
+        /// unless `shifting` is false (kept only to show what a fixed grid does: seams).
+        case tiles(overlap: Int, shifting: Bool = true)
     }
 
     let evaluator: ObjectiveGradient
     private let tiles = FloatBuffer()
     private let shifted = FloatBuffer()
     private var fullGradient: Image?
+    private var gridPhase = (0, 0)
+    private var stepIndex = 0
     /// Mean objective per step of the last `ascend` call.
     public private(set) var history: [Float] = []
 
@@ -26,13 +29,15 @@ public final class GradientAscent {
     public func ascend<G: RandomNumberGenerator>(_ image: inout Image, view: View, steps: Int, stepSize: Float,
                                                  jitter: Int, lossCap: Float?, using generator: inout G) throws(NetworkError) {
         history = []
-        for _ in 0..<steps {
+        gridPhase = (Int.random(in: 0..<784, using: &generator), Int.random(in: 0..<784, using: &generator))
+        for step in 0..<steps {
+            stepIndex = step
             let loss: Float
             switch view {
             case .whole:
                 loss = try wholeStep(&image, stepSize: stepSize, jitter: jitter, using: &generator)
-            case .tiles(let overlap):
-                loss = try tileStep(&image, overlap: overlap, stepSize: stepSize, using: &generator)
+            case .tiles(let overlap, let shifting):
+                loss = try tileStep(&image, overlap: overlap, shifting: shifting, stepSize: stepSize, using: &generator)
             }
             history.append(loss)
             if let lossCap, loss > lossCap { break }
@@ -67,9 +72,20 @@ public final class GradientAscent {
     /// One step over all tiles at once: one batch through the network, gradients blended
     /// back with the tile window and normalised over the whole image, so tiles keep their
     /// relative strength and no seam shows.
-    private func tileStep<G: RandomNumberGenerator>(_ image: inout Image, overlap: Int, stepSize: Float,
+    private func tileStep<G: RandomNumberGenerator>(_ image: inout Image, overlap: Int, shifting: Bool, stepSize: Float,
                                                     using generator: inout G) throws(NetworkError) -> Float {
-        let grid = TileGrid.random(imageWidth: image.width, imageHeight: image.height, overlap: overlap, using: &generator)
+        let grid: TileGrid
+        if shifting {
+            // Offsets walk the stride in steps coprime to it (a golden-ratio sequence), so
+            // tile borders visit every position once before any repeats: evenly spread
+            // seams, where independent random offsets would cluster some.
+            let stride = 28 - overlap
+            let (ax, ay) = (Self.coprimeStep(stride, 0.618), Self.coprimeStep(stride, 0.382))
+            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap,
+                            offsetX: (gridPhase.0 + stepIndex * ax) % stride, offsetY: (gridPhase.1 + stepIndex * ay) % stride)
+        } else {
+            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap)
+        }
         let batch = tiles.reserve(grid.count * 784)
         grid.extract(from: image, into: batch)
         let g = try evaluator.evaluate(batch, batch: grid.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
@@ -84,6 +100,15 @@ public final class GradientAscent {
             }
         }
         return evaluator.meanLoss
+    }
+}
+
+extension GradientAscent {
+    /// The integer nearest `fraction * n` that shares no factor with `n`.
+    static func coprimeStep(_ n: Int, _ fraction: Double) -> Int {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let target = max(1, Int((Double(n) * fraction).rounded()))
+        return (0..<n).lazy.flatMap { [target + $0, target - $0] }.first { $0 >= 1 && gcd($0, n) == 1 } ?? 1
     }
 }
 
