@@ -11,7 +11,7 @@ public enum Activation: String, Sendable, Codable {
         case .linear:
             out.update(from: pre, count: count)
         case .relu:
-            for i in 0..<count { out[i] = max(pre[i], 0) }
+            VectorKernels.relu(pre, out, count: count)
         case .softmax:
             for r in 0..<rows {
                 let p = pre + r * units, o = out + r * units
@@ -28,6 +28,20 @@ public enum Activation: String, Sendable, Codable {
         }
     }
 
+    /// pre += bias (per row), then output = f(pre): one pass over the GEMM's result.
+    func applyAddingBias(_ pre: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                         rows: Int, units: Int) {
+        for r in 0..<rows {
+            let p = pre + r * units
+            for k in 0..<units { p[k] += bias[k] }
+        }
+        if self == .relu {
+            VectorKernels.relu(pre, out, count: rows * units)
+        } else {
+            apply(pre, out, rows: rows, units: units)
+        }
+    }
+
     /// Turns d(loss)/d(output) into d(loss)/d(pre) in place.
     func backward(_ gradient: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, out: UnsafePointer<Float>,
                   rows: Int, units: Int) {
@@ -35,7 +49,7 @@ public enum Activation: String, Sendable, Codable {
         case .linear:
             break
         case .relu:
-            for i in 0..<rows * units { gradient[i] = pre[i] > 0 ? gradient[i] : 0 }  // branch-free: vectorises
+            VectorKernels.reluMask(gradient, pre: pre, count: rows * units)
         case .softmax:
             for r in 0..<rows {
                 let g = gradient + r * units, o = out + r * units

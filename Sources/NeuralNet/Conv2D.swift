@@ -83,10 +83,9 @@ public final class Conv2D: Layer {
         let cols = columns.reserve(rows * patchSize)
         im2col(input, shape: shape, batch: batch, into: cols)
         let result = pre.reserve(rows * filters)
-        for r in 0..<rows { (result + r * filters).update(from: bias, count: filters) }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(filters), Int32(patchSize),
-                    1, cols, Int32(patchSize), weights, Int32(filters), 1, result, Int32(filters))
-        activation.apply(result, post.reserve(rows * filters), rows: rows, units: filters)
+                    1, cols, Int32(patchSize), weights, Int32(filters), 0, result, Int32(filters))
+        activation.applyAddingBias(result, bias: bias, post.reserve(rows * filters), rows: rows, units: filters)
     }
 
     public func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
@@ -151,9 +150,7 @@ public final class Conv2D: Layer {
                 for oy in 0..<outH {
                     for ox in 0..<outW {
                         for ky in 0..<kernelHeight {
-                            let dst = image + ((oy + ky) * shape.width + ox) * c
-                            let src = row + ky * span
-                            for i in 0..<span { dst[i] += src[i] }
+                            VectorKernels.add(row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
                         }
                         row += p
                     }

@@ -55,23 +55,31 @@ public final class MaxPool2D: Layer {
         guard let inputGradient else { return }
         let out = try! outputShape(for: shape)
         let c = shape.channels, rowStride = shape.width * c
-        let pooled = post.pointer
-        inputGradient.update(repeating: 0, count: batch * shape.count)
+        let pooled = UnsafePointer(post.pointer)
+        // Windows do not overlap, so each input gets exactly one write; only a ragged edge
+        // that no window covers needs clearing.
+        if shape.height % poolHeight != 0 || shape.width % poolWidth != 0 {
+            inputGradient.update(repeating: 0, count: batch * shape.count)
+        }
         for n in 0..<batch {
             let image = input + n * shape.count
             let dImage = inputGradient + n * shape.count
             for oy in 0..<out.height {
                 for ox in 0..<out.width {
                     let o = n * out.count + (oy * out.width + ox) * c
-                    let cornerOffset = (oy * poolHeight * shape.width + ox * poolWidth) * c
-                    for ch in 0..<c {
-                        let best = pooled[o + ch]
-                        search: for py in 0..<poolHeight {
-                            for px in 0..<poolWidth {
-                                let i = cornerOffset + py * rowStride + px * c + ch
-                                if image[i] == best {
-                                    dImage[i] += outputGradient[o + ch]
-                                    break search
+                    let corner = (oy * poolHeight * shape.width + ox * poolWidth) * c
+                    if poolHeight == 2 && poolWidth == 2 {
+                        VectorKernels.route2x2(best: pooled + o, gradient: outputGradient + o, input: image + corner,
+                                      target: dImage + corner, rowStride: rowStride, channels: c)
+                    } else {
+                        for ch in 0..<c {
+                            var open = true
+                            for py in 0..<poolHeight {
+                                for px in 0..<poolWidth {
+                                    let i = corner + py * rowStride + px * c + ch
+                                    let wins = open && image[i] == pooled[o + ch]
+                                    dImage[i] = wins ? outputGradient[o + ch] : 0
+                                    if wins { open = false }
                                 }
                             }
                         }
