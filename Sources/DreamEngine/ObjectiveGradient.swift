@@ -13,6 +13,9 @@ public final class ObjectiveGradient {
     private var lastBatch = 0
 
     public var model: Sequential { parallel.model }
+    /// Tiles per pass within a worker's slice. Measured on 2 cores, 400 tiles:
+    /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430.
+    static let chunkSize = 4
 
     public init(model: Sequential, objective: DreamObjective) {
         self.objective = objective
@@ -43,10 +46,15 @@ public final class ObjectiveGradient {
         let single = batch == 1 && shape.count > 16 * 784
         if single { BLAS.setThreads(Parallelism.cores) }
         defer { if single { BLAS.setThreads(1) } }
+        let chunk = Self.chunkSize
         parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
-            let offset = slice.lowerBound
-            evaluateSlice(worker: worker, replica: replica, input: input + offset * shape.count, batch: slice.count,
-                          shape: shape, gradient: result + offset * shape.count, losses: losses + offset)
+            // Small chunks keep each layer's activations in cache; the whole slice at once
+            // would stream tens of megabytes through memory per layer.
+            for start in stride(from: slice.lowerBound, to: slice.upperBound, by: chunk) {
+                let count = min(chunk, slice.upperBound - start)
+                evaluateSlice(worker: worker, replica: replica, input: input + start * shape.count, batch: count,
+                              shape: shape, gradient: result + start * shape.count, losses: losses + start)
+            }
         }
         return UnsafePointer(result)
     }
