@@ -13,7 +13,8 @@ struct Render: ParsableCommand {
 
             Examples:
               dream --preset ghost --map 56 samples/flower.jpg
-              dream --preset tiles --layers conv2=0.5,conv3=1 --octaves 4 photo.jpg -o dream.png
+              dream --preset tiles --octaves 4 photo.jpg -o dream.png
+              dream --layers conv2=0.5,conv3=1 --mode mixed photo.jpg
               dream --class 4 --mode tiles photo.jpg
             """)
 

@@ -3,7 +3,7 @@ import DreamEngine
 
 /// Flags that override single keys of a preset.
 struct SettingsOverrides: ParsableArguments {
-    @Option(help: "downscale | tiles | conv | mixed") var mode: DreamSettings.Mode?
+    @Option(help: "How the network looks at the photo.") var mode: DreamSettings.Mode?
     @Option(help: "Raise this map of --layer.") var map: Int?
     @Option(help: ArgumentHelp("Raise several maps of --layer.", valueName: "3,17,56")) var maps: String?
     @Option(help: "Layer of --map/--maps: conv1, conv2, conv3, dense1, dense2 (default conv3).") var layer: String?
@@ -17,9 +17,9 @@ struct SettingsOverrides: ParsableArguments {
     @Option(help: "Largest random shift per step, pixels.") var jitter: Int?
     @Option(help: "Stop an octave's steps when the objective exceeds this.") var lossCap: Float?
     @Option(help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
-    @Option(help: "Value range after each loop/octave: none | clip | stretch | std") var range: DreamSettings.RangeMode?
+    @Option(help: "Value range after each loop or octave.") var range: DreamSettings.RangeMode?
     @Option(help: "Target standard deviation for --range std (default: the photo's).") var rangeTarget: Float?
-    @Option(help: "keep (dream on luminance, keep the colors) | gray") var color: DreamSettings.ColorMode?
+    @Option(help: "keep: dream on the luminance, keep the colors; gray.") var color: DreamSettings.ColorMode?
     @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
     @Option(help: "Random seed: same input, settings and seed give the same bytes.") var seed: UInt64?
 

@@ -13,7 +13,7 @@ struct OIPOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Length scales of the starting noise, pixels.", valueName: "1,4,7")) var noiseScales = "1,2"
     @Option(help: "Restarts from new noise for maps that stay silent.") var restarts = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "viridis | jet | inferno | magma | gray") var colormap = Colormap.viridis
+    @Option(help: "Colormap of the pictures.") var colormap = Colormap.viridis
 
     func settings() throws -> OIPSearch.Settings {
         var s = OIPSearch.Settings()
@@ -126,7 +126,7 @@ struct Activations: ParsableCommand {
     @Option(help: ArgumentHelp("An image of the bundled MNIST data instead.", valueName: "test:N|train:N")) var mnist: String?
     @Option(help: "conv1, pool1, conv2, pool2, conv3, dense1 or dense2.") var layer = "conv3"
     @Flag(help: "The seed's per-map scaling: standardise each map, then clip.") var standardize = false
-    @Option(help: "viridis | jet | inferno | magma | gray") var colormap = Colormap.jet
+    @Option(help: "Colormap of the pictures.") var colormap = Colormap.jet
     @Flag(inversion: .prefixedNo, help: "Force (or forbid) inverting a picture; detected when not given.") var invert: Bool?
     @Option(help: "MNIST folder for --mnist.") var data: String?
     @Option(name: .shortAndLong, help: "Output PNG.") var output: String?
