@@ -20,8 +20,12 @@ public final class DreamRenderer {
         public var history: [Float]
     }
 
-    public init(model: Sequential) {
+    /// Cores one render uses.
+    public let workers: Int
+
+    public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
+        self.workers = workers
     }
 
     /// Checks the settings against the model and the image size without rendering.
@@ -52,7 +56,7 @@ public final class DreamRenderer {
     public func render(_ photo: Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError) -> Result {
         try validate(settings, width: photo.width, height: photo.height)
         let objective = try DreamObjective(settings: settings, model: model)
-        let ascent = GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective))
+        let ascent = GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers))
         var generator = SeededGenerator(seed: settings.seed)
         let parts = ColorSpace.split(photo)
         var view = parts.luma

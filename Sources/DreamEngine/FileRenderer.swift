@@ -32,8 +32,8 @@ public final class FileRenderer {
         public var objectiveEnd: Float?
     }
 
-    public init(model: Sequential) {
-        renderer = DreamRenderer(model: model)
+    public init(model: Sequential, workers: Int = Parallelism.cores) {
+        renderer = DreamRenderer(model: model, workers: workers)
     }
 
     public func render(_ request: Request, maxPixels: Int = ImageReader.defaultMaxPixels) throws -> Outcome {

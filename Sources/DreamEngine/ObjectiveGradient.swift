@@ -17,9 +17,10 @@ public final class ObjectiveGradient {
     /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430.
     static let chunkSize = 4
 
-    public init(model: Sequential, objective: DreamObjective) {
+    /// `workers`: cores to spread the batch over (fewer when several renders run at once).
+    public init(model: Sequential, objective: DreamObjective, workers: Int = Parallelism.cores) {
         self.objective = objective
-        parallel = DataParallel(model: model)
+        parallel = DataParallel(model: model, workers: workers)
         seedBuffers = parallel.replicas.map { _ in [:] }
         for worker in seedBuffers.indices {
             for term in objective.terms {
@@ -43,7 +44,7 @@ public final class ObjectiveGradient {
         let losses = lossBuffer.reserve(batch)
         lastBatch = batch
         // One large image (conv mode) cannot be split over the batch: let BLAS thread it.
-        let single = batch == 1 && shape.count > 16 * 784
+        let single = batch == 1 && shape.count > 16 * 784 && parallel.replicas.count > 1
         if single { BLAS.setThreads(Parallelism.cores) }
         defer { if single { BLAS.setThreads(1) } }
         let chunk = Self.chunkSize

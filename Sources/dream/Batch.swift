@@ -1,0 +1,121 @@
+import ArgumentParser
+import DreamEngine
+import Foundation
+import NeuralNet
+
+struct Batch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render folders of images with folders of presets: resumable, parallel, with a gallery.",
+        discussion: """
+            Every image (PNG/JPEG) is rendered with every preset into OUT/IMAGE-PRESET.png. \
+            Outputs that exist with the same settings are skipped (--force renders them again); \
+            writes are atomic, so an interrupted run leaves no partial file and the next run picks \
+            up where it stopped. OUT/manifest.json records every render's settings, seed and time; \
+            OUT/index.html is a self-contained gallery.
+
+            Spread a batch over machines with --shard K/N (each shard writes \
+            manifest-shard-K-of-N.json), gather the outputs in one folder, then \
+            'dream batch --merge --out OUT' rebuilds manifest.json and index.html.
+            """)
+
+    @Argument(help: "Image files or folders.") var inputs: [String] = []
+    @Option(help: "Folder of preset .json files (default: ./presets and the bundled ones).") var presets: String?
+    @Option(help: ArgumentHelp("Only these presets.", valueName: "a,b")) var preset: String?
+    @Option(name: .customLong("out"), help: "Output folder.") var out = "renders"
+    @Flag(help: "Look for images in subfolders too.") var recursive = false
+    @Flag(help: "Render again even when a complete output exists.") var force = false
+    @Option(help: "Renders at once (default: 2, measured faster than 1 on 2 cores).") var jobs = 2
+    @Option(help: ArgumentHelp("Render only the K-th of N slices of the work.", valueName: "K/N")) var shard: String?
+    @Flag(help: "Rebuild manifest.json and index.html in --out from the shards' outputs.") var merge = false
+    @Flag(name: .shortAndLong, help: "Print only the summary and errors.") var quiet = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var modelOptions: ModelOptions
+
+    func parsedShard() throws -> (k: Int, n: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (1...n).contains(k) else {
+            throw ValidationError("--shard takes K/N with 1 <= K <= N, like 2/4; got '\(shard)'")
+        }
+        return (k, n)
+    }
+
+    func validate() throws {
+        if merge {
+            guard inputs.isEmpty, shard == nil else { throw ValidationError("--merge takes only --out") }
+            return
+        }
+        guard !inputs.isEmpty else { throw ValidationError("give image files or folders, e.g. dream batch samples/ --out renders/") }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64") }
+        _ = try parsedShard()
+    }
+
+    func run() throws {
+        if merge {
+            let manifest = try BatchRenderer.merge(folder: out)
+            print("merged \(manifest.renders.count) renders, \(manifest.failures.count) failures -> \(out)/manifest.json, \(out)/index.html")
+            return
+        }
+        let library = presets.map { PresetLibrary(directories: [$0]) } ?? PresetLibrary()
+        var names = library.names()
+        if let preset {
+            let wanted = preset.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            names = wanted
+        }
+        guard !names.isEmpty else { throw ValidationError("no presets found in \(library.directories.joined(separator: ", "))") }
+        let outFolder = URL(fileURLWithPath: out).standardizedFileURL.path
+        let images = try BatchPlan.images(in: inputs, recursive: recursive)
+            .filter { !URL(fileURLWithPath: $0.path).standardizedFileURL.path.hasPrefix(outFolder + "/") }
+        let results = names.map { name in Result { () throws(DreamError) in try library.load(name) } }
+        var plan = BatchPlan(images: images, presets: results, presetNames: names)
+        let shard = try parsedShard()
+        if let shard { plan = plan.shard(shard.k, of: shard.n) }
+
+        let modelPath = try modelOptions.model ?? BundledAssets.modelPath()
+        let modelBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: modelPath)))
+        var options = BatchRenderer.Options(folder: out)
+        options.force = force
+        options.jobs = jobs
+        options.shard = shard
+        let line = ProgressLine(interval: 0)
+        line.quiet = quiet || json
+        let started = Date()
+        installInterruptHandler()
+        for failure in plan.presetFailures {
+            FileHandle.standardError.write(Data("error: preset \(failure.preset): \(failure.error)\n".utf8))
+        }
+        let report = try BatchRenderer { try ModelFile.decode(modelBytes, path: modelPath).model }.run(plan, options: options, progress: { event, done, total in
+            let elapsed = Date().timeIntervalSince(started)
+            let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .infinity
+            let head = "[\(done)/\(total)] \(ProgressLine.bar(Double(done) / Double(max(total, 1)), width: 16)) ETA \(ProgressLine.duration(eta))"
+            switch event {
+            case .rendered(let job, let seconds):
+                line.update(String(format: "%@  %@ x %@ (%.2f s)", head, job.input, job.preset, seconds), force: true)
+            case .skipped(let job):
+                line.update("\(head)  \(job.outputName) exists, skipped", force: true)
+            case .failed(let job, let message):
+                line.finish()
+                FileHandle.standardError.write(Data("error: \(job.outputName) (preset \(job.preset)): \(message)\n".utf8))
+            }
+        }, shouldStop: { interruptRequested != 0 })
+        line.finish()
+        let seconds = Date().timeIntervalSince(started)
+        if json {
+            let summary: [String: Any] = [
+                "rendered": report.rendered.map(\.outputName), "skipped": report.skipped.map(\.outputName),
+                "failed": report.failed.map { ["input": $0.job.input, "preset": $0.job.preset, "error": $0.error] }
+                    + report.presetFailures.map { ["input": "*", "preset": $0.preset, "error": $0.error] },
+                "interrupted": report.interrupted, "seconds": seconds, "manifest": report.manifestPath,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+        } else {
+            print(String(format: "rendered %d, skipped %d, failed %d in %.1f s -> %@", report.rendered.count, report.skipped.count,
+                         report.failedCount, seconds, report.manifestPath))
+            for failure in report.failed { print("  failed: \(failure.job.outputName): \(failure.error)") }
+            for failure in report.presetFailures { print("  failed preset \(failure.preset): \(failure.error)") }
+            if report.interrupted { print("interrupted; run the same command again to continue") }
+        }
+        if report.interrupted { throw ExitCode(130) }
+        if report.failedCount > 0 { throw ExitCode(1) }
+    }
+}
