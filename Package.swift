@@ -24,7 +24,10 @@ let package = Package(
 
         .target(name: "ImageIO", dependencies: ["CCodecShims"]),
         .target(name: "Resampling", dependencies: ["ImageIO"]),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib"]),
+        .target(
+            name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib"],
+            // The kernels index raw buffers; without overflow traps the element-wise loops vectorise.
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "DreamEngine", dependencies: ["ImageIO", "Resampling", "NeuralNet"]),
         .executableTarget(
             name: "dream",

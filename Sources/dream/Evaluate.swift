@@ -29,6 +29,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         if let output {
+            try ensureFolder(of: output)
             try ConfusionHeatmap.draw(evaluation.confusion).write(to: output)
             if !json { print("heatmap -> \(output)") }
         }

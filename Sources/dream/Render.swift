@@ -53,7 +53,11 @@ struct Render: ParsableCommand {
             outputIsFolder = true
         }
         let folder = outputIsFolder ? (output ?? "out") : nil
-        if let folder { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        if let folder {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } else if let output {
+            try ensureFolder(of: output)
+        }
         var failures = 0
         for file in files {
             let target = folder.map {

@@ -31,7 +31,7 @@ struct View: ParsableCommand {
             view = NetworkView.tiles(photo, invert: invert)
         }
         let target = output ?? "out/\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-view-\(mode.rawValue).png"
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try ensureFolder(of: target)
         try view.write(to: target, protecting: [file])
         print("\(file) -> \(target) (\(view.width)x\(view.height))")
     }

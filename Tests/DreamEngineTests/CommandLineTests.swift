@@ -83,9 +83,11 @@ import Testing
     @Test func renderAndReuseItsSettings() throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else { return }
         let folder = try temporaryFolder()
-        let first = try dream(["--preset", "ghost", "--map", "17", "--steps", "3", "samples/flower.jpg", "-o", folder + "/a.png"])
+        // -o into a folder that does not exist yet: it is made.
+        let first = try dream(["--preset", "ghost", "--map", "17", "--steps", "3", "samples/flower.jpg", "-o", folder + "/new/a.png"])
         #expect(first.status == 0, "\(first.error)")
-        #expect(first.output.contains("samples/flower.jpg -> \(folder)/a.png (640x427"))
+        #expect(first.output.contains("samples/flower.jpg -> \(folder)/new/a.png (640x427"))
+        try FileManager.default.moveItem(atPath: folder + "/new/a.png", toPath: folder + "/a.png")
         let again = try dream(["--from", folder + "/a.png", "samples/flower.jpg", "-o", folder + "/b.png"])
         #expect(again.status == 0)
         #expect(FileManager.default.contents(atPath: folder + "/a.png") == FileManager.default.contents(atPath: folder + "/b.png"))
