@@ -139,6 +139,22 @@ public struct Benchmark {
         return figures
     }
 
+    /// OIP contact sheets: reference responses over the test set plus all maps' ascent.
+    public func sheetFigures(data: MNISTDataset) throws -> [Figure] {
+        var figures: [Figure] = []
+        let targets = ["conv1": "<= 5 s", "conv2": "<= 5 s", "conv3": "<= 10 s"]
+        for layer in ["conv1", "conv2", "conv3"] {
+            progress("\(layer) sheet")
+            let start = DispatchTime.now().uptimeNanoseconds
+            let sheet = try LayerSheet.make(model: model, layer: layer, maps: nil, reference: data, settings: OIPSearch.Settings(),
+                                            sheet: ContactSheet())
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            figures.append(Figure(name: "\(layer) OIP sheet, \(sheet.manifest.total) maps", value: seconds, unit: "s",
+                                  target: targets[layer], detail: "\(sheet.manifest.succeeded)/\(sheet.manifest.total) above test mean"))
+        }
+        return figures
+    }
+
     /// Wall time of whole `dream` processes, start-up included (median of `runs`).
     public static func processSeconds(executable: String, arguments: [String], runs: Int = 7) throws -> Double {
         var times: [Double] = []

@@ -15,6 +15,10 @@ public final class FileRenderer {
         public var settings: DreamSettings
         /// Where to write the seed's strip of intermediate images, if anywhere.
         public var stagesOutput: String?
+        /// 8 or 16 bits per PNG sample.
+        public var pngBitDepth = 8
+        /// Quality of JPEG outputs, 1...100.
+        public var jpegQuality = 92
 
         public init(input: String, output: String, settings: DreamSettings, stagesOutput: String? = nil) {
             self.input = input
@@ -43,7 +47,7 @@ public final class FileRenderer {
         guard ImageFormat(pathExtension: request.output) != nil else { throw ImageIOError.unsupportedExtension(path: request.output) }
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
         let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
-        var writer = ImageWriter()
+        var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
         writer.textChunks = [(Self.settingsKey, Self.settingsJSON(request.settings))]
         try writer.write(result.image, to: request.output, protecting: [request.input])
         if let stagesPath = request.stagesOutput, let stages = result.stages {

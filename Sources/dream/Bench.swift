@@ -24,6 +24,9 @@ struct Bench: ParsableCommand {
         var figures = bench.machineFigures()
         figures += try bench.networkFigures(data: data)
         figures += try bench.renderFigures(photo: photo, presets: PresetLibrary())
+        if let test = try? MNISTDataset(directory: DigitInput.defaultDataDirectory(), split: .test) {
+            figures += try bench.sheetFigures(data: test)
+        }
         line.update("measuring whole ghost process...", force: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let output = NSTemporaryDirectory() + "dream-bench-ghost-\(getpid()).png"

@@ -26,10 +26,15 @@ struct Render: ParsableCommand {
     @OptionGroup var overrides: SettingsOverrides
     @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output: String?
     @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
+    @Flag(help: "Write 16-bit PNG samples.") var png16 = false
+    @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = 92
+    @Option(help: "Refuse photos larger than this many megapixels (checked before decoding).") var maxMegapixels = 100
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one photo, e.g. dream --preset ghost samples/flower.jpg") }
+        guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be in 1...100") }
+        guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }
         try overrides.check()
     }
 
@@ -65,7 +70,10 @@ struct Render: ParsableCommand {
             } ?? output!
             let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
             do {
-                let outcome = try renderer.render(.init(input: file, output: target, settings: settings, stagesOutput: stagesPath))
+                var request = FileRenderer.Request(input: file, output: target, settings: settings, stagesOutput: stagesPath)
+                request.pngBitDepth = png16 ? 16 : 8
+                request.jpegQuality = jpegQuality
+                let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 if !quiet {
                     let objective = outcome.objectiveStart.flatMap { a in outcome.objectiveEnd.map { String(format: ", objective %.3g -> %.3g", a, $0) } } ?? ""
                     print(String(format: "%@ -> %@ (%dx%d, %.2f s%@)", file, target, outcome.width, outcome.height, outcome.seconds, objective))
