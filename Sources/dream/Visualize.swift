@@ -122,35 +122,22 @@ struct Activations: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The grid of a layer's activation maps for one input, with the input beside it.")
 
-    @Argument(help: "A PNG or JPEG picture (becomes its 28x28 luminance).") var file: String?
-    @Option(help: ArgumentHelp("An image of the bundled MNIST data instead.", valueName: "test:N|train:N")) var mnist: String?
+    @OptionGroup var source: DigitSource
     @Option(help: "conv1, pool1, conv2, pool2, conv3, dense1 or dense2.") var layer = "conv3"
     @Flag(help: "The seed's per-map scaling: standardise each map, then clip.") var standardize = false
     @Option(help: "Colormap of the pictures.") var colormap = Colormap.jet
-    @Flag(inversion: .prefixedNo, help: "Force (or forbid) inverting a picture; detected when not given.") var invert: Bool?
-    @Option(help: "MNIST folder for --mnist.") var data: String?
     @Option(name: .shortAndLong, help: "Output PNG.") var output: String?
     @OptionGroup var modelOptions: ModelOptions
 
-    func validate() throws {
-        guard (file == nil) != (mnist == nil) else { throw ValidationError("give a picture or --mnist test:N, not both or neither") }
-    }
-
     func run() throws {
         let model = try modelOptions.load()
-        let pixels: [Float]
-        let name: String
-        if let mnist {
-            pixels = try DigitInput.Reference(mnist).load(from: data ?? DigitInput.defaultDataDirectory()).pixels
-            name = mnist.replacingOccurrences(of: ":", with: "")
-        } else {
-            pixels = DigitInput.prepare(try Image(contentsOf: file!), invert: invert).pixels
-            name = URL(fileURLWithPath: file!).deletingPathExtension().lastPathComponent
-        }
+        let pixels = try source.load().pixels
+        let name = source.mnist?.replacingOccurrences(of: ":", with: "")
+            ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent
         let grid = try ActivationGrid.render(model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap)
         let target = output ?? "out/activations-\(name)-\(layer).png"
         try ensureFolder(of: target)
-        try grid.write(to: target, protecting: file.map { [$0] } ?? [])
-        print("\(mnist ?? file!) \(layer) -> \(target) (\(grid.width)x\(grid.height))")
+        try grid.write(to: target, protecting: source.file.map { [$0] } ?? [])
+        print("\(source.name) \(layer) -> \(target) (\(grid.width)x\(grid.height))")
     }
 }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import DreamEngine
+import Foundation
+import ImageIO
+
+/// A 28x28 input from a picture file or from the bundled MNIST data (`--mnist test:N`).
+struct DigitSource: ParsableArguments {
+    @Argument(help: "A PNG or JPEG picture (becomes its 28x28 luminance).") var file: String?
+    @Option(help: ArgumentHelp("An image of the bundled MNIST data instead of a file.", valueName: "test:N|train:N"))
+    var mnist: String?
+    @Flag(inversion: .prefixedNo, help: "Force (or forbid) inverting a picture; dark ink on light paper is detected when not given.")
+    var invert: Bool?
+    @Option(help: "MNIST folder for --mnist.") var data: String?
+
+    func validate() throws {
+        guard (file == nil) != (mnist == nil) else { throw ValidationError("give a picture or --mnist test:N, not both or neither") }
+    }
+
+    /// How the input is named in messages and output names.
+    var name: String { mnist ?? file! }
+
+    func load() throws -> (pixels: [Float], label: Int?, inverted: Bool) {
+        if let mnist {
+            let (pixels, label) = try DigitInput.Reference(mnist).load(from: data ?? DigitInput.defaultDataDirectory())
+            return (pixels, label, false)
+        }
+        let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), invert: invert)
+        return (pixels, nil, inverted)
+    }
+}
