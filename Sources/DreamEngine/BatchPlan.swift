@@ -32,7 +32,6 @@ public struct BatchPlan: Sendable {
                 found.append((input, URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent))
                 continue
             }
-            let base = URL(fileURLWithPath: input)
             let entries: [String]
             if recursive {
                 entries = (manager.enumerator(atPath: input)?.allObjects as? [String]) ?? []
@@ -40,7 +39,8 @@ public struct BatchPlan: Sendable {
                 entries = (try? manager.contentsOfDirectory(atPath: input)) ?? []
             }
             for entry in entries.sorted() where imageExtensions.contains(URL(fileURLWithPath: entry).pathExtension.lowercased()) {
-                let path = base.appendingPathComponent(entry).path
+                // As the user wrote the folder: relative paths stay relative in manifests.
+                let path = (input as NSString).appendingPathComponent(entry)
                 let stem = (entry as NSString).deletingPathExtension.replacingOccurrences(of: "/", with: "_")
                 found.append((path, stem))
             }

@@ -47,6 +47,7 @@ import Testing
         let manifest = try #require(BatchManifest.read(f.out + "/manifest.json"))
         #expect(manifest.renders.count == 6)
         #expect(manifest.renders.allSatisfy { $0.seconds > 0 && $0.seed == $0.settings.seed })
+        #expect(Set(manifest.renders.map(\.input)) == [f.images + "/a.png", f.images + "/b.jpg", f.images + "/sub/c.png"])
 
         let second = try renderer.run(plan, options: options)
         #expect(second.rendered.isEmpty && second.skipped.count == 6)
