@@ -106,6 +106,32 @@ extension DreamSettings {
         try take(.seed, \.seed)
     }
 
+    /// Every key, unset optional ones as null, so a printed or embedded settings object is
+    /// complete.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(description, forKey: .description)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(layer, forKey: .layer)
+        try c.encode(maps, forKey: .maps)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(classIndex, forKey: .classIndex)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(stepSize, forKey: .stepSize)
+        try c.encode(loops, forKey: .loops)
+        try c.encode(octaves, forKey: .octaves)
+        try c.encode(octaveScale, forKey: .octaveScale)
+        try c.encode(jitter, forKey: .jitter)
+        try c.encode(lossCap, forKey: .lossCap)
+        try c.encode(tileOverlap, forKey: .tileOverlap)
+        try c.encode(range, forKey: .range)
+        try c.encode(rangeTarget, forKey: .rangeTarget)
+        try c.encode(color, forKey: .color)
+        try c.encode(invert, forKey: .invert)
+        try c.encode(seed, forKey: .seed)
+    }
+
     /// Values out of range, as (key, problem) pairs; empty when all is well.
     public func problems() -> [(key: String, problem: String)] {
         var result: [(String, String)] = []

@@ -28,26 +28,3 @@ public final class FloatBuffer: @unchecked Sendable {
         Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 }
-
-/// Same for indices (max-pool's argmax).
-public final class IndexBuffer: @unchecked Sendable {
-    public private(set) var pointer: UnsafeMutablePointer<Int32>
-    private var capacity: Int
-
-    public init() {
-        capacity = 1
-        pointer = .allocate(capacity: 1)
-    }
-
-    deinit { pointer.deallocate() }
-
-    @discardableResult
-    public func reserve(_ count: Int) -> UnsafeMutablePointer<Int32> {
-        if count > capacity {
-            pointer.deallocate()
-            capacity = count
-            pointer = .allocate(capacity: count)
-        }
-        return pointer
-    }
-}
