@@ -89,7 +89,11 @@ struct Train: ParsableCommand {
         line.finish()
         if interruptRequested != 0 {
             let done = startEpoch + results.count
-            print("interrupted; \(output) holds the last complete epoch (\(done)); continue with --resume")
+            if done == 0 {
+                print("interrupted during the first epoch; nothing was written")
+            } else {
+                print("interrupted; \(output) holds epoch \(done) of \(epochs), intact; continue with --resume")
+            }
             throw ExitCode(130)
         }
     }
