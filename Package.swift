@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["CCodecShims"]),
         .target(name: "Resampling", dependencies: ["ImageIO"], swiftSettings: numericFlags),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib"], swiftSettings: numericFlags),
-        .target(name: "DreamEngine", dependencies: ["ImageIO", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
+        .target(
+            name: "DreamEngine", dependencies: ["ImageIO", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
         .executableTarget(
             name: "dream",
             dependencies: [

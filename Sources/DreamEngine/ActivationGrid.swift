@@ -7,8 +7,10 @@ public enum ActivationGrid {
 
     /// `standardize` is the seed's per-map scaling: (x - mean) / std * 64 + 128, clipped
     /// to 0...255; otherwise one color scale spans the layer's whole range.
-    public static func render(model: Sequential, input: [Float], layer name: String, standardize: Bool,
-                              colormap: Colormap) throws(DreamError) -> Image {
+    public static func render(
+        model: Sequential, input: [Float], layer name: String, standardize: Bool,
+        colormap: Colormap
+    ) throws(DreamError) -> Image {
         let layer: Int
         do {
             layer = try model.layerIndex(named: name)
@@ -49,7 +51,9 @@ public enum ActivationGrid {
                 colored = colormap.apply(to: plane, low: low, high: high)
             }
             let enlarged = colored.resized(width: cellW, height: cellH, kernel: .nearest)
-            paste(enlarged, into: &sheet, x: gridX + (m % columns) * (cellW + gap), y: gap + (m / columns) * (cellH + gap))
+            paste(
+                enlarged, into: &sheet, x: gridX + (m % columns) * (cellW + gap), y: gap + (m / columns) * (cellH + gap)
+            )
         }
         return sheet
     }

@@ -20,7 +20,8 @@ public struct BatchPlan: Sendable {
 
     /// Image files under `inputs` (files or folders; subfolders with `recursive`), sorted.
     /// Names relative to their folder keep outputs from different subfolders apart.
-    public static func images(in inputs: [String], recursive: Bool) throws(DreamError) -> [(path: String, name: String)] {
+    public static func images(in inputs: [String], recursive: Bool) throws(DreamError) -> [(path: String, name: String)]
+    {
         var found: [(String, String)] = []
         let manager = FileManager.default
         for input in inputs {
@@ -38,7 +39,8 @@ public struct BatchPlan: Sendable {
             } else {
                 entries = (try? manager.contentsOfDirectory(atPath: input)) ?? []
             }
-            for entry in entries.sorted() where imageExtensions.contains(URL(fileURLWithPath: entry).pathExtension.lowercased()) {
+            for entry in entries.sorted()
+            where imageExtensions.contains(URL(fileURLWithPath: entry).pathExtension.lowercased()) {
                 // As the user wrote the folder: relative paths stay relative in manifests.
                 let path = (input as NSString).appendingPathComponent(entry)
                 let stem = (entry as NSString).deletingPathExtension.replacingOccurrences(of: "/", with: "_")
@@ -60,8 +62,10 @@ public struct BatchPlan: Sendable {
         }
         for image in images {
             for preset in good.sorted(by: { $0.name < $1.name }) {
-                jobs.append(Job(input: image.path, preset: preset.name, settings: preset.settings,
-                                outputName: "\(image.name)-\(preset.name).png"))
+                jobs.append(
+                    Job(
+                        input: image.path, preset: preset.name, settings: preset.settings,
+                        outputName: "\(image.name)-\(preset.name).png"))
             }
         }
         self.jobs = jobs

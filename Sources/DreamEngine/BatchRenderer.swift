@@ -46,8 +46,8 @@ public final class BatchRenderer {
     /// anything else (missing, damaged, other settings) is rendered again.
     public static func isComplete(_ path: String, settings: DreamSettings) -> Bool {
         guard FileManager.default.fileExists(atPath: path),
-              let text = try? readPNGText(at: path, key: FileRenderer.settingsKey),
-              text == FileRenderer.settingsJSON(settings)
+            let text = try? readPNGText(at: path, key: FileRenderer.settingsKey),
+            text == FileRenderer.settingsJSON(settings)
         else { return false }
         return (try? Image(contentsOf: path)) != nil
     }
@@ -60,8 +60,10 @@ public final class BatchRenderer {
         }
     }
 
-    public func run(_ plan: BatchPlan, options: Options, progress: @escaping (Event, Int, Int) -> Void = { _, _, _ in },
-                    shouldStop: @escaping () -> Bool = { false }) throws -> Report {
+    public func run(
+        _ plan: BatchPlan, options: Options, progress: @escaping (Event, Int, Int) -> Void = { _, _, _ in },
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> Report {
         let folder = options.folder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         Self.removeStalePartials(in: folder)
@@ -111,8 +113,10 @@ public final class BatchRenderer {
                 do {
                     let outcome = try renderer.render(.init(input: job.input, output: output, settings: job.settings))
                     lock.lock()
-                    newRenders.append(.init(input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed,
-                                            seconds: (outcome.seconds * 1000).rounded() / 1000, output: job.outputName))
+                    newRenders.append(
+                        .init(
+                            input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed,
+                            seconds: (outcome.seconds * 1000).rounded() / 1000, output: job.outputName))
                     report.rendered.append(job)
                     done += 1
                     progress(.rendered(job, seconds: outcome.seconds), done, total)
@@ -137,10 +141,14 @@ public final class BatchRenderer {
         var carried = earlier.renders.filter { skippedOutputs.contains($0.output) }
         let known = Set(carried.map(\.output))
         for job in report.skipped where !known.contains(job.outputName) {
-            carried.append(.init(input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed,
-                                 seconds: 0, output: job.outputName))
+            carried.append(
+                .init(
+                    input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed,
+                    seconds: 0, output: job.outputName))
         }
-        let presetFailures = plan.presetFailures.map { BatchManifest.Failure(input: "*", preset: $0.preset, error: $0.error) }
+        let presetFailures = plan.presetFailures.map {
+            BatchManifest.Failure(input: "*", preset: $0.preset, error: $0.error)
+        }
         let manifest = BatchManifest(renders: carried + newRenders, failures: failures + presetFailures)
         try manifest.write(to: manifestPath)
         if options.shard == nil { try Gallery.write(manifest, folder: folder) }
@@ -152,14 +160,18 @@ public final class BatchRenderer {
     /// manifest.json) found in `folder`, keeping renders whose files are there.
     public static func merge(folder: String) throws -> BatchManifest {
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        let manifests = entries.filter { $0 == BatchManifest.fileName || ($0.hasPrefix("manifest-shard-") && $0.hasSuffix(".json")) }
+        let manifests = entries.filter {
+            $0 == BatchManifest.fileName || ($0.hasPrefix("manifest-shard-") && $0.hasSuffix(".json"))
+        }
         guard !manifests.isEmpty else {
-            throw DreamError.invalidSetting(key: "merge", problem: "\(folder) holds no manifest.json or manifest-shard-*.json to merge")
+            throw DreamError.invalidSetting(
+                key: "merge", problem: "\(folder) holds no manifest.json or manifest-shard-*.json to merge")
         }
         var merged = BatchManifest(renders: [], failures: [])
         for name in manifests {
             guard let manifest = BatchManifest.read((folder as NSString).appendingPathComponent(name)) else {
-                throw DreamError.invalidSetting(key: "merge", problem: "\(folder)/\(name) is not a dream batch manifest")
+                throw DreamError.invalidSetting(
+                    key: "merge", problem: "\(folder)/\(name) is not a dream batch manifest")
             }
             merged = merged.merged(with: manifest, folder: folder)
         }

@@ -56,8 +56,9 @@ public struct Benchmark {
         let all = BLAS.sgemmGFLOPS()
         return [
             Figure(name: "sgemm 1024x1024, 1 thread", value: one, unit: "GFLOP/s", detail: "OpenBLAS"),
-            Figure(name: "sgemm 1024x1024, \(threads) threads", value: all, unit: "GFLOP/s",
-                   detail: "\(ProcessInfo.processInfo.activeProcessorCount) cores; AVX2/FMA peak ~190 GFLOP/s on 2 cores"),
+            Figure(
+                name: "sgemm 1024x1024, \(threads) threads", value: all, unit: "GFLOP/s",
+                detail: "\(ProcessInfo.processInfo.activeProcessorCount) cores; AVX2/FMA peak ~190 GFLOP/s on 2 cores"),
         ]
     }
 
@@ -65,7 +66,8 @@ public struct Benchmark {
         var figures: [Figure] = []
         var generator = SeededGenerator(seed: 7)
         let batch = 128
-        let images = data.map { Array($0.images.prefix(batch * 20 * 784)) }
+        let images =
+            data.map { Array($0.images.prefix(batch * 20 * 784)) }
             ?? (0..<(batch * 20 * 784)).map { _ in Float.random(in: 0...1, using: &generator) }
         let labels = data.map { Array($0.labels.prefix(batch * 20)) } ?? (0..<(batch * 20)).map { UInt8($0 % 10) }
         let sample = MNISTDataset(images: images, labels: labels)
@@ -79,37 +81,47 @@ public struct Benchmark {
         let trainer = Trainer(model: trainee, settings: settings)
         let epochsPerSecond = rate { _ = trainer.trainEpoch(0, on: sample, progress: { _ in }, shouldStop: { false }) }
         let trainRate = epochsPerSecond * Double(sample.count)
-        figures.append(Figure(name: "training, batch 128", value: trainRate, unit: "images/s", target: ">= 5,600 (Keras 2,900; PyTorch 3,750)",
-                              detail: String(format: "%.1f GFLOP/s", trainRate * model.trainingFLOPs() / 1e9)))
+        figures.append(
+            Figure(
+                name: "training, batch 128", value: trainRate, unit: "images/s",
+                target: ">= 5,600 (Keras 2,900; PyTorch 3,750)",
+                detail: String(format: "%.1f GFLOP/s", trainRate * model.trainingFLOPs() / 1e9)))
 
         progress("inference")
         let inferenceBatch = 500
         let inferenceRate = try images.withUnsafeBufferPointer { x in
             try rate { try model.forward(x.baseAddress!, batch: inferenceBatch) } * Double(inferenceBatch)
         }
-        figures.append(Figure(name: "inference, batch 500", value: inferenceRate, unit: "images/s",
-                              detail: String(format: "%.1f GFLOP/s", inferenceRate * model.forwardFLOPs().reduce(0, +) / 1e9)))
+        figures.append(
+            Figure(
+                name: "inference, batch 500", value: inferenceRate, unit: "images/s",
+                detail: String(format: "%.1f GFLOP/s", inferenceRate * model.forwardFLOPs().reduce(0, +) / 1e9)))
 
         var settingsMap = DreamSettings()
         settingsMap.layer = "conv3"
         settingsMap.maps = [56]
-        let evaluator = ObjectiveGradient(model: model, objective: try DreamObjective(settings: settingsMap, model: model))
+        let evaluator = ObjectiveGradient(
+            model: model, objective: try DreamObjective(settings: settingsMap, model: model))
         let shape = FeatureShape(height: 28, width: 28, channels: 1)
         let gradientFLOPs = 2 * model.forwardFLOPs()[0...4].reduce(0, +) - model.forwardFLOPs()[0]
         progress("input gradient, one image")
         let single = try images.withUnsafeBufferPointer { x in
             try rate { _ = try evaluator.evaluate(x.baseAddress!, batch: 1, shape: shape) }
         }
-        figures.append(Figure(name: "input gradient, one 28x28 image (conv3 map)", value: single, unit: "steps/s",
-                              target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
-                              detail: String(format: "%.1f GFLOP/s", single * gradientFLOPs / 1e9)))
+        figures.append(
+            Figure(
+                name: "input gradient, one 28x28 image (conv3 map)", value: single, unit: "steps/s",
+                target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
+                detail: String(format: "%.1f GFLOP/s", single * gradientFLOPs / 1e9)))
         progress("input gradient, 400 tiles")
         let tiles = try images.withUnsafeBufferPointer { x in
             try rate { _ = try evaluator.evaluate(x.baseAddress!, batch: 400, shape: shape) } * 400
         }
-        figures.append(Figure(name: "input gradient, 400 tiles (conv3 map)", value: tiles, unit: "tile-steps/s",
-                              target: ">= 9,000 (Keras 2,900; PyTorch 2,650)",
-                              detail: String(format: "%.1f GFLOP/s", tiles * gradientFLOPs / 1e9)))
+        figures.append(
+            Figure(
+                name: "input gradient, 400 tiles (conv3 map)", value: tiles, unit: "tile-steps/s",
+                target: ">= 9,000 (Keras 2,900; PyTorch 2,650)",
+                detail: String(format: "%.1f GFLOP/s", tiles * gradientFLOPs / 1e9)))
         return figures
     }
 
@@ -123,9 +135,14 @@ public struct Benchmark {
 
         progress("ghost render")
         let ghost = try presets.load("ghost").settings
-        let ghostRate = try rate { _ = try renderer.render(.init(input: photo, output: folder + "/ghost.png", settings: ghost)) }
-        figures.append(Figure(name: "ghost on \(URL(fileURLWithPath: photo).lastPathComponent), in-process", value: 1 / ghostRate, unit: "s",
-                              target: "<= 0.25 s for the whole process", detail: "decode + 4 loops + PNG encode"))
+        let ghostRate = try rate {
+            _ = try renderer.render(.init(input: photo, output: folder + "/ghost.png", settings: ghost))
+        }
+        figures.append(
+            Figure(
+                name: "ghost on \(URL(fileURLWithPath: photo).lastPathComponent), in-process", value: 1 / ghostRate,
+                unit: "s",
+                target: "<= 0.25 s for the whole process", detail: "decode + 4 loops + PNG encode"))
 
         progress("tiles render 560x560")
         let square = try Image(contentsOf: photo).resized(width: 560, height: 560)
@@ -133,9 +150,15 @@ public struct Benchmark {
         var tiles = try presets.load("tiles").settings
         tiles.octaves = 3
         tiles.steps = 20
-        let tileRate = try rate { _ = try renderer.render(.init(input: folder + "/square.png", output: folder + "/tiles.png", settings: tiles)) }
-        figures.append(Figure(name: "tiles preset, 560x560, 3 octaves x 20 steps", value: 1 / tileRate, unit: "s",
-                              target: "<= 1.0 s (Keras 4.0 s warm)", detail: "octave scale \(tiles.octaveScale), overlap \(tiles.tileOverlap)"))
+        let tileRate = try rate {
+            _ = try renderer.render(
+                .init(input: folder + "/square.png", output: folder + "/tiles.png", settings: tiles))
+        }
+        figures.append(
+            Figure(
+                name: "tiles preset, 560x560, 3 octaves x 20 steps", value: 1 / tileRate, unit: "s",
+                target: "<= 1.0 s (Keras 4.0 s warm)",
+                detail: "octave scale \(tiles.octaveScale), overlap \(tiles.tileOverlap)"))
         return figures
     }
 
@@ -146,11 +169,15 @@ public struct Benchmark {
         for layer in ["conv1", "conv2", "conv3"] {
             progress("\(layer) sheet")
             let start = DispatchTime.now().uptimeNanoseconds
-            let sheet = try LayerSheet.make(model: model, layer: layer, maps: nil, reference: data, settings: OIPSearch.Settings(),
-                                            sheet: ContactSheet())
+            let sheet = try LayerSheet.make(
+                model: model, layer: layer, maps: nil, reference: data, settings: OIPSearch.Settings(),
+                sheet: ContactSheet())
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            figures.append(Figure(name: "\(layer) OIP sheet, \(sheet.manifest.total) maps", value: seconds, unit: "s",
-                                  target: targets[layer], detail: "\(sheet.manifest.succeeded)/\(sheet.manifest.total) above test mean"))
+            figures.append(
+                Figure(
+                    name: "\(layer) OIP sheet, \(sheet.manifest.total) maps", value: seconds, unit: "s",
+                    target: targets[layer],
+                    detail: "\(sheet.manifest.succeeded)/\(sheet.manifest.total) above test mean"))
         }
         return figures
     }
@@ -168,7 +195,8 @@ public struct Benchmark {
             process.waitUntilExit()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             guard process.terminationStatus == 0 else {
-                throw DreamError.invalidSetting(key: "bench", problem: "\(executable) \(arguments.joined(separator: " ")) failed")
+                throw DreamError.invalidSetting(
+                    key: "bench", problem: "\(executable) \(arguments.joined(separator: " ")) failed")
             }
         }
         return times.sorted()[times.count / 2]

@@ -32,8 +32,10 @@ public enum BitmapFont {
     }
 
     /// Draws `text` into an RGB image with its top-left corner at (x, y); clipped at the edges.
-    public static func draw(_ text: String, into image: inout Image, x: Int, y: Int, scale: Int = 1,
-                            color: (Float, Float, Float) = (1, 1, 1)) {
+    public static func draw(
+        _ text: String, into image: inout Image, x: Int, y: Int, scale: Int = 1,
+        color: (Float, Float, Float) = (1, 1, 1)
+    ) {
         var cursor = x
         for character in text {
             let glyph = glyphs[character] ?? glyphs[Character(character.uppercased())] ?? glyphs["-"]!

@@ -10,11 +10,13 @@ public enum BundledAssets {
         var roots: [String] = []
         if let home = ProcessInfo.processInfo.environment["DREAM_HOME"], !home.isEmpty { roots.append(home) }
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        roots.append(executable.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("share/dream").path)
+        roots.append(
+            executable.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("share/dream").path)
         // Sources/DreamEngine/BundledAssets.swift -> the package root
-        roots.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path)
+        roots.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().path)
         return roots
     }
 

@@ -10,9 +10,11 @@ public enum ConfusionHeatmap {
         var image = Image(width: margin + n * cell, height: margin + n * cell, channels: 3, value: 1)
         for d in 0..<n {
             let label = String(d)
-            BitmapFont.draw(label, into: &image, x: margin + d * cell + (cell - BitmapFont.width(of: label, scale: 2)) / 2,
-                            y: 5, scale: 2, color: (0, 0, 0))
-            BitmapFont.draw(label, into: &image, x: 6, y: margin + d * cell + (cell - 10) / 2, scale: 2, color: (0, 0, 0))
+            BitmapFont.draw(
+                label, into: &image, x: margin + d * cell + (cell - BitmapFont.width(of: label, scale: 2)) / 2,
+                y: 5, scale: 2, color: (0, 0, 0))
+            BitmapFont.draw(
+                label, into: &image, x: 6, y: margin + d * cell + (cell - 10) / 2, scale: 2, color: (0, 0, 0))
         }
         for (row, counts) in confusion.enumerated() {
             let total = max(1, counts.reduce(0, +))
@@ -32,8 +34,9 @@ public enum ConfusionHeatmap {
                 let text = String(count)
                 let scale = text.count > 3 ? 1 : 2
                 let ink: (Float, Float, Float) = t > 0.6 ? (0, 0, 0) : (1, 1, 1)
-                BitmapFont.draw(text, into: &image, x: x0 + (cell - BitmapFont.width(of: text, scale: scale)) / 2,
-                                y: y0 + (cell - 5 * scale) / 2, scale: scale, color: ink)
+                BitmapFont.draw(
+                    text, into: &image, x: x0 + (cell - BitmapFont.width(of: text, scale: scale)) / 2,
+                    y: y0 + (cell - 5 * scale) / 2, scale: scale, color: ink)
             }
         }
         return image
@@ -41,7 +44,7 @@ public enum ConfusionHeatmap {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

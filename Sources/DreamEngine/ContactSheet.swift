@@ -23,7 +23,10 @@ public struct ContactSheet {
 
     /// Top-left corner of cell `index`'s picture.
     public func origin(of index: Int) -> (x: Int, y: Int) {
-        (gap + (index % columns) * (cellWidth + gap), titleHeight + gap + (index / columns) * (cellHeight + gap) + labelHeight)
+        (
+            gap + (index % columns) * (cellWidth + gap),
+            titleHeight + gap + (index / columns) * (cellHeight + gap) + labelHeight
+        )
     }
 
     /// Each pattern is colored over its own range, so weak and strong maps both show
@@ -36,7 +39,8 @@ public struct ContactSheet {
         BitmapFont.draw(title, into: &sheet, x: gap + 2, y: 5, scale: 3, color: (1, 1, 1))
         for (index, cell) in cells.enumerated() {
             let (x0, y0) = origin(of: index)
-            BitmapFont.draw(cell.label, into: &sheet, x: x0 + 1, y: y0 - labelHeight + 2, scale: 2, color: (0.9, 0.9, 0.9))
+            BitmapFont.draw(
+                cell.label, into: &sheet, x: x0 + 1, y: y0 - labelHeight + 2, scale: 2, color: (0.9, 0.9, 0.9))
             let colored = colormap.apply(to: cell.image).enlarged(by: scale)
             for c in 0..<3 {
                 for y in 0..<colored.height {

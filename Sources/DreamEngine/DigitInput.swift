@@ -23,8 +23,9 @@ public enum DigitInput {
 
         public init(_ text: String) throws(DreamError) {
             let parts = text.split(separator: ":")
-            guard parts.count == 2, let split = MNISTDataset.Split(rawValue: String(parts[0])), let index = Int(parts[1]),
-                  index >= 0
+            guard parts.count == 2, let split = MNISTDataset.Split(rawValue: String(parts[0])),
+                let index = Int(parts[1]),
+                index >= 0
             else { throw .invalidSetting(key: "mnist", problem: "expected test:N or train:N, got '\(text)'") }
             self.split = split
             self.index = index
@@ -34,7 +35,10 @@ public enum DigitInput {
         public func load(from directory: String) throws -> (pixels: [Float], label: Int) {
             let data = try MNISTDataset(directory: directory, split: split)
             guard index < data.count else {
-                throw DreamError.invalidSetting(key: "mnist", problem: "index \(index) is beyond the \(data.count) \(split.rawValue) images (0...\(data.count - 1))")
+                throw DreamError.invalidSetting(
+                    key: "mnist",
+                    problem:
+                        "index \(index) is beyond the \(data.count) \(split.rawValue) images (0...\(data.count - 1))")
             }
             return (data.image(index), Int(data.labels[index]))
         }

@@ -16,7 +16,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .presetNotFound(let name, let searched, let available):
-            return "preset '\(name)' not found in \(searched.joined(separator: ", ")); available: \(available.joined(separator: ", "))"
+            return
+                "preset '\(name)' not found in \(searched.joined(separator: ", ")); available: \(available.joined(separator: ", "))"
         case .presetUnreadable(let path, let reason):
             return "\(path): cannot read the preset (\(reason))"
         case .presetInvalid(let path, let key, let problem):
@@ -28,7 +29,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .classOutOfRange(let index, let count):
             return "class \(index) does not exist: the network has classes 0...\(count - 1)"
         case .objectiveNeedsFixedInput(let mode, let layer):
-            return "mode \(mode) cannot use layer \(layer): it needs 28x28 inputs; use --mode downscale, tiles or mixed, or a conv layer"
+            return
+                "mode \(mode) cannot use layer \(layer): it needs 28x28 inputs; use --mode downscale, tiles or mixed, or a conv layer"
         case .imageTooSmall(let octave, let width, let height, let needs, let hint):
             return "octave \(octave): image has shrunk to \(width)x\(height), below \(needs)x\(needs); \(hint)"
         case .modelNotFound(let searched):

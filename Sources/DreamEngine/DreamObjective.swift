@@ -53,7 +53,9 @@ public struct DreamObjective: Sendable {
             guard (0..<count).contains(classIndex) else { throw .classOutOfRange(index: classIndex, count: count) }
             terms.append(Term(layer: last, kind: .unit(classIndex), weight: 1))
         }
-        guard !terms.isEmpty else { throw .invalidSetting(key: "maps", problem: "the objective is empty: give maps, layers or a class") }
+        guard !terms.isEmpty else {
+            throw .invalidSetting(key: "maps", problem: "the objective is empty: give maps, layers or a class")
+        }
         self.terms = terms
         deepestLayer = terms.map(\.layer).max()!
         let firstVector = shapes.firstIndex(where: \.isVector) ?? model.layers.count

@@ -36,11 +36,13 @@ public final class DreamRenderer {
             throw .objectiveNeedsFixedInput(mode: "conv", layer: objective.layerNames[objective.deepestLayer])
         }
         if settings.mode != .downscale {
-            let sizes = OctavePyramid.sizes(width: width, height: height, count: settings.octaves, scale: settings.octaveScale)
+            let sizes = OctavePyramid.sizes(
+                width: width, height: height, count: settings.octaves, scale: settings.octaveScale)
             let needs = settings.mode == .conv ? minimumInput(for: objective.deepestLayer) : 28
             if let small = sizes.first, min(small.width, small.height) < needs {
-                throw .imageTooSmall(octave: 1, width: small.width, height: small.height, needs: needs,
-                                     hint: "use fewer octaves or a smaller octave scale")
+                throw .imageTooSmall(
+                    octave: 1, width: small.width, height: small.height, needs: needs,
+                    hint: "use fewer octaves or a smaller octave scale")
             }
         }
     }
@@ -48,8 +50,9 @@ public final class DreamRenderer {
     /// The smallest square input that reaches `layer` with at least one pixel.
     func minimumInput(for layer: Int) -> Int {
         (1...512).first { side in
-            (try? model.outputShapes(for: FeatureShape(height: side, width: side, channels: model.inputShape.channels),
-                                     through: layer)) != nil
+            (try? model.outputShapes(
+                for: FeatureShape(height: side, width: side, channels: model.inputShape.channels),
+                through: layer)) != nil
         } ?? 512
     }
 
@@ -68,16 +71,20 @@ public final class DreamRenderer {
         do {
             switch settings.mode {
             case .downscale:
-                (view, stages) = try downscaleDream(view, settings: settings, targetStd: targetStd, ascent: ascent,
-                                                    history: &history, wantStages: wantStages, using: &generator)
+                (view, stages) = try downscaleDream(
+                    view, settings: settings, targetStd: targetStd, ascent: ascent,
+                    history: &history, wantStages: wantStages, using: &generator)
             case .tiles, .conv:
-                view = try octaveDream(view, settings: settings, targetStd: targetStd, ascent: ascent, history: &history,
-                                       using: &generator)
+                view = try octaveDream(
+                    view, settings: settings, targetStd: targetStd, ascent: ascent, history: &history,
+                    using: &generator)
             case .mixed:
-                (view, stages) = try downscaleDream(view, settings: settings, targetStd: targetStd, ascent: ascent,
-                                                    history: &history, wantStages: wantStages, using: &generator)
-                view = try octaveDream(view, settings: settings, targetStd: targetStd, ascent: ascent, history: &history,
-                                       using: &generator, forceTiles: true)
+                (view, stages) = try downscaleDream(
+                    view, settings: settings, targetStd: targetStd, ascent: ascent,
+                    history: &history, wantStages: wantStages, using: &generator)
+                view = try octaveDream(
+                    view, settings: settings, targetStd: targetStd, ascent: ascent, history: &history,
+                    using: &generator, forceTiles: true)
             }
         } catch {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
@@ -107,8 +114,9 @@ public final class DreamRenderer {
         var big = view
         var stages: Image?
         for loop in 0..<settings.loops {
-            try ascent.ascend(&small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
-                              jitter: min(settings.jitter, 2), lossCap: settings.lossCap, using: &generator)
+            try ascent.ascend(
+                &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
+                jitter: min(settings.jitter, 2), lossCap: settings.lossCap, using: &generator)
             history += ascent.history
             let upscaled = resampler.resample(small, width: view.width, height: view.height)
             big = upscaled
@@ -131,7 +139,8 @@ public final class DreamRenderer {
         _ view: Image, settings: DreamSettings, targetStd: Float, ascent: GradientAscent, history: inout [Float],
         using generator: inout G, forceTiles: Bool = false
     ) throws(NetworkError) -> Image {
-        let pyramid = OctavePyramid(image: view, count: settings.octaves, scale: settings.octaveScale, resampler: resampler)
+        let pyramid = OctavePyramid(
+            image: view, count: settings.octaves, scale: settings.octaveScale, resampler: resampler)
         let tiled = forceTiles || settings.mode == .tiles
         var current = pyramid.levels[0]
         for octave in 0..<settings.octaves {
@@ -140,9 +149,10 @@ public final class DreamRenderer {
                 current = resampler.resample(current, width: size.width, height: size.height)
                 for i in current.pixels.indices { current.pixels[i] += pyramid.details[octave].pixels[i] }
             }
-            try ascent.ascend(&current, view: tiled ? .tiles(overlap: settings.tileOverlap) : .whole, steps: settings.steps,
-                              stepSize: settings.stepSize, jitter: settings.jitter, lossCap: settings.lossCap,
-                              using: &generator)
+            try ascent.ascend(
+                &current, view: tiled ? .tiles(overlap: settings.tileOverlap) : .whole, steps: settings.steps,
+                stepSize: settings.stepSize, jitter: settings.jitter, lossCap: settings.lossCap,
+                using: &generator)
             history += ascent.history
             RangeAdjustment.apply(settings.range, to: &current, targetStd: targetStd)
         }

@@ -71,9 +71,11 @@ public struct DreamSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    static let keys = ["version", "description", "mode", "layer", "maps", "layers", "classIndex", "steps", "stepSize",
-                       "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "range", "rangeTarget",
-                       "color", "invert", "seed"]
+    static let keys = [
+        "version", "description", "mode", "layer", "maps", "layers", "classIndex", "steps", "stepSize",
+        "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "range", "rangeTarget",
+        "color", "invert", "seed",
+    ]
 }
 
 extension DreamSettings {
@@ -135,18 +137,30 @@ extension DreamSettings {
     /// Values out of range, as (key, problem) pairs; empty when all is well.
     public func problems() -> [(key: String, problem: String)] {
         var result: [(String, String)] = []
-        if version > Self.currentVersion { result.append(("version", "\(version) is newer than this dream understands (\(Self.currentVersion))")) }
+        if version > Self.currentVersion {
+            result.append(("version", "\(version) is newer than this dream understands (\(Self.currentVersion))"))
+        }
         if steps < 0 { result.append(("steps", "must be 0 or more, not \(steps)")) }
         if !(stepSize >= 0 && stepSize <= 1) { result.append(("stepSize", "must be in 0...1, not \(stepSize)")) }
         if loops < 1 { result.append(("loops", "must be at least 1, not \(loops)")) }
         if octaves < 1 || octaves > 12 { result.append(("octaves", "must be in 1...12, not \(octaves)")) }
-        if !(octaveScale >= 1.05 && octaveScale <= 4) { result.append(("octaveScale", "must be in 1.05...4, not \(octaveScale)")) }
+        if !(octaveScale >= 1.05 && octaveScale <= 4) {
+            result.append(("octaveScale", "must be in 1.05...4, not \(octaveScale)"))
+        }
         if jitter < 0 || jitter > 27 { result.append(("jitter", "must be in 0...27, not \(jitter)")) }
-        if tileOverlap < 0 || tileOverlap > 20 { result.append(("tileOverlap", "must be in 0...20, not \(tileOverlap)")) }
-        if let rangeTarget, !(rangeTarget > 0 && rangeTarget <= 0.5) { result.append(("rangeTarget", "must be in (0, 0.5], not \(rangeTarget)")) }
-        if maps.isEmpty && layers.isEmpty && classIndex == nil { result.append(("maps", "the objective is empty: give maps, layers or classIndex")) }
+        if tileOverlap < 0 || tileOverlap > 20 {
+            result.append(("tileOverlap", "must be in 0...20, not \(tileOverlap)"))
+        }
+        if let rangeTarget, !(rangeTarget > 0 && rangeTarget <= 0.5) {
+            result.append(("rangeTarget", "must be in (0, 0.5], not \(rangeTarget)"))
+        }
+        if maps.isEmpty && layers.isEmpty && classIndex == nil {
+            result.append(("maps", "the objective is empty: give maps, layers or classIndex"))
+        }
         if let bad = maps.first(where: { $0 < 0 }) { result.append(("maps", "map \(bad) is negative")) }
-        if let bad = layers.first(where: { !$0.value.isFinite }) { result.append(("layers", "weight of \(bad.key) is not a number")) }
+        if let bad = layers.first(where: { !$0.value.isFinite }) {
+            result.append(("layers", "weight of \(bad.key) is not a number"))
+        }
         return result
     }
 }

@@ -44,7 +44,9 @@ public final class FileRenderer {
         let start = Date()
         try AtomicFile.refuseOverwriting([request.input], with: request.output)
         if let stages = request.stagesOutput { try AtomicFile.refuseOverwriting([request.input], with: stages) }
-        guard ImageFormat(pathExtension: request.output) != nil else { throw ImageIOError.unsupportedExtension(path: request.output) }
+        guard ImageFormat(pathExtension: request.output) != nil else {
+            throw ImageIOError.unsupportedExtension(path: request.output)
+        }
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
         let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
         var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
@@ -53,8 +55,9 @@ public final class FileRenderer {
         if let stagesPath = request.stagesOutput, let stages = result.stages {
             try ImageWriter().write(stages, to: stagesPath, protecting: [request.input])
         }
-        return Outcome(seconds: Date().timeIntervalSince(start), width: photo.width, height: photo.height,
-                       objectiveStart: result.history.first, objectiveEnd: result.history.last)
+        return Outcome(
+            seconds: Date().timeIntervalSince(start), width: photo.width, height: photo.height,
+            objectiveStart: result.history.first, objectiveEnd: result.history.last)
     }
 
     public static func settingsJSON(_ settings: DreamSettings) -> String {
@@ -66,7 +69,8 @@ public final class FileRenderer {
     /// The settings a render embedded in its PNG, for `--from`.
     public static func settings(fromRender path: String) throws -> DreamSettings {
         guard let json = try readPNGText(at: path, key: settingsKey) else {
-            throw DreamError.presetInvalid(path: path, key: settingsKey, problem: "the PNG holds no dream settings (not rendered by dream?)")
+            throw DreamError.presetInvalid(
+                path: path, key: settingsKey, problem: "the PNG holds no dream settings (not rendered by dream?)")
         }
         return try Preset.decode(Data(json.utf8), path: path, base: DreamSettings())
     }

@@ -34,9 +34,11 @@ public enum Gallery {
         let byImage = Dictionary(grouping: manifest.renders, by: \.input).sorted { $0.key < $1.key }
         var body = "<h1>dream batch: \(manifest.renders.count) renders</h1>\n"
         if !manifest.failures.isEmpty {
-            body += "<h2>Failed</h2><ul>" + manifest.failures.map {
-                "<li>\(escape($0.input)) with \(escape($0.preset)): \(escape($0.error))</li>"
-            }.joined() + "</ul>\n"
+            body +=
+                "<h2>Failed</h2><ul>"
+                + manifest.failures.map {
+                    "<li>\(escape($0.input)) with \(escape($0.preset)): \(escape($0.error))</li>"
+                }.joined() + "</ul>\n"
         }
         body += "<h2>By preset</h2>\n"
         for (preset, renders) in byPreset {

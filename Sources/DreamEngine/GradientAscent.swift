@@ -26,8 +26,10 @@ public final class GradientAscent {
         self.evaluator = evaluator
     }
 
-    public func ascend<G: RandomNumberGenerator>(_ image: inout Image, view: View, steps: Int, stepSize: Float,
-                                                 jitter: Int, lossCap: Float?, using generator: inout G) throws(NetworkError) {
+    public func ascend<G: RandomNumberGenerator>(
+        _ image: inout Image, view: View, steps: Int, stepSize: Float,
+        jitter: Int, lossCap: Float?, using generator: inout G
+    ) throws(NetworkError) {
         history = []
         gridPhase = (Int.random(in: 0..<784, using: &generator), Int.random(in: 0..<784, using: &generator))
         for step in 0..<steps {
@@ -46,8 +48,10 @@ public final class GradientAscent {
 
     /// One step on the whole image, rolled by up to `jitter` pixels (wrapping) so that the
     /// network's grid does not imprint on the result.
-    private func wholeStep<G: RandomNumberGenerator>(_ image: inout Image, stepSize: Float, jitter: Int,
-                                                     using generator: inout G) throws(NetworkError) -> Float {
+    private func wholeStep<G: RandomNumberGenerator>(
+        _ image: inout Image, stepSize: Float, jitter: Int,
+        using generator: inout G
+    ) throws(NetworkError) -> Float {
         let w = image.width, h = image.height
         let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
         let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
@@ -72,8 +76,10 @@ public final class GradientAscent {
     /// One step over all tiles at once: one batch through the network, gradients blended
     /// back with the tile window and normalised over the whole image, so tiles keep their
     /// relative strength and no seam shows.
-    private func tileStep<G: RandomNumberGenerator>(_ image: inout Image, overlap: Int, shifting: Bool, stepSize: Float,
-                                                    using generator: inout G) throws(NetworkError) -> Float {
+    private func tileStep<G: RandomNumberGenerator>(
+        _ image: inout Image, overlap: Int, shifting: Bool, stepSize: Float,
+        using generator: inout G
+    ) throws(NetworkError) -> Float {
         let grid: TileGrid
         if shifting {
             // Offsets walk the stride in steps coprime to it (a golden-ratio sequence), so
@@ -81,19 +87,23 @@ public final class GradientAscent {
             // seams, where independent random offsets would cluster some.
             let stride = 28 - overlap
             let (ax, ay) = (Self.coprimeStep(stride, 0.618), Self.coprimeStep(stride, 0.382))
-            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap,
-                            offsetX: (gridPhase.0 + stepIndex * ax) % stride, offsetY: (gridPhase.1 + stepIndex * ay) % stride)
+            grid = TileGrid(
+                imageWidth: image.width, imageHeight: image.height, overlap: overlap,
+                offsetX: (gridPhase.0 + stepIndex * ax) % stride, offsetY: (gridPhase.1 + stepIndex * ay) % stride)
         } else {
             grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap)
         }
         let batch = tiles.reserve(grid.count * 784)
         grid.extract(from: image, into: batch)
-        let g = try evaluator.evaluate(batch, batch: grid.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
+        let g = try evaluator.evaluate(
+            batch, batch: grid.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
         if fullGradient?.width != image.width || fullGradient?.height != image.height {
             fullGradient = Image(width: image.width, height: image.height)
         }
         grid.assemble(g, into: &fullGradient!)
-        let scale = fullGradient!.pixels.withUnsafeBufferPointer { stepSize / max(meanAbs($0.baseAddress!, $0.count), 1e-8) }
+        let scale = fullGradient!.pixels.withUnsafeBufferPointer {
+            stepSize / max(meanAbs($0.baseAddress!, $0.count), 1e-8)
+        }
         fullGradient!.pixels.withUnsafeBufferPointer { gradient in
             image.pixels.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<dst.count { dst[i] += scale * gradient[i] }

@@ -58,7 +58,8 @@ public final class OIPSearch {
         parallel = DataParallel(model: model)
         seedBuffers = parallel.replicas.map { _ in FloatBuffer() }
         guard model.layers[layer].spec.kind == .conv2d || model.layers[layer].spec.kind == .dense else {
-            throw .invalidSetting(key: "layer", problem: "\(self.layerName) has no maps of its own; pick a conv or dense layer")
+            throw .invalidSetting(
+                key: "layer", problem: "\(self.layerName) has no maps of its own; pick a conv or dense layer")
         }
     }
 
@@ -115,7 +116,9 @@ public final class OIPSearch {
         var field = [Float](repeating: 0.2, count: 784)
         for scale in scales where scale >= 1 {
             let side = max(2, 28 / scale)
-            let coarse = Image(width: side, height: side, pixels: (0..<(side * side)).map { _ in Float.random(in: -1...1, using: &generator) })
+            let coarse = Image(
+                width: side, height: side,
+                pixels: (0..<(side * side)).map { _ in Float.random(in: -1...1, using: &generator) })
             let smooth = coarse.resized(width: 28, height: 28)
             for i in 0..<784 { field[i] += 0.15 * smooth.pixels[i] }
         }
@@ -126,8 +129,10 @@ public final class OIPSearch {
     /// sample whose best response is still at or below its `thresholds` entry (default:
     /// silent) at a third and two thirds of the steps restarts from new, coarser noise.
     /// Each sample keeps the best pattern it passed through.
-    public func search(maps: [Int], settings: Settings, thresholds: [Float]? = nil,
-                       progress: (Int, Int) -> Void = { _, _ in }) throws(DreamError) -> [Pattern] {
+    public func search(
+        maps: [Int], settings: Settings, thresholds: [Float]? = nil,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws(DreamError) -> [Pattern] {
         try checkMaps(maps)
         var generator = SeededGenerator(seed: settings.seed)
         let batch = maps.count
@@ -162,8 +167,9 @@ public final class OIPSearch {
             }
         }
         return maps.enumerated().map { n, map in
-            Pattern(map: map, image: Image(width: 28, height: 28, pixels: Array(bestImage[n * 784..<(n + 1) * 784])),
-                    activation: max(bestActivation[n], 0), restarts: restarts[n])
+            Pattern(
+                map: map, image: Image(width: 28, height: 28, pixels: Array(bestImage[n * 784..<(n + 1) * 784])),
+                activation: max(bestActivation[n], 0), restarts: restarts[n])
         }
     }
 
@@ -207,8 +213,9 @@ public final class OIPSearch {
                             if !anyActive { seed[base + best * channels] = 1 }
                             response[start + n] = sum / Float(positions)
                         }
-                        replica.backward(seeds: [.init(layer: layer, gradient: seed, preActivation: true)],
-                                         parameterGradients: false, inputGradient: g + start * 784)
+                        replica.backward(
+                            seeds: [.init(layer: layer, gradient: seed, preActivation: true)],
+                            parameterGradients: false, inputGradient: g + start * 784)
                     }
                 }
             }

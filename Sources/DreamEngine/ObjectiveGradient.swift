@@ -38,7 +38,9 @@ public final class ObjectiveGradient {
     }
 
     /// Returns d(objective)/d(input) for the batch (valid until the next call).
-    public func evaluate(_ input: UnsafePointer<Float>, batch: Int, shape: FeatureShape) throws(NetworkError) -> UnsafePointer<Float> {
+    public func evaluate(_ input: UnsafePointer<Float>, batch: Int, shape: FeatureShape) throws(NetworkError)
+        -> UnsafePointer<Float>
+    {
         _ = try model.outputShapes(for: shape, through: objective.deepestLayer)
         let result = gradient.reserve(batch * shape.count)
         let losses = lossBuffer.reserve(batch)
@@ -53,15 +55,18 @@ public final class ObjectiveGradient {
             // would stream tens of megabytes through memory per layer.
             for start in stride(from: slice.lowerBound, to: slice.upperBound, by: chunk) {
                 let count = min(chunk, slice.upperBound - start)
-                evaluateSlice(worker: worker, replica: replica, input: input + start * shape.count, batch: count,
-                              shape: shape, gradient: result + start * shape.count, losses: losses + start)
+                evaluateSlice(
+                    worker: worker, replica: replica, input: input + start * shape.count, batch: count,
+                    shape: shape, gradient: result + start * shape.count, losses: losses + start)
             }
         }
         return UnsafePointer(result)
     }
 
-    private func evaluateSlice(worker: Int, replica: Sequential, input: UnsafePointer<Float>, batch: Int, shape: FeatureShape,
-                               gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>) {
+    private func evaluateSlice(
+        worker: Int, replica: Sequential, input: UnsafePointer<Float>, batch: Int, shape: FeatureShape,
+        gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>
+    ) {
         try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
         losses.update(repeating: 0, count: batch)
         var seeds: [Sequential.GradientSeed] = []

@@ -12,7 +12,8 @@ public struct Preset: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .presetUnreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+            throw .presetUnreadable(
+                path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
         }
         self.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         self.path = path
@@ -24,7 +25,9 @@ public struct Preset: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw .presetInvalid(path: path, key: "(file)", problem: "not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] ?? "syntax error"))")
+            throw .presetInvalid(
+                path: path, key: "(file)",
+                problem: "not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] ?? "syntax error"))")
         }
         guard let dictionary = object as? [String: Any] else {
             throw .presetInvalid(path: path, key: "(file)", problem: "must be a JSON object of settings")
@@ -41,7 +44,9 @@ public struct Preset: Sendable {
         } catch {
             throw .presetInvalid(path: path, key: "(file)", problem: "\(error)")
         }
-        if let (key, problem) = settings.problems().first { throw .presetInvalid(path: path, key: key, problem: problem) }
+        if let (key, problem) = settings.problems().first {
+            throw .presetInvalid(path: path, key: key, problem: problem)
+        }
         return settings
     }
 
@@ -93,7 +98,8 @@ struct DreamSettingsOverlay: Decodable {
     }
     static let baseKey = CodingUserInfoKey(rawValue: "base")!
     init(from decoder: Decoder) throws {
-        settings = try DreamSettings(overlaying: decoder.userInfo[Self.baseKey] as? DreamSettings ?? DreamSettings(), from: decoder)
+        settings = try DreamSettings(
+            overlaying: decoder.userInfo[Self.baseKey] as? DreamSettings ?? DreamSettings(), from: decoder)
     }
 }
 

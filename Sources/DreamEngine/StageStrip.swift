@@ -5,7 +5,8 @@ import Resampling
 enum StageStrip {
     static func make(pattern: Image, upscaled: Image, withDetail: Image, adjusted: Image, height: Int = 240) -> Image {
         let square = height
-        let patternViridis = Colormap.viridis.apply(to: pattern).resized(width: square, height: square, kernel: .nearest)
+        let patternViridis = Colormap.viridis.apply(to: pattern).resized(
+            width: square, height: square, kernel: .nearest)
         let patternGray = Colormap.gray.apply(to: pattern).resized(width: square, height: square, kernel: .nearest)
         let width = max(1, upscaled.width * height / upscaled.height)
         func gray(_ image: Image) -> Image {

@@ -59,7 +59,8 @@ public enum ColorSpace {
             rgb[2 * n + i] = y + 1.772 * cb
         }
         if let alpha = parts.alpha { rgb += alpha.pixels }
-        return Image(width: parts.luma.width, height: parts.luma.height, channels: parts.alpha == nil ? 3 : 4,
-                     pixels: rgb)
+        return Image(
+            width: parts.luma.width, height: parts.luma.height, channels: parts.alpha == nil ? 3 : 4,
+            pixels: rgb)
     }
 }

@@ -18,8 +18,9 @@ public struct Image: Sendable, Equatable {
     }
 
     public init(width: Int, height: Int, channels: Int = 1, value: Float = 0) {
-        self.init(width: width, height: height, channels: channels,
-                  pixels: [Float](repeating: value, count: width * height * channels))
+        self.init(
+            width: width, height: height, channels: channels,
+            pixels: [Float](repeating: value, count: width * height * channels))
     }
 
     public var planeSize: Int { width * height }
@@ -34,8 +35,9 @@ public struct Image: Sendable, Equatable {
     /// One channel as a one-channel image.
     public func plane(_ channel: Int) -> Image {
         let start = channel * planeSize
-        return Image(width: width, height: height, channels: 1,
-                     pixels: Array(pixels[start..<start + planeSize]))
+        return Image(
+            width: width, height: height, channels: 1,
+            pixels: Array(pixels[start..<start + planeSize]))
     }
 
     /// Stacks one-channel images of equal size into one image.
@@ -43,8 +45,9 @@ public struct Image: Sendable, Equatable {
         precondition(!planes.isEmpty && planes.allSatisfy { $0.channels == 1 })
         let first = planes[0]
         precondition(planes.allSatisfy { $0.width == first.width && $0.height == first.height })
-        self.init(width: first.width, height: first.height, channels: planes.count,
-                  pixels: planes.flatMap(\.pixels))
+        self.init(
+            width: first.width, height: first.height, channels: planes.count,
+            pixels: planes.flatMap(\.pixels))
     }
 
     /// Clamps every sample to [0, 1].

@@ -20,7 +20,8 @@ public enum ImageIOError: Error, LocalizedError, Equatable {
         case .corrupt(let path, let detail):
             return "\(path): corrupt image data (\(detail))"
         case .tooLarge(let path, let width, let height, let limit):
-            return "\(path): image is \(width)x\(height), over the limit of \(limit / 1_000_000) megapixels; shrink it first"
+            return
+                "\(path): image is \(width)x\(height), over the limit of \(limit / 1_000_000) megapixels; shrink it first"
         case .unsupported(let path, let detail):
             return "\(path): unsupported image (\(detail))"
         case .unsupportedExtension(let path):

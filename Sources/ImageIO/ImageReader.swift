@@ -59,8 +59,9 @@ public struct ImageReader: Sendable {
             break
         case Int(CODEC_TOO_LARGE.rawValue):
             let numbers = detail.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-            throw .tooLarge(path: path, width: numbers.first ?? 0, height: numbers.dropFirst().first ?? 0,
-                            limit: maxPixels)
+            throw .tooLarge(
+                path: path, width: numbers.first ?? 0, height: numbers.dropFirst().first ?? 0,
+                limit: maxPixels)
         case Int(CODEC_UNSUPPORTED.rawValue):
             throw .unsupported(path: path, detail: detail)
         case Int(CODEC_NOT_THIS_FORMAT.rawValue):

@@ -25,7 +25,9 @@ public struct ImageWriter: Sendable {
         try AtomicFile.write(bytes, to: path)
     }
 
-    public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImageIOError) -> [UInt8] {
+    public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImageIOError)
+        -> [UInt8]
+    {
         switch format {
         case .png: return try encodePNG(image, path: path)
         case .jpeg: return try encodeJPEG(image, path: path)
@@ -48,15 +50,17 @@ public struct ImageWriter: Sendable {
         if pngBitDepth == 16 {
             var samples = Self.interleaved(image) { UInt16(($0 * 65535).rounded()) }
             status = samples.withUnsafeMutableBytes { raw in
-                var header = codec_image(width: UInt32(image.width), height: UInt32(image.height),
-                                         channels: UInt32(image.channels), bit_depth: 16, pixels: raw.baseAddress)
+                var header = codec_image(
+                    width: UInt32(image.width), height: UInt32(image.height),
+                    channels: UInt32(image.channels), bit_depth: 16, pixels: raw.baseAddress)
                 return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
             }
         } else {
             var samples = Self.interleaved(image) { UInt8(($0 * 255).rounded()) }
             status = samples.withUnsafeMutableBytes { raw in
-                var header = codec_image(width: UInt32(image.width), height: UInt32(image.height),
-                                         channels: UInt32(image.channels), bit_depth: 8, pixels: raw.baseAddress)
+                var header = codec_image(
+                    width: UInt32(image.width), height: UInt32(image.height),
+                    channels: UInt32(image.channels), bit_depth: 8, pixels: raw.baseAddress)
                 return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
             }
         }
@@ -78,8 +82,9 @@ public struct ImageWriter: Sendable {
         var length: UInt = 0
         var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
         let status = samples.withUnsafeMutableBytes { raw in
-            var header = codec_image(width: UInt32(opaque.width), height: UInt32(opaque.height),
-                                     channels: UInt32(opaque.channels), bit_depth: 8, pixels: raw.baseAddress)
+            var header = codec_image(
+                width: UInt32(opaque.width), height: UInt32(opaque.height),
+                channels: UInt32(opaque.channels), bit_depth: 8, pixels: raw.baseAddress)
             return jpeg_shim_encode(&header, Int32(jpegQuality), &out, &length, &message)
         }
         defer { codec_free(out) }

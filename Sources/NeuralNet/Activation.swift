@@ -29,8 +29,10 @@ public enum Activation: String, Sendable, Codable {
     }
 
     /// pre += bias (per row), then output = f(pre): one pass over the GEMM's result.
-    func applyAddingBias(_ pre: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                         rows: Int, units: Int) {
+    func applyAddingBias(
+        _ pre: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        rows: Int, units: Int
+    ) {
         for r in 0..<rows {
             let p = pre + r * units
             for k in 0..<units { p[k] += bias[k] }
@@ -43,8 +45,10 @@ public enum Activation: String, Sendable, Codable {
     }
 
     /// Turns d(loss)/d(output) into d(loss)/d(pre) in place.
-    func backward(_ gradient: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, out: UnsafePointer<Float>,
-                  rows: Int, units: Int) {
+    func backward(
+        _ gradient: UnsafeMutablePointer<Float>, pre: UnsafePointer<Float>, out: UnsafePointer<Float>,
+        rows: Int, units: Int
+    ) {
         switch self {
         case .linear:
             break
@@ -62,7 +66,7 @@ public enum Activation: String, Sendable, Codable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

@@ -14,7 +14,9 @@ public enum BLAS {
         var best = Double.infinity
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0,
+                &c, Int32(n))
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return 2 * Double(n * n * n) / best / 1e9
@@ -29,7 +31,8 @@ extension Sequential {
             let out = try! layer.outputShape(for: current)
             defer { current = out }
             switch layer {
-            case let conv as Conv2D: return 2 * Double(out.count) * Double(conv.kernelHeight * conv.kernelWidth * current.channels)
+            case let conv as Conv2D:
+                return 2 * Double(out.count) * Double(conv.kernelHeight * conv.kernelWidth * current.channels)
             case let dense as Dense: return 2 * Double(dense.inputs * dense.units)
             default: return 0
             }

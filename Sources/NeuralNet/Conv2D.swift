@@ -25,8 +25,10 @@ public final class Conv2D: Layer {
     private let onesBuffer = FloatBuffer()
     private var onesFilled = 0
 
-    public init(name: String, inputChannels: Int, filters: Int, kernel: (Int, Int) = (3, 3),
-                activation: Activation = .relu) {
+    public init(
+        name: String, inputChannels: Int, filters: Int, kernel: (Int, Int) = (3, 3),
+        activation: Activation = .relu
+    ) {
         self.name = name
         self.inputChannels = inputChannels
         self.filters = filters
@@ -65,8 +67,9 @@ public final class Conv2D: Layer {
         guard input.height >= kernelHeight, input.width >= kernelWidth else {
             throw .inputTooSmall(layer: name, input: input, needs: "at least \(kernelHeight)x\(kernelWidth)")
         }
-        return FeatureShape(height: input.height - kernelHeight + 1, width: input.width - kernelWidth + 1,
-                            channels: filters)
+        return FeatureShape(
+            height: input.height - kernelHeight + 1, width: input.width - kernelWidth + 1,
+            channels: filters)
     }
 
     public var preActivation: UnsafeMutablePointer<Float> { pre.pointer }
@@ -83,14 +86,17 @@ public final class Conv2D: Layer {
         let cols = columns.reserve(rows * patchSize)
         im2col(input, shape: shape, batch: batch, into: cols)
         let result = pre.reserve(rows * filters)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(filters), Int32(patchSize),
-                    1, cols, Int32(patchSize), weights, Int32(filters), 0, result, Int32(filters))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(filters), Int32(patchSize),
+            1, cols, Int32(patchSize), weights, Int32(filters), 0, result, Int32(filters))
         activation.applyAddingBias(result, bias: bias, post.reserve(rows * filters), rows: rows, units: filters)
     }
 
-    public func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
-                         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
-                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool) {
+    public func backward(
+        input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
+        outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
+        inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
+    ) {
         let out = try! outputShape(for: shape)
         let rows = batch * out.height * out.width
         let dPre = outputGradient
@@ -104,23 +110,27 @@ public final class Conv2D: Layer {
                 ones.update(repeating: 1, count: rows)
                 onesFilled = rows
             }
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(filters), 1, dPre, Int32(filters), ones, 1, 1,
-                        biasGradient, 1)
+            cblas_sgemv(
+                CblasRowMajor, CblasTrans, Int32(rows), Int32(filters), 1, dPre, Int32(filters), ones, 1, 1,
+                biasGradient, 1)
             // dW (P, K) += columns^T (P, rows) x dPre (rows, K)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
-                        1, columns.pointer, Int32(patchSize), dPre, Int32(filters), 1, weightGradient, Int32(filters))
+            cblas_sgemm(
+                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
+                1, columns.pointer, Int32(patchSize), dPre, Int32(filters), 1, weightGradient, Int32(filters))
         }
         if let inputGradient {
             // dColumns (rows, P) = dPre (rows, K) x W^T (K, P), then scatter back to pixels
             let dCols = columnGradient.reserve(rows * patchSize)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(patchSize), Int32(filters),
-                        1, dPre, Int32(filters), weights, Int32(filters), 0, dCols, Int32(patchSize))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(patchSize), Int32(filters),
+                1, dPre, Int32(filters), weights, Int32(filters), 0, dCols, Int32(patchSize))
             col2im(dCols, shape: shape, batch: batch, into: inputGradient)
         }
     }
 
     /// Each output pixel's kh x kw x C window as one row; a window row is kw*C contiguous floats.
-    func im2col(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into cols: UnsafeMutablePointer<Float>) {
+    func im2col(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into cols: UnsafeMutablePointer<Float>)
+    {
         let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
         let c = shape.channels, span = kernelWidth * c, p = patchSize
         do {
@@ -139,7 +149,8 @@ public final class Conv2D: Layer {
         }
     }
 
-    func col2im(_ cols: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>) {
+    func col2im(_ cols: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>)
+    {
         let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
         let c = shape.channels, span = kernelWidth * c, p = patchSize
         do {
@@ -150,7 +161,8 @@ public final class Conv2D: Layer {
                 for oy in 0..<outH {
                     for ox in 0..<outW {
                         for ky in 0..<kernelHeight {
-                            VectorKernels.add(row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
+                            VectorKernels.add(
+                                row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
                         }
                         row += p
                     }

@@ -56,14 +56,17 @@ public final class Dense: Layer {
     public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
         let result = pre.reserve(batch * units)
         for n in 0..<batch { (result + n * units).update(from: bias, count: units) }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(units), Int32(inputs),
-                    1, input, Int32(inputs), weights, Int32(units), 1, result, Int32(units))
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(units), Int32(inputs),
+            1, input, Int32(inputs), weights, Int32(units), 1, result, Int32(units))
         activation.apply(result, post.reserve(batch * units), rows: batch, units: units)
     }
 
-    public func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
-                         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
-                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool) {
+    public func backward(
+        input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
+        outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
+        inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
+    ) {
         let dPre = outputGradient
         if !gradientIsPreActivation {
             activation.backward(dPre, pre: pre.pointer, out: post.pointer, rows: batch, units: units)
@@ -73,13 +76,15 @@ public final class Dense: Layer {
                 for k in 0..<units { biasGradient[k] += dPre[n * units + k] }
             }
             // dW (I, units) += input^T (I, N) x dPre (N, units)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inputs), Int32(units), Int32(batch),
-                        1, input, Int32(inputs), dPre, Int32(units), 1, weightGradient, Int32(units))
+            cblas_sgemm(
+                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inputs), Int32(units), Int32(batch),
+                1, input, Int32(inputs), dPre, Int32(units), 1, weightGradient, Int32(units))
         }
         if let inputGradient {
             // dInput (N, I) = dPre (N, units) x W^T (units, I)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(inputs), Int32(units),
-                        1, dPre, Int32(units), weights, Int32(units), 0, inputGradient, Int32(inputs))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(inputs), Int32(units),
+                1, dPre, Int32(units), weights, Int32(units), 0, inputGradient, Int32(inputs))
         }
     }
 }

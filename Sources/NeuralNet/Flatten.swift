@@ -16,9 +16,11 @@ public final class Flatten: Layer {
         post.reserve(batch * shape.count).update(from: input, count: batch * shape.count)
     }
 
-    public func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
-                         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
-                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool) {
+    public func backward(
+        input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
+        outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
+        inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
+    ) {
         inputGradient?.update(from: outputGradient, count: batch * shape.count)
     }
 }

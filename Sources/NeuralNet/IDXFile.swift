@@ -13,7 +13,10 @@ public struct IDXFile: Sendable {
         do {
             raw = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")
+            throw .unreadable(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "permission denied or not a file" : "no such file")
         }
         var data = [UInt8](raw)
         if data.starts(with: [0x1F, 0x8B]) { data = try Self.gunzip(data, path: path) }
@@ -23,11 +26,14 @@ public struct IDXFile: Sendable {
         }
         guard Int(data[3]) == rank else { throw .wrongRank(path: path, expected: rank, found: Int(data[3])) }
         let headerLength = 4 + 4 * rank
-        guard data.count >= headerLength else { throw .truncated(path: path, expected: headerLength, actual: data.count) }
+        guard data.count >= headerLength else {
+            throw .truncated(path: path, expected: headerLength, actual: data.count)
+        }
         var dimensions: [Int] = []
         for d in 0..<rank {
             let at = 4 + 4 * d
-            dimensions.append(Int(data[at]) << 24 | Int(data[at + 1]) << 16 | Int(data[at + 2]) << 8 | Int(data[at + 3]))
+            dimensions.append(
+                Int(data[at]) << 24 | Int(data[at + 1]) << 16 | Int(data[at + 2]) << 8 | Int(data[at + 3]))
         }
         let expected = headerLength + dimensions.reduce(1, *)
         guard dimensions.allSatisfy({ $0 > 0 }) else { throw .badDimensions(path: path, dimensions: dimensions) }
@@ -66,7 +72,8 @@ public struct IDXFile: Sendable {
         switch status {
         case Z_STREAM_END: return output
         case Z_BUF_ERROR: throw .corruptGzip(path: path, detail: "compressed data ends early (truncated file)")
-        default: throw .corruptGzip(path: path, detail: stream.msg.map { String(cString: $0) } ?? "inflate error \(status)")
+        default:
+            throw .corruptGzip(path: path, detail: stream.msg.map { String(cString: $0) } ?? "inflate error \(status)")
         }
     }
 }
@@ -87,15 +94,21 @@ public enum IDXError: Error, LocalizedError, Equatable {
         switch self {
         case .unreadable(let path, let reason): "\(path): cannot read the file (\(reason))"
         case .corruptGzip(let path, let detail): "\(path): corrupt gzip data (\(detail))"
-        case .badMagic(let path, let found): "\(path): not an IDX file of unsigned bytes (magic \(found), expected 00000801 or 00000803)"
-        case .wrongRank(let path, let expected, let found): "\(path): IDX file has \(found) dimensions, expected \(expected)"
+        case .badMagic(let path, let found):
+            "\(path): not an IDX file of unsigned bytes (magic \(found), expected 00000801 or 00000803)"
+        case .wrongRank(let path, let expected, let found):
+            "\(path): IDX file has \(found) dimensions, expected \(expected)"
         case .badDimensions(let path, let dimensions): "\(path): IDX dimensions \(dimensions) include a zero"
-        case .truncated(let path, let expected, let actual): "\(path): IDX data is truncated (\(actual) bytes, header promises \(expected))"
-        case .trailingBytes(let path, let expected, let actual): "\(path): IDX file has \(actual - expected) bytes more than its header promises"
+        case .truncated(let path, let expected, let actual):
+            "\(path): IDX data is truncated (\(actual) bytes, header promises \(expected))"
+        case .trailingBytes(let path, let expected, let actual):
+            "\(path): IDX file has \(actual - expected) bytes more than its header promises"
         case .countMismatch(let images, let labels, let imageCount, let labelCount):
             "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels"
-        case .wrongImageSize(let path, let height, let width): "\(path): images are \(width)x\(height); the network needs 28x28"
-        case .labelOutOfRange(let path, let index, let label): "\(path): label \(label) at index \(index) is outside 0...9"
+        case .wrongImageSize(let path, let height, let width):
+            "\(path): images are \(width)x\(height); the network needs 28x28"
+        case .labelOutOfRange(let path, let index, let label):
+            "\(path): label \(label) at index \(index) is outside 0...9"
         }
     }
 }

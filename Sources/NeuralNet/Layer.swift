@@ -19,9 +19,10 @@ public protocol Layer: AnyObject {
 
     /// `outputGradient` may be overwritten. `gradientIsPreActivation` skips the
     /// activation's derivative (a seed placed on the pre-activation values).
-    func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
-                  outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
-                  inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool)
+    func backward(
+        input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
+        outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
+        inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool)
 
     /// Turns d(loss)/d(output) into d(loss)/d(pre-activation) in place, after a forward
     /// pass; a no-op for layers without an activation.

@@ -28,8 +28,9 @@ public struct MNISTDataset: Sendable {
             throw .wrongImageSize(path: imagePath, height: imageFile.dimensions[1], width: imageFile.dimensions[2])
         }
         guard imageFile.dimensions[0] == labelFile.dimensions[0] else {
-            throw .countMismatch(images: imagePath, labels: labelPath, imageCount: imageFile.dimensions[0],
-                                 labelCount: labelFile.dimensions[0])
+            throw .countMismatch(
+                images: imagePath, labels: labelPath, imageCount: imageFile.dimensions[0],
+                labelCount: labelFile.dimensions[0])
         }
         if let bad = labelFile.bytes.firstIndex(where: { $0 > 9 }) {
             throw .labelOutOfRange(path: labelPath, index: bad, label: Int(labelFile.bytes[bad]))

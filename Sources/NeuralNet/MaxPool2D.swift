@@ -49,9 +49,11 @@ public final class MaxPool2D: Layer {
         }
     }
 
-    public func backward(input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
-                         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
-                         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool) {
+    public func backward(
+        input: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
+        outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
+        inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
+    ) {
         guard let inputGradient else { return }
         let out = try! outputShape(for: shape)
         let c = shape.channels, rowStride = shape.width * c
@@ -69,8 +71,9 @@ public final class MaxPool2D: Layer {
                     let o = n * out.count + (oy * out.width + ox) * c
                     let corner = (oy * poolHeight * shape.width + ox * poolWidth) * c
                     if poolHeight == 2 && poolWidth == 2 {
-                        VectorKernels.route2x2(best: pooled + o, gradient: outputGradient + o, input: image + corner,
-                                      target: dImage + corner, rowStride: rowStride, channels: c)
+                        VectorKernels.route2x2(
+                            best: pooled + o, gradient: outputGradient + o, input: image + corner,
+                            target: dImage + corner, rowStride: rowStride, channels: c)
                     } else {
                         for ch in 0..<c {
                             var open = true

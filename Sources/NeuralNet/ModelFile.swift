@@ -22,11 +22,14 @@ public enum ModelFile {
         public let extraTensors: [String: [Float]]
     }
 
-    public static func encode(_ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = []) -> [UInt8] {
+    public static func encode(
+        _ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = []
+    ) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let architecture = Architecture(input: [model.inputShape.height, model.inputShape.width, model.inputShape.channels],
-                                        layers: model.specs)
+        let architecture = Architecture(
+            input: [model.inputShape.height, model.inputShape.width, model.inputShape.channels],
+            layers: model.specs)
         var metadata: [String: String] = [
             "format": format, "version": String(version),
             "architecture": String(decoding: try! encoder.encode(architecture), as: UTF8.self),
@@ -37,12 +40,17 @@ public enum ModelFile {
         var blobs: [[Float]] = []
         var offset = 0
         for view in model.tensors {
-            header[view.name] = ["dtype": "F32", "shape": view.shape, "data_offsets": [offset, offset + 4 * view.count]]
+            header[view.name] = [
+                "dtype": "F32", "shape": view.shape, "data_offsets": [offset, offset + 4 * view.count],
+            ]
             blobs.append(Array(UnsafeBufferPointer(start: model.parameters.pointer + view.offset, count: view.count)))
             offset += 4 * view.count
         }
         for extra in extraTensors {
-            header[extra.name] = ["dtype": "F32", "shape": [extra.values.count], "data_offsets": [offset, offset + 4 * extra.values.count]]
+            header[extra.name] = [
+                "dtype": "F32", "shape": [extra.values.count],
+                "data_offsets": [offset, offset + 4 * extra.values.count],
+            ]
             blobs.append(extra.values)
             offset += 4 * extra.values.count
         }
@@ -59,11 +67,14 @@ public enum ModelFile {
     }
 
     /// Writes atomically: an interrupted save leaves the previous file intact.
-    public static func write(_ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = [],
-                             to path: String) throws(ModelFileError) {
+    public static func write(
+        _ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = [],
+        to path: String
+    ) throws(ModelFileError) {
         let bytes = encode(model, training: training, extraTensors: extraTensors)
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).partial-\(getpid())")
         do {
             try Data(bytes).write(to: temporary)
         } catch {
@@ -81,13 +92,18 @@ public enum ModelFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")
+            throw .unreadable(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "permission denied or not a file" : "no such file")
         }
         return try decode([UInt8](data), path: path)
     }
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> Loaded {
-        guard bytes.count >= 8 else { throw .truncated(path: path, detail: "\(bytes.count) bytes, not even a header length") }
+        guard bytes.count >= 8 else {
+            throw .truncated(path: path, detail: "\(bytes.count) bytes, not even a header length")
+        }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard length >= 2, length <= UInt64(bytes.count - 8) else {
@@ -101,21 +117,26 @@ public enum ModelFile {
             throw .notADreamModel(path: path, detail: "no __metadata__; it is a safetensors file but not one of ours")
         }
         guard metadata["format"] == format else {
-            throw .notADreamModel(path: path, detail: "metadata format is '\(metadata["format"] ?? "missing")', expected '\(format)'")
+            throw .notADreamModel(
+                path: path, detail: "metadata format is '\(metadata["format"] ?? "missing")', expected '\(format)'")
         }
         guard let versionText = metadata["version"], let fileVersion = Int(versionText), fileVersion <= version else {
             throw .unsupportedVersion(path: path, found: metadata["version"] ?? "missing", supported: version)
         }
         guard let architectureText = metadata["architecture"],
-              let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(architectureText.utf8)),
-              architecture.input.count == 3, architecture.input.allSatisfy({ $0 > 0 })
+            let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(architectureText.utf8)),
+            architecture.input.count == 3, architecture.input.allSatisfy({ $0 > 0 })
         else { throw .badArchitecture(path: path, detail: "metadata 'architecture' is missing or malformed") }
-        let training = metadata["training"].flatMap { try? JSONDecoder().decode(TrainingRecord.self, from: Data($0.utf8)) }
+        let training = metadata["training"].flatMap {
+            try? JSONDecoder().decode(TrainingRecord.self, from: Data($0.utf8))
+        }
 
         let model: Sequential
         do {
-            model = try Sequential(inputShape: FeatureShape(height: architecture.input[0], width: architecture.input[1],
-                                                            channels: architecture.input[2]), specs: architecture.layers)
+            model = try Sequential(
+                inputShape: FeatureShape(
+                    height: architecture.input[0], width: architecture.input[1],
+                    channels: architecture.input[2]), specs: architecture.layers)
         } catch {
             throw .badArchitecture(path: path, detail: error.errorDescription ?? "\(error)")
         }
@@ -125,22 +146,29 @@ public enum ModelFile {
             guard let dtype = entry["dtype"] as? String, dtype == "F32" else {
                 throw .unsupportedDType(path: path, name: name, dtype: "\(entry["dtype"] ?? "missing")")
             }
-            guard let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= dataLength,
-                  offsets[1] - offsets[0] == 4 * shape.reduce(1, *)
+            guard let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
+                offsets.count == 2,
+                offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= dataLength,
+                offsets[1] - offsets[0] == 4 * shape.reduce(1, *)
             else { throw .badOffsets(path: path, name: name, dataLength: dataLength) }
             return (shape, (headerEnd + offsets[0])..<(headerEnd + offsets[1]))
         }
         func floats(_ range: Range<Int>) -> [Float] {
             stride(from: range.lowerBound, to: range.upperBound, by: 4).map { i in
-                Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+                Float(
+                    bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(
+                        bytes[i + 3]) << 24)
             }
         }
         for view in model.tensors {
             let (shape, range) = try tensor(view.name, header[view.name])
-            guard shape == view.shape else { throw .shapeMismatch(path: path, name: view.name, expected: view.shape, found: shape) }
+            guard shape == view.shape else {
+                throw .shapeMismatch(path: path, name: view.name, expected: view.shape, found: shape)
+            }
             let values = floats(range)
-            values.withUnsafeBufferPointer { (model.parameters.pointer + view.offset).update(from: $0.baseAddress!, count: view.count) }
+            values.withUnsafeBufferPointer {
+                (model.parameters.pointer + view.offset).update(from: $0.baseAddress!, count: view.count)
+            }
         }
         var extras: [String: [Float]] = [:]
         for (name, entry) in header where name.hasPrefix(optimizerPrefix) {
@@ -173,7 +201,8 @@ public enum ModelFileError: Error, LocalizedError, Equatable {
             "\(path): model format version \(found) is not supported (this dream reads up to \(supported)); update dream"
         case .badArchitecture(let path, let detail): "\(path): model architecture is invalid (\(detail))"
         case .missingTensor(let path, let name): "\(path): tensor '\(name)' is missing"
-        case .unsupportedDType(let path, let name, let dtype): "\(path): tensor '\(name)' has dtype \(dtype); only F32 is supported"
+        case .unsupportedDType(let path, let name, let dtype):
+            "\(path): tensor '\(name)' has dtype \(dtype); only F32 is supported"
         case .badOffsets(let path, let name, let dataLength):
             "\(path): tensor '\(name)' has data offsets that do not match its shape or the \(dataLength) data bytes (truncated file?)"
         case .shapeMismatch(let path, let name, let expected, let found):

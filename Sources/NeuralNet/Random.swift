@@ -22,7 +22,7 @@ public func normalSample<G: RandomNumberGenerator>(using generator: inout G) -> 
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

@@ -48,12 +48,19 @@ public final class Sequential {
             let layer: Layer
             switch spec.kind {
             case .conv2d:
-                guard let filters = spec.units, filters > 0, let size = spec.size, size.count == 2, size.allSatisfy({ $0 > 0 })
-                else { throw .badSpec(layer: spec.name, problem: "conv2d needs a positive filter count and a kernel size [h, w]") }
-                let conv = Conv2D(name: spec.name, inputChannels: shape.channels, filters: filters,
-                                  kernel: (size[0], size[1]), activation: spec.activation ?? .linear)
+                guard let filters = spec.units, filters > 0, let size = spec.size, size.count == 2,
+                    size.allSatisfy({ $0 > 0 })
+                else {
+                    throw .badSpec(
+                        layer: spec.name, problem: "conv2d needs a positive filter count and a kernel size [h, w]")
+                }
+                let conv = Conv2D(
+                    name: spec.name, inputChannels: shape.channels, filters: filters,
+                    kernel: (size[0], size[1]), activation: spec.activation ?? .linear)
                 views.append(TensorView(name: spec.name + ".weight", shape: conv.weightShape, offset: offset))
-                views.append(TensorView(name: spec.name + ".bias", shape: [filters], offset: offset + conv.parameterCount - filters))
+                views.append(
+                    TensorView(
+                        name: spec.name + ".bias", shape: [filters], offset: offset + conv.parameterCount - filters))
                 layer = conv
             case .maxpool2d:
                 guard let size = spec.size, size.count == 2, size.allSatisfy({ $0 > 0 })
@@ -64,9 +71,12 @@ public final class Sequential {
             case .dense:
                 guard let units = spec.units, units > 0
                 else { throw .badSpec(layer: spec.name, problem: "dense needs a positive unit count") }
-                let dense = Dense(name: spec.name, inputs: shape.count, units: units, activation: spec.activation ?? .linear)
+                let dense = Dense(
+                    name: spec.name, inputs: shape.count, units: units, activation: spec.activation ?? .linear)
                 views.append(TensorView(name: spec.name + ".weight", shape: dense.weightShape, offset: offset))
-                views.append(TensorView(name: spec.name + ".bias", shape: [units], offset: offset + dense.parameterCount - units))
+                views.append(
+                    TensorView(name: spec.name + ".bias", shape: [units], offset: offset + dense.parameterCount - units)
+                )
                 layer = dense
             }
             guard !layers.contains(where: { $0.name == spec.name }) else {
@@ -90,16 +100,18 @@ public final class Sequential {
 
     /// The seed's MNIST network: 208,982 parameters.
     public static func mnistCNN() -> Sequential {
-        try! Sequential(inputShape: FeatureShape(height: 28, width: 28, channels: 1), specs: [
-            LayerSpec(name: "conv1", kind: .conv2d, units: 32, size: [3, 3], activation: .relu),
-            LayerSpec(name: "pool1", kind: .maxpool2d, size: [2, 2]),
-            LayerSpec(name: "conv2", kind: .conv2d, units: 64, size: [3, 3], activation: .relu),
-            LayerSpec(name: "pool2", kind: .maxpool2d, size: [2, 2]),
-            LayerSpec(name: "conv3", kind: .conv2d, units: 128, size: [3, 3], activation: .relu),
-            LayerSpec(name: "flatten", kind: .flatten),
-            LayerSpec(name: "dense1", kind: .dense, units: 100, activation: .relu),
-            LayerSpec(name: "dense2", kind: .dense, units: 10, activation: .softmax),
-        ])
+        try! Sequential(
+            inputShape: FeatureShape(height: 28, width: 28, channels: 1),
+            specs: [
+                LayerSpec(name: "conv1", kind: .conv2d, units: 32, size: [3, 3], activation: .relu),
+                LayerSpec(name: "pool1", kind: .maxpool2d, size: [2, 2]),
+                LayerSpec(name: "conv2", kind: .conv2d, units: 64, size: [3, 3], activation: .relu),
+                LayerSpec(name: "pool2", kind: .maxpool2d, size: [2, 2]),
+                LayerSpec(name: "conv3", kind: .conv2d, units: 128, size: [3, 3], activation: .relu),
+                LayerSpec(name: "flatten", kind: .flatten),
+                LayerSpec(name: "dense1", kind: .dense, units: 100, activation: .relu),
+                LayerSpec(name: "dense2", kind: .dense, units: 10, activation: .softmax),
+            ])
     }
 
     public var specs: [LayerSpec] { layers.map(\.spec) }
@@ -115,9 +127,11 @@ public final class Sequential {
 
     /// The index of a layer by name (the seed's Keras names Conv2D_1..3, dense_14/15 too).
     public func layerIndex(named name: String) throws(NetworkError) -> Int {
-        let aliases = ["conv2d_1": "conv1", "conv2d_2": "conv2", "conv2d_3": "conv3", "conv2d-1": "conv1",
-                       "conv2d-2": "conv2", "conv2d-3": "conv3", "dense_14": "dense1", "dense_15": "dense2",
-                       "max_pool_1": "pool1", "max_pool_2": "pool2"]
+        let aliases = [
+            "conv2d_1": "conv1", "conv2d_2": "conv2", "conv2d_3": "conv3", "conv2d-1": "conv1",
+            "conv2d-2": "conv2", "conv2d-3": "conv3", "dense_14": "dense1", "dense_15": "dense2",
+            "max_pool_1": "pool1", "max_pool_2": "pool2",
+        ]
         let key = aliases[name.lowercased()] ?? name
         guard let index = layers.firstIndex(where: { $0.name == key }) else {
             throw .unknownLayer(name: name, known: layers.map(\.name))
@@ -126,7 +140,9 @@ public final class Sequential {
     }
 
     /// Output shapes of layers 0...`lastLayer` (all by default) for an input of `shape`.
-    public func outputShapes(for shape: FeatureShape, through lastLayer: Int? = nil) throws(NetworkError) -> [FeatureShape] {
+    public func outputShapes(for shape: FeatureShape, through lastLayer: Int? = nil) throws(NetworkError)
+        -> [FeatureShape]
+    {
         var result: [FeatureShape] = []
         var current = shape
         for layer in layers[0...(lastLayer ?? layers.count - 1)] {
@@ -137,8 +153,10 @@ public final class Sequential {
     }
 
     /// Runs layers 0...`lastLayer` on `batch` samples of `shape` (NHWC).
-    public func forward(_ samples: UnsafePointer<Float>, batch: Int, shape: FeatureShape? = nil,
-                        through lastLayer: Int? = nil) throws(NetworkError) {
+    public func forward(
+        _ samples: UnsafePointer<Float>, batch: Int, shape: FeatureShape? = nil,
+        through lastLayer: Int? = nil
+    ) throws(NetworkError) {
         let shape = shape ?? inputShape
         let last = lastLayer ?? layers.count - 1
         var shapes = [shape]
@@ -173,10 +191,13 @@ public final class Sequential {
     }
 
     /// Backpropagates a single seed; see `backward(seeds:...)`.
-    public func backward(from seedLayer: Int, seed: UnsafePointer<Float>, seedIsPreActivation: Bool = false,
-                         parameterGradients: Bool, inputGradient: UnsafeMutablePointer<Float>?) {
-        backward(seeds: [GradientSeed(layer: seedLayer, gradient: seed, preActivation: seedIsPreActivation)],
-                 parameterGradients: parameterGradients, inputGradient: inputGradient)
+    public func backward(
+        from seedLayer: Int, seed: UnsafePointer<Float>, seedIsPreActivation: Bool = false,
+        parameterGradients: Bool, inputGradient: UnsafeMutablePointer<Float>?
+    ) {
+        backward(
+            seeds: [GradientSeed(layer: seedLayer, gradient: seed, preActivation: seedIsPreActivation)],
+            parameterGradients: parameterGradients, inputGradient: inputGradient)
     }
 
     /// Backpropagates gradients placed on any layers' outputs or pre-activations (a
@@ -209,9 +230,10 @@ public final class Sequential {
                 target = (useA ? deltaA : deltaB).reserve(batch * shape.count)
                 useA.toggle()
             }
-            layers[i].backward(input: layerInput, shape: shape, batch: batch, outputGradient: dOutput,
-                               gradientIsPreActivation: !preSeeds.isEmpty,
-                               inputGradient: target, parameterGradients: parameterGradients)
+            layers[i].backward(
+                input: layerInput, shape: shape, batch: batch, outputGradient: dOutput,
+                gradientIsPreActivation: !preSeeds.isEmpty,
+                inputGradient: target, parameterGradients: parameterGradients)
             if let target { dOutput = target }
         }
     }

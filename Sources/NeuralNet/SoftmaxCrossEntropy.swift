@@ -3,8 +3,10 @@ public enum SoftmaxCrossEntropy {
     /// Returns the mean loss and writes d(loss)/d(logits) = (p - onehot) / N, the combined
     /// softmax + cross-entropy derivative (simpler and stabler than chaining the two).
     /// `normalizer` is the whole batch's size when this is one slice of it.
-    public static func loss(probabilities: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, batch: Int,
-                            classes: Int, logitGradient: UnsafeMutablePointer<Float>, normalizer: Int? = nil) -> Float {
+    public static func loss(
+        probabilities: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, batch: Int,
+        classes: Int, logitGradient: UnsafeMutablePointer<Float>, normalizer: Int? = nil
+    ) -> Float {
         var total: Double = 0
         let scale = 1 / Float(normalizer ?? batch)
         for n in 0..<batch {
@@ -18,7 +20,7 @@ public enum SoftmaxCrossEntropy {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

@@ -78,8 +78,10 @@ public final class Trainer {
 
     /// Trains one epoch; `shouldStop` is polled between batches (Ctrl-C).
     /// Returns nil when stopped early.
-    public func trainEpoch(_ epoch: Int, on data: MNISTDataset, progress: (Progress) -> Void,
-                           shouldStop: () -> Bool) -> (loss: Float, accuracy: Float)? {
+    public func trainEpoch(
+        _ epoch: Int, on data: MNISTDataset, progress: (Progress) -> Void,
+        shouldStop: () -> Bool
+    ) -> (loss: Float, accuracy: Float)? {
         let batchSize = settings.batchSize
         let order = Self.permutation(count: data.count, seed: settings.seed, epoch: epoch)
         let batches = (data.count + batchSize - 1) / batchSize
@@ -107,8 +109,9 @@ public final class Trainer {
             data.images.withUnsafeBufferPointer { images in
                 for i in 0..<n {
                     let index = order[b * batchSize + i]
-                    (x + i * MNISTDataset.pixels).update(from: images.baseAddress! + index * MNISTDataset.pixels,
-                                                        count: MNISTDataset.pixels)
+                    (x + i * MNISTDataset.pixels).update(
+                        from: images.baseAddress! + index * MNISTDataset.pixels,
+                        count: MNISTDataset.pixels)
                     batchLabels[i] = data.labels[index]
                 }
             }
@@ -123,14 +126,17 @@ public final class Trainer {
                         try! replica.forward(x + start * MNISTDataset.pixels, batch: count)
                         let probabilities = replica.layers[last].output
                         let g = dLogits + start * classes
-                        lossOut[worker] += SoftmaxCrossEntropy.loss(
-                            probabilities: probabilities, labels: labels.baseAddress! + start, batch: count,
-                            classes: classes, logitGradient: g, normalizer: n) * Float(count) / Float(n)
-                        for i in 0..<count where argmax(probabilities + i * classes, classes) == Int(labels[start + i]) {
+                        lossOut[worker] +=
+                            SoftmaxCrossEntropy.loss(
+                                probabilities: probabilities, labels: labels.baseAddress! + start, batch: count,
+                                classes: classes, logitGradient: g, normalizer: n) * Float(count) / Float(n)
+                        for i in 0..<count where argmax(probabilities + i * classes, classes) == Int(labels[start + i])
+                        {
                             correctOut[worker] += 1
                         }
-                        replica.backward(from: last, seed: g, seedIsPreActivation: true, parameterGradients: true,
-                                         inputGradient: nil)
+                        replica.backward(
+                            from: last, seed: g, seedIsPreActivation: true, parameterGradients: true,
+                            inputGradient: nil)
                     }
                 }
             }
@@ -142,9 +148,11 @@ public final class Trainer {
             seen += n
             let elapsed = Date().timeIntervalSince(start)
             let rate = Double(seen) / max(elapsed, 1e-9)
-            progress(Progress(epoch: epoch, epochs: settings.epochs, batch: b + 1, batches: batches,
-                              loss: Float(totalLoss / Double(seen)), accuracy: Float(correct) / Float(seen),
-                              imagesPerSecond: rate, secondsLeft: Double(data.count - seen) / rate))
+            progress(
+                Progress(
+                    epoch: epoch, epochs: settings.epochs, batch: b + 1, batches: batches,
+                    loss: Float(totalLoss / Double(seen)), accuracy: Float(correct) / Float(seen),
+                    imagesPerSecond: rate, secondsLeft: Double(data.count - seen) / rate))
         }
         return (Float(totalLoss / Double(seen)), Float(correct) / Float(seen))
     }
@@ -176,9 +184,11 @@ extension Trainer {
     /// checkpoint (model, momentum, training record) to `checkpointPath` after each one.
     /// Returns the results of the epochs run; stops early (keeping the last checkpoint) when
     /// `shouldStop` turns true.
-    public func run(train: MNISTDataset, test: MNISTDataset, datasetName: String, startEpoch: Int = 0,
-                    checkpointPath: String, progress: (Progress) -> Void, epochDone: (EpochResult) -> Void,
-                    shouldStop: () -> Bool) throws(ModelFileError) -> [EpochResult] {
+    public func run(
+        train: MNISTDataset, test: MNISTDataset, datasetName: String, startEpoch: Int = 0,
+        checkpointPath: String, progress: (Progress) -> Void, epochDone: (EpochResult) -> Void,
+        shouldStop: () -> Bool
+    ) throws(ModelFileError) -> [EpochResult] {
         var results: [EpochResult] = []
         for epoch in startEpoch..<settings.epochs {
             let start = Date()
@@ -187,15 +197,17 @@ extension Trainer {
             }
             let evaluation = Evaluation(model: model, data: test)
             let record = TrainingRecord(
-                dataset: datasetName, epochs: epoch + 1, batchSize: settings.batchSize, learningRate: settings.learningRate,
+                dataset: datasetName, epochs: epoch + 1, batchSize: settings.batchSize,
+                learningRate: settings.learningRate,
                 momentum: settings.momentum, l2: settings.l2, learningRateDrop: settings.learningRateDrop,
                 dropEvery: settings.dropEvery, seed: settings.seed, testAccuracy: evaluation.accuracy,
                 trainingImages: train.count)
             // The momentum buffer rides along while epochs remain; the finished model stays lean.
             let state = epoch + 1 < settings.epochs ? [(ModelFile.optimizerPrefix + "velocity", velocity)] : []
             try ModelFile.write(model, training: record, extraTensors: state, to: checkpointPath)
-            let result = EpochResult(epoch: epoch, loss: loss, trainAccuracy: accuracy, testAccuracy: evaluation.accuracy,
-                                     seconds: Date().timeIntervalSince(start))
+            let result = EpochResult(
+                epoch: epoch, loss: loss, trainAccuracy: accuracy, testAccuracy: evaluation.accuracy,
+                seconds: Date().timeIntervalSince(start))
             results.append(result)
             epochDone(result)
         }

@@ -12,8 +12,10 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var testAccuracy: Double?
     public var trainingImages: Int
 
-    public init(dataset: String, epochs: Int, batchSize: Int, learningRate: Float, momentum: Float, l2: Float,
-                learningRateDrop: Float, dropEvery: Int, seed: UInt64, testAccuracy: Double?, trainingImages: Int) {
+    public init(
+        dataset: String, epochs: Int, batchSize: Int, learningRate: Float, momentum: Float, l2: Float,
+        learningRateDrop: Float, dropEvery: Int, seed: UInt64, testAccuracy: Double?, trainingImages: Int
+    ) {
         self.dataset = dataset
         self.epochs = epochs
         self.batchSize = batchSize

@@ -23,8 +23,10 @@ enum VectorKernels {
     /// Max-pool 2x2 backward for one window: the first input equal to the pooled value
     /// takes the gradient, the other three get zero.
     @inline(__always)
-    static func route2x2(best: UnsafePointer<Float>, gradient: UnsafePointer<Float>, input: UnsafePointer<Float>,
-                         target: UnsafeMutablePointer<Float>, rowStride: Int, channels c: Int) {
+    static func route2x2(
+        best: UnsafePointer<Float>, gradient: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        target: UnsafeMutablePointer<Float>, rowStride: Int, channels c: Int
+    ) {
         let i1 = input + c, i2 = input + rowStride
         let t1 = target + c, t2 = target + rowStride, t3 = target + rowStride + c
         for ch in 0..<c {

@@ -27,8 +27,9 @@ public struct OctavePyramid: Sendable {
         precondition(count >= 1 && scale >= 1)
         return (0..<count).map { i in
             let factor = pow(scale, Double(count - 1 - i))
-            return Size(width: max(1, Int((Double(width) / factor).rounded())),
-                        height: max(1, Int((Double(height) / factor).rounded())))
+            return Size(
+                width: max(1, Int((Double(width) / factor).rounded())),
+                height: max(1, Int((Double(height) / factor).rounded())))
         }
     }
 
@@ -56,7 +57,7 @@ public struct OctavePyramid: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

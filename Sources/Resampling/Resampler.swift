@@ -25,8 +25,9 @@ public struct Resampler: Sendable {
                     for c in 0..<image.channels {
                         let src = source.baseAddress! + c * image.planeSize
                         let dst = target.baseAddress! + c * width * height
-                        Self.horizontalPass(src, width: image.width, height: image.height, weights: horizontal,
-                                            into: temp.baseAddress!)
+                        Self.horizontalPass(
+                            src, width: image.width, height: image.height, weights: horizontal,
+                            into: temp.baseAddress!)
                         Self.verticalPass(temp.baseAddress!, width: width, weights: vertical, into: dst)
                     }
                 }
@@ -35,8 +36,10 @@ public struct Resampler: Sendable {
         return out
     }
 
-    static func horizontalPass(_ src: UnsafePointer<Float>, width: Int, height: Int, weights: ResamplingWeights,
-                               into dst: UnsafeMutablePointer<Float>) {
+    static func horizontalPass(
+        _ src: UnsafePointer<Float>, width: Int, height: Int, weights: ResamplingWeights,
+        into dst: UnsafeMutablePointer<Float>
+    ) {
         let outWidth = weights.outputSize, taps = weights.taps
         weights.indices.withUnsafeBufferPointer { idx in
             weights.weights.withUnsafeBufferPointer { wts in
@@ -54,8 +57,10 @@ public struct Resampler: Sendable {
         }
     }
 
-    static func verticalPass(_ src: UnsafePointer<Float>, width: Int, weights: ResamplingWeights,
-                             into dst: UnsafeMutablePointer<Float>) {
+    static func verticalPass(
+        _ src: UnsafePointer<Float>, width: Int, weights: ResamplingWeights,
+        into dst: UnsafeMutablePointer<Float>
+    ) {
         let taps = weights.taps
         weights.indices.withUnsafeBufferPointer { idx in
             weights.weights.withUnsafeBufferPointer { wts in
@@ -76,8 +81,10 @@ public struct Resampler: Sendable {
 
 extension Image {
     /// The image at a new size, bicubic by default.
-    public func resized(width: Int, height: Int, kernel: ResamplingKernel = .bicubic,
-                        edge: EdgeMode = .renormalize) -> Image {
+    public func resized(
+        width: Int, height: Int, kernel: ResamplingKernel = .bicubic,
+        edge: EdgeMode = .renormalize
+    ) -> Image {
         Resampler(kernel: kernel, edge: edge).resample(self, width: width, height: height)
     }
 

@@ -42,7 +42,7 @@ public enum ResamplingKernel: String, Sendable, CaseIterable, Codable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

@@ -20,12 +20,15 @@ public struct TileGrid: Sendable, Equatable {
     public var count: Int { columnStarts.count * rowStarts.count }
 
     /// `offsetX`, `offsetY` in 0..<stride shift the grid up-left, so seams move between steps.
-    public init(imageWidth: Int, imageHeight: Int, tileSize: Int = 28, overlap: Int = 0,
-                offsetX: Int = 0, offsetY: Int = 0) {
+    public init(
+        imageWidth: Int, imageHeight: Int, tileSize: Int = 28, overlap: Int = 0,
+        offsetX: Int = 0, offsetY: Int = 0
+    ) {
         precondition(imageWidth > 0 && imageHeight > 0 && tileSize > 0)
         precondition(overlap >= 0 && overlap < tileSize, "overlap must be below the tile size")
         let stride = tileSize - overlap
-        precondition((0..<stride).contains(offsetX) && (0..<stride).contains(offsetY), "offset must be within one stride")
+        precondition(
+            (0..<stride).contains(offsetX) && (0..<stride).contains(offsetY), "offset must be within one stride")
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
         self.tileSize = tileSize
@@ -42,12 +45,15 @@ public struct TileGrid: Sendable, Equatable {
     }
 
     /// A grid with a random offset drawn from `generator`.
-    public static func random<G: RandomNumberGenerator>(imageWidth: Int, imageHeight: Int, tileSize: Int = 28,
-                                                        overlap: Int = 0, using generator: inout G) -> TileGrid {
+    public static func random<G: RandomNumberGenerator>(
+        imageWidth: Int, imageHeight: Int, tileSize: Int = 28,
+        overlap: Int = 0, using generator: inout G
+    ) -> TileGrid {
         let stride = tileSize - overlap
-        return TileGrid(imageWidth: imageWidth, imageHeight: imageHeight, tileSize: tileSize, overlap: overlap,
-                        offsetX: Int.random(in: 0..<stride, using: &generator),
-                        offsetY: Int.random(in: 0..<stride, using: &generator))
+        return TileGrid(
+            imageWidth: imageWidth, imageHeight: imageHeight, tileSize: tileSize, overlap: overlap,
+            offsetX: Int.random(in: 0..<stride, using: &generator),
+            offsetY: Int.random(in: 0..<stride, using: &generator))
     }
 
     /// Copies every tile of a one-channel image into `tiles` (count x tileSize x tileSize,
@@ -124,7 +130,7 @@ public struct TileGrid: Sendable, Equatable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif

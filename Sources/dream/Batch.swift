@@ -45,7 +45,9 @@ struct Batch: ParsableCommand {
             guard inputs.isEmpty, shard == nil else { throw ValidationError("--merge takes only --out") }
             return
         }
-        guard !inputs.isEmpty else { throw ValidationError("give image files or folders, e.g. dream batch samples/ --out renders/") }
+        guard !inputs.isEmpty else {
+            throw ValidationError("give image files or folders, e.g. dream batch samples/ --out renders/")
+        }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64") }
         _ = try parsedShard()
     }
@@ -53,7 +55,9 @@ struct Batch: ParsableCommand {
     func run() throws {
         if merge {
             let manifest = try BatchRenderer.merge(folder: out)
-            print("merged \(manifest.renders.count) renders, \(manifest.failures.count) failures -> \(out)/manifest.json, \(out)/index.html")
+            print(
+                "merged \(manifest.renders.count) renders, \(manifest.failures.count) failures -> \(out)/manifest.json, \(out)/index.html"
+            )
             return
         }
         let library = presets.map { PresetLibrary(directories: [$0]) } ?? PresetLibrary()
@@ -62,7 +66,9 @@ struct Batch: ParsableCommand {
             let wanted = preset.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             names = wanted
         }
-        guard !names.isEmpty else { throw ValidationError("no presets found in \(library.directories.joined(separator: ", "))") }
+        guard !names.isEmpty else {
+            throw ValidationError("no presets found in \(library.directories.joined(separator: ", "))")
+        }
         let outFolder = URL(fileURLWithPath: out).standardizedFileURL.path
         let images = try BatchPlan.images(in: inputs, recursive: recursive)
             .filter { !URL(fileURLWithPath: $0.path).standardizedFileURL.path.hasPrefix(outFolder + "/") }
@@ -84,20 +90,25 @@ struct Batch: ParsableCommand {
         for failure in plan.presetFailures {
             FileHandle.standardError.write(Data("error: preset \(failure.preset): \(failure.error)\n".utf8))
         }
-        let report = try BatchRenderer { try ModelFile.decode(modelBytes, path: modelPath).model }.run(plan, options: options, progress: { event, done, total in
-            let elapsed = Date().timeIntervalSince(started)
-            let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .infinity
-            let head = "[\(done)/\(total)] \(ProgressLine.bar(Double(done) / Double(max(total, 1)), width: 16)) ETA \(ProgressLine.duration(eta))"
-            switch event {
-            case .rendered(let job, let seconds):
-                line.update(String(format: "%@  %@ x %@ (%.2f s)", head, job.input, job.preset, seconds), force: true)
-            case .skipped(let job):
-                line.update("\(head)  \(job.outputName) exists, skipped", force: true)
-            case .failed(let job, let message):
-                line.finish()
-                FileHandle.standardError.write(Data("error: \(job.outputName) (preset \(job.preset)): \(message)\n".utf8))
-            }
-        }, shouldStop: { interruptRequested != 0 })
+        let report = try BatchRenderer { try ModelFile.decode(modelBytes, path: modelPath).model }.run(
+            plan, options: options,
+            progress: { event, done, total in
+                let elapsed = Date().timeIntervalSince(started)
+                let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .infinity
+                let head =
+                    "[\(done)/\(total)] \(ProgressLine.bar(Double(done) / Double(max(total, 1)), width: 16)) ETA \(ProgressLine.duration(eta))"
+                switch event {
+                case .rendered(let job, let seconds):
+                    line.update(
+                        String(format: "%@  %@ x %@ (%.2f s)", head, job.input, job.preset, seconds), force: true)
+                case .skipped(let job):
+                    line.update("\(head)  \(job.outputName) exists, skipped", force: true)
+                case .failed(let job, let message):
+                    line.finish()
+                    FileHandle.standardError.write(
+                        Data("error: \(job.outputName) (preset \(job.preset)): \(message)\n".utf8))
+                }
+            }, shouldStop: { interruptRequested != 0 })
         line.finish()
         let seconds = Date().timeIntervalSince(started)
         if json {
@@ -107,10 +118,16 @@ struct Batch: ParsableCommand {
                     + report.presetFailures.map { ["input": "*", "preset": $0.preset, "error": $0.error] },
                 "interrupted": report.interrupted, "seconds": seconds, "manifest": report.manifestPath,
             ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(
+                        withJSONObject: summary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
         } else {
-            print(String(format: "rendered %d, skipped %d, failed %d in %.1f s -> %@", report.rendered.count, report.skipped.count,
-                         report.failedCount, seconds, report.manifestPath))
+            print(
+                String(
+                    format: "rendered %d, skipped %d, failed %d in %.1f s -> %@", report.rendered.count,
+                    report.skipped.count,
+                    report.failedCount, seconds, report.manifestPath))
             for failure in report.failed { print("  failed: \(failure.job.outputName): \(failure.error)") }
             for failure in report.presetFailures { print("  failed preset \(failure.preset): \(failure.error)") }
             if report.interrupted { print("interrupted; run the same command again to continue") }

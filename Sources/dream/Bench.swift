@@ -14,12 +14,15 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         #if DEBUG
-        FileHandle.standardError.write(Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
         #endif
         let model = try modelOptions.load()
         let line = ProgressLine(interval: 1000)
         line.quiet = json
-        let bench = Benchmark(model: model, secondsPerFigure: seconds) { line.update("measuring \($0)...", force: true) }
+        let bench = Benchmark(model: model, secondsPerFigure: seconds) {
+            line.update("measuring \($0)...", force: true)
+        }
         let data = try? MNISTDataset(directory: DigitInput.defaultDataDirectory(), split: .train)
         var figures = bench.machineFigures()
         figures += try bench.networkFigures(data: data)
@@ -31,21 +34,26 @@ struct Bench: ParsableCommand {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let output = NSTemporaryDirectory() + "dream-bench-ghost-\(getpid()).png"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let wall = try Benchmark.processSeconds(executable: executable,
-                                                arguments: ["--preset", "ghost", "--map", "56", photo, "-o", output, "-q"])
-        figures.append(Benchmark.Figure(name: "dream --preset ghost --map 56 \(URL(fileURLWithPath: photo).lastPathComponent), whole process",
-                             value: wall, unit: "s", target: "<= 0.25 s", detail: "median of 7 runs"))
+        let wall = try Benchmark.processSeconds(
+            executable: executable,
+            arguments: ["--preset", "ghost", "--map", "56", photo, "-o", output, "-q"])
+        figures.append(
+            Benchmark.Figure(
+                name: "dream --preset ghost --map 56 \(URL(fileURLWithPath: photo).lastPathComponent), whole process",
+                value: wall, unit: "s", target: "<= 0.25 s", detail: "median of 7 runs"))
         line.finish()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let report = Report(cores: ProcessInfo.processInfo.activeProcessorCount, blasThreads: BLAS.threads, figures: figures)
+            let report = Report(
+                cores: ProcessInfo.processInfo.activeProcessorCount, blasThreads: BLAS.threads, figures: figures)
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLAS.threads) threads")
         for figure in figures {
-            let value = figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.3g", figure.value)
+            let value =
+                figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.3g", figure.value)
             var text = "\(figure.name.padding(toLength: 56, withPad: " ", startingAt: 0)) \(value) \(figure.unit)"
             if let detail = figure.detail { text += "  (\(detail))" }
             if let target = figure.target { text += "  target \(target)" }

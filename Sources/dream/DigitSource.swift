@@ -8,12 +8,16 @@ struct DigitSource: ParsableArguments {
     @Argument(help: "A PNG or JPEG picture (becomes its 28x28 luminance).") var file: String?
     @Option(help: ArgumentHelp("An image of the bundled MNIST data instead of a file.", valueName: "test:N|train:N"))
     var mnist: String?
-    @Flag(inversion: .prefixedNo, help: "Force (or forbid) inverting a picture; dark ink on light paper is detected when not given.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Force (or forbid) inverting a picture; dark ink on light paper is detected when not given.")
     var invert: Bool?
     @Option(help: "MNIST folder for --mnist.") var data: String?
 
     func validate() throws {
-        guard (file == nil) != (mnist == nil) else { throw ValidationError("give a picture or --mnist test:N, not both or neither") }
+        guard (file == nil) != (mnist == nil) else {
+            throw ValidationError("give a picture or --mnist test:N, not both or neither")
+        }
     }
 
     /// How the input is named in messages and output names.

@@ -11,7 +11,10 @@ struct Dream: ParsableCommand {
             (99.3% on MNIST) is used unless --model names another.
             """,
         version: "0.1.0",
-        subcommands: [Render.self, View.self, Presets.self, Layers.self, OIP.self, Sheet.self, Activations.self, Batch.self, Predict.self, Evaluate.self, Train.self,
-                      Bench.self],
+        subcommands: [
+            Render.self, View.self, Presets.self, Layers.self, OIP.self, Sheet.self, Activations.self, Batch.self,
+            Predict.self, Evaluate.self, Train.self,
+            Bench.self,
+        ],
         defaultSubcommand: Render.self)
 }

@@ -17,11 +17,18 @@ struct Evaluate: ParsableCommand {
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
         let evaluation = Evaluation(model: model, data: test)
         if json {
-            let object: [String: Any] = ["accuracy": evaluation.accuracy, "count": evaluation.count, "confusion": evaluation.confusion]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            let object: [String: Any] = [
+                "accuracy": evaluation.accuracy, "count": evaluation.count, "confusion": evaluation.confusion,
+            ]
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            )
         } else {
-            print(String(format: "test accuracy: %.2f%% (%d of %d)", 100 * evaluation.accuracy,
-                         Int((evaluation.accuracy * Double(evaluation.count)).rounded()), evaluation.count))
+            print(
+                String(
+                    format: "test accuracy: %.2f%% (%d of %d)", 100 * evaluation.accuracy,
+                    Int((evaluation.accuracy * Double(evaluation.count)).rounded()), evaluation.count))
             print("confusion matrix (rows: true digit, columns: predicted)")
             print("      " + (0..<10).map { String(format: "%5d", $0) }.joined())
             for (digit, row) in evaluation.confusion.enumerated() {

@@ -13,16 +13,21 @@ struct Layers: ParsableCommand {
         for (layer, shape) in zip(model.layers, shapes) {
             let spec = layer.spec
             let maps = shape.isVector ? "-" : String(shape.channels)
-            print([spec.name.padding(toLength: 9, withPad: " ", startingAt: 0),
-                   spec.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
-                   shape.description.padding(toLength: 13, withPad: " ", startingAt: 0),
-                   maps.padding(toLength: 5, withPad: " ", startingAt: 0),
-                   String(layer.parameterCount).padding(toLength: 11, withPad: " ", startingAt: 0),
-                   spec.activation?.rawValue ?? "-"].joined(separator: " "))
+            print(
+                [
+                    spec.name.padding(toLength: 9, withPad: " ", startingAt: 0),
+                    spec.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
+                    shape.description.padding(toLength: 13, withPad: " ", startingAt: 0),
+                    maps.padding(toLength: 5, withPad: " ", startingAt: 0),
+                    String(layer.parameterCount).padding(toLength: 11, withPad: " ", startingAt: 0),
+                    spec.activation?.rawValue ?? "-",
+                ].joined(separator: " "))
         }
         print("input \(model.inputShape), \(model.parameterCount) parameters")
         if let record = loaded.training, let accuracy = record.testAccuracy {
-            print("trained \(record.epochs) epochs on \(record.dataset) (seed \(record.seed)); test accuracy \(String(format: "%.2f", 100 * accuracy))%")
+            print(
+                "trained \(record.epochs) epochs on \(record.dataset) (seed \(record.seed)); test accuracy \(String(format: "%.2f", 100 * accuracy))%"
+            )
         }
     }
 }

@@ -19,10 +19,15 @@ struct Predict: ParsableCommand {
         let probabilities = try model.predict(pixels, batch: 1)
         let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         if json {
-            var object: [String: Any] = ["probabilities": probabilities.map(Double.init), "top": top,
-                                         "input": source.name, "inverted": inverted]
+            var object: [String: Any] = [
+                "probabilities": probabilities.map(Double.init), "top": top,
+                "input": source.name, "inverted": inverted,
+            ]
             if let label { object["label"] = label }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            )
             return
         }
         print("input: \(source.name)" + (label.map { " (label \($0))" } ?? "") + (inverted ? " (inverted)" : ""))

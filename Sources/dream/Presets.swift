@@ -15,7 +15,9 @@ struct Presets: ParsableCommand {
             for result in library.all() {
                 switch result {
                 case .success(let preset):
-                    print("\(preset.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(preset.settings.mode.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(preset.settings.description)")
+                    print(
+                        "\(preset.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(preset.settings.mode.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(preset.settings.description)"
+                    )
                 case .failure(let error):
                     failed = true
                     printError(error)

@@ -24,7 +24,8 @@ struct Render: ParsableCommand {
     var from: String?
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var overrides: SettingsOverrides
-    @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output: String?
+    @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output:
+        String?
     @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
     @Flag(help: "Write 16-bit PNG samples.") var png16 = false
     @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = 92
@@ -32,7 +33,9 @@ struct Render: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("give at least one photo, e.g. dream --preset ghost samples/flower.jpg") }
+        guard !files.isEmpty else {
+            throw ValidationError("give at least one photo, e.g. dream --preset ghost samples/flower.jpg")
+        }
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be in 1...100") }
         guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }
         try overrides.check()
@@ -65,18 +68,27 @@ struct Render: ParsableCommand {
         }
         var failures = 0
         for file in files {
-            let target = folder.map {
-                ($0 as NSString).appendingPathComponent(FileRenderer.defaultOutputName(input: file, preset: presetName, settings: settings))
-            } ?? output!
+            let target =
+                folder.map {
+                    ($0 as NSString).appendingPathComponent(
+                        FileRenderer.defaultOutputName(input: file, preset: presetName, settings: settings))
+                } ?? output!
             let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
             do {
-                var request = FileRenderer.Request(input: file, output: target, settings: settings, stagesOutput: stagesPath)
+                var request = FileRenderer.Request(
+                    input: file, output: target, settings: settings, stagesOutput: stagesPath)
                 request.pngBitDepth = png16 ? 16 : 8
                 request.jpegQuality = jpegQuality
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 if !quiet {
-                    let objective = outcome.objectiveStart.flatMap { a in outcome.objectiveEnd.map { String(format: ", objective %.3g -> %.3g", a, $0) } } ?? ""
-                    print(String(format: "%@ -> %@ (%dx%d, %.2f s%@)", file, target, outcome.width, outcome.height, outcome.seconds, objective))
+                    let objective =
+                        outcome.objectiveStart.flatMap { a in
+                            outcome.objectiveEnd.map { String(format: ", objective %.3g -> %.3g", a, $0) }
+                        } ?? ""
+                    print(
+                        String(
+                            format: "%@ -> %@ (%dx%d, %.2f s%@)", file, target, outcome.width, outcome.height,
+                            outcome.seconds, objective))
                     if let stagesPath { print("stages -> \(stagesPath)") }
                 }
             } catch {

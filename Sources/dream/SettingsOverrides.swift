@@ -43,7 +43,9 @@ struct SettingsOverrides: ParsableArguments {
         guard let layers else { return nil }
         var result: [String: Float] = [:]
         for part in layers.split(separator: ",") {
-            let pieces = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            let pieces = part.split(separator: "=", maxSplits: 1).map {
+                String($0).trimmingCharacters(in: .whitespaces)
+            }
             let weight = pieces.count == 2 ? Float(pieces[1]) : (pieces.count == 1 ? 1 : nil)
             guard let weight, !pieces[0].isEmpty else {
                 throw ValidationError("--layers takes NAME=WEIGHT pairs, like conv2=0.5,conv3=1; got '\(part)'")

@@ -70,20 +70,26 @@ struct Train: ParsableCommand {
         let trainer = Trainer(model: model, settings: settings, velocity: velocity)
         let line = ProgressLine()
         installInterruptHandler()
-        print("training \(model.parameterCount) parameters on \(train.count) images of \(data), testing on \(test.count)")
+        print(
+            "training \(model.parameterCount) parameters on \(train.count) images of \(data), testing on \(test.count)")
         let results = try trainer.run(
             train: train, test: test, datasetName: URL(fileURLWithPath: data).lastPathComponent,
             startEpoch: startEpoch, checkpointPath: output,
             progress: { p in
-                line.update(String(format: "epoch %d/%d %@ batch %d/%d  loss %.4f  acc %.4f  %.0f img/s  ETA %@",
-                                   p.epoch + 1, p.epochs, ProgressLine.bar(Double(p.batch) / Double(p.batches)), p.batch,
-                                   p.batches, p.loss, p.accuracy, p.imagesPerSecond, ProgressLine.duration(p.secondsLeft)))
+                line.update(
+                    String(
+                        format: "epoch %d/%d %@ batch %d/%d  loss %.4f  acc %.4f  %.0f img/s  ETA %@",
+                        p.epoch + 1, p.epochs, ProgressLine.bar(Double(p.batch) / Double(p.batches)), p.batch,
+                        p.batches, p.loss, p.accuracy, p.imagesPerSecond, ProgressLine.duration(p.secondsLeft)))
             },
             epochDone: { r in
                 line.finish()
-                print(String(format: "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, %.1f s, lr %.4g -> %@",
-                             r.epoch + 1, epochs, r.loss, 100 * r.trainAccuracy, 100 * r.testAccuracy, r.seconds,
-                             settings.learningRate(epoch: r.epoch), output))
+                print(
+                    String(
+                        format:
+                            "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, %.1f s, lr %.4g -> %@",
+                        r.epoch + 1, epochs, r.loss, 100 * r.trainAccuracy, 100 * r.testAccuracy, r.seconds,
+                        settings.learningRate(epoch: r.epoch), output))
             },
             shouldStop: { interruptRequested != 0 })
         line.finish()

@@ -10,7 +10,8 @@ struct View: ParsableCommand {
     enum Mode: String, ExpressibleByArgument, CaseIterable { case downscale, tiles }
 
     @Argument(help: "A PNG or JPEG photo.") var file: String
-    @Option(help: "downscale: the whole photo at 28x28; tiles: the 28x28 tile grid over the photo.") var mode = Mode.downscale
+    @Option(help: "downscale: the whole photo at 28x28; tiles: the 28x28 tile grid over the photo.") var mode = Mode
+        .downscale
     @Option(help: "Enlargement factor for the 28x28 view (nearest neighbour).") var scale = 10
     @Flag(help: "Write the 28x28 image itself, not enlarged.") var raw = false
     @Flag(help: "Show 1 - luminance, the network's white-on-black view.") var invert = false
@@ -30,7 +31,9 @@ struct View: ParsableCommand {
         case .tiles:
             view = NetworkView.tiles(photo, invert: invert)
         }
-        let target = output ?? "out/\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-view-\(mode.rawValue).png"
+        let target =
+            output
+            ?? "out/\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-view-\(mode.rawValue).png"
         try ensureFolder(of: target)
         try view.write(to: target, protecting: [file])
         print("\(file) -> \(target) (\(view.width)x\(view.height))")

@@ -10,7 +10,8 @@ extension Colormap: ExpressibleByArgument {}
 struct OIPOptions: ParsableArguments {
     @Option(help: "Ascent steps.") var steps = 150
     @Option(help: "Mean pixel change per step.") var stepSize: Float = 0.02
-    @Option(help: ArgumentHelp("Length scales of the starting noise, pixels.", valueName: "1,4,7")) var noiseScales = "1,2"
+    @Option(help: ArgumentHelp("Length scales of the starting noise, pixels.", valueName: "1,4,7")) var noiseScales =
+        "1,2"
     @Option(help: "Restarts from new noise for maps that stay silent.") var restarts = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Colormap of the pictures.") var colormap = Colormap.viridis
@@ -21,7 +22,9 @@ struct OIPOptions: ParsableArguments {
         guard !scales.isEmpty, scales.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 28 }) else {
             throw ValidationError("--noise-scales takes lengths 1...28 separated by commas, like 1,4,7")
         }
-        guard steps >= 1, stepSize > 0, stepSize <= 1 else { throw ValidationError("--steps must be >= 1 and --step-size in (0, 1]") }
+        guard steps >= 1, stepSize > 0, stepSize <= 1 else {
+            throw ValidationError("--steps must be >= 1 and --step-size in (0, 1]")
+        }
         s.noiseScales = scales.map { $0! }
         s.steps = steps
         s.stepSize = stepSize
@@ -40,7 +43,9 @@ struct OIP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oip",
         abstract: "Find input patterns that drive one map hardest (gradient ascent from noise).",
-        discussion: "Writes out/oip-LAYER-mMAP-K.png (and .npy with --npy) and reports each pattern's activation against the map's responses over the MNIST test set.")
+        discussion:
+            "Writes out/oip-LAYER-mMAP-K.png (and .npy with --npy) and reports each pattern's activation against the map's responses over the MNIST test set."
+    )
 
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
     @Option(help: "The map (unit, for dense layers).") var map: Int
@@ -67,17 +72,24 @@ struct OIP: ParsableCommand {
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        print(String(format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,
-                     reference.mean[map], reference.max[map]))
+        print(
+            String(
+                format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,
+                reference.mean[map], reference.max[map]))
         for (k, pattern) in patterns.enumerated() {
             let stem = (output as NSString).appendingPathComponent("oip-\(search.layerName)-m\(map)-\(k)")
             try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
             if npy { try NPYWriter.write(pattern.image.pixels, shape: [28, 28], to: stem + ".npy") }
             let ratio = reference.max[map] > 0 ? pattern.activation / reference.max[map] : 0
-            let verdict = pattern.activation > reference.max[map] ? "beats every test digit"
+            let verdict =
+                pattern.activation > reference.max[map]
+                ? "beats every test digit"
                 : pattern.activation > reference.mean[map] ? "above the test mean" : "below the test mean"
-            print(String(format: "%@.png: activation %.4g, %.2fx the test max (%@)%@", stem, pattern.activation, ratio, verdict,
-                         pattern.restarts > 0 ? ", \(pattern.restarts) restarts" : ""))
+            print(
+                String(
+                    format: "%@.png: activation %.4g, %.2fx the test max (%@)%@", stem, pattern.activation, ratio,
+                    verdict,
+                    pattern.restarts > 0 ? ", \(pattern.restarts) restarts" : ""))
         }
     }
 }
@@ -85,7 +97,9 @@ struct OIP: ParsableCommand {
 struct Sheet: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A contact sheet of the OIPs of all maps of a layer, with a JSON manifest.",
-        discussion: "All maps are optimised together as one batch. dense2 cells are class patterns: what the network thinks a perfect 0..9 looks like.")
+        discussion:
+            "All maps are optimised together as one batch. dense2 cells are class patterns: what the network thinks a perfect 0..9 looks like."
+    )
 
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
     @Option(help: ArgumentHelp("Only these maps.", valueName: "0-31|3,17,56")) var maps: String?
@@ -101,9 +115,11 @@ struct Sheet: ParsableCommand {
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
         let line = ProgressLine(interval: 5)
         let started = Date()
-        let result = try LayerSheet.make(model: model, layer: layer, maps: mapList, reference: test,
-                                         settings: try options.settings(),
-                                         sheet: ContactSheet(scale: scale, colormap: options.colormap)) { line.update($0) }
+        let result = try LayerSheet.make(
+            model: model, layer: layer, maps: mapList, reference: test,
+            settings: try options.settings(),
+            sheet: ContactSheet(scale: scale, colormap: options.colormap)
+        ) { line.update($0) }
         line.finish()
         let target = output ?? "out/sheet-\(result.manifest.layer).png"
         try ensureFolder(of: target)
@@ -111,9 +127,11 @@ struct Sheet: ParsableCommand {
         try AtomicFile.write(result.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
         let failed = result.manifest.maps.filter { !$0.succeeded }.map { String($0.map) }
         let beat = result.manifest.maps.filter { $0.ratio > 1 }.count
-        print(String(format: "%@: %d/%d maps above their test mean, %d beat every test digit (%.1f s) -> %@",
-                     result.manifest.layer, result.manifest.succeeded, result.manifest.total, beat,
-                     Date().timeIntervalSince(started), target))
+        print(
+            String(
+                format: "%@: %d/%d maps above their test mean, %d beat every test digit (%.1f s) -> %@",
+                result.manifest.layer, result.manifest.succeeded, result.manifest.total, beat,
+                Date().timeIntervalSince(started), target))
         if !failed.isEmpty { print("below the test mean: maps \(failed.joined(separator: ", "))") }
     }
 }
@@ -132,9 +150,11 @@ struct Activations: ParsableCommand {
     func run() throws {
         let model = try modelOptions.load()
         let pixels = try source.load().pixels
-        let name = source.mnist?.replacingOccurrences(of: ":", with: "")
+        let name =
+            source.mnist?.replacingOccurrences(of: ":", with: "")
             ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent
-        let grid = try ActivationGrid.render(model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap)
+        let grid = try ActivationGrid.render(
+            model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap)
         let target = output ?? "out/activations-\(name)-\(layer).png"
         try ensureFolder(of: target)
         try grid.write(to: target, protecting: source.file.map { [$0] } ?? [])

@@ -17,7 +17,8 @@ import Testing
         try syntheticPhoto(width: 60, height: 40).write(to: images + "/sub/c.png")
         try #"{"description": "quick ghost", "mode": "downscale", "steps": 3, "loops": 2}"#
             .write(toFile: presets + "/quick.json", atomically: true, encoding: .utf8)
-        try #"{"description": "quick tiles", "mode": "tiles", "maps": [], "layers": {"conv2": 1}, "steps": 2, "range": "clip"}"#
+        try
+            #"{"description": "quick tiles", "mode": "tiles", "maps": [], "layers": {"conv2": 1}, "steps": 2, "range": "clip"}"#
             .write(toFile: presets + "/tiny-tiles.json", atomically: true, encoding: .utf8)
         return (images, presets, root + "/out")
     }
@@ -25,8 +26,9 @@ import Testing
     func plan(_ f: (images: String, presets: String, out: String), recursive: Bool = true) throws -> BatchPlan {
         let library = PresetLibrary(directories: [f.presets])
         let names = library.names()
-        return BatchPlan(images: try BatchPlan.images(in: [f.images], recursive: recursive),
-                         presets: names.map { n in Result { () throws(DreamError) in try library.load(n) } }, presetNames: names)
+        return BatchPlan(
+            images: try BatchPlan.images(in: [f.images], recursive: recursive),
+            presets: names.map { n in Result { () throws(DreamError) in try library.load(n) } }, presetNames: names)
     }
 
     let renderer = BatchRenderer { bundledModel }
@@ -42,12 +44,16 @@ import Testing
         var options = BatchRenderer.Options(folder: f.out)
         let first = try renderer.run(plan, options: options)
         #expect(first.rendered.count == 6 && first.failedCount == 0)
-        #expect(try outputs(f.out) == ["a-quick.png", "a-tiny-tiles.png", "b-quick.png", "b-tiny-tiles.png",
-                                       "sub_c-quick.png", "sub_c-tiny-tiles.png"])
+        #expect(
+            try outputs(f.out) == [
+                "a-quick.png", "a-tiny-tiles.png", "b-quick.png", "b-tiny-tiles.png",
+                "sub_c-quick.png", "sub_c-tiny-tiles.png",
+            ])
         let manifest = try #require(BatchManifest.read(f.out + "/manifest.json"))
         #expect(manifest.renders.count == 6)
         #expect(manifest.renders.allSatisfy { $0.seconds > 0 && $0.seed == $0.settings.seed })
-        #expect(Set(manifest.renders.map(\.input)) == [f.images + "/a.png", f.images + "/b.jpg", f.images + "/sub/c.png"])
+        #expect(
+            Set(manifest.renders.map(\.input)) == [f.images + "/a.png", f.images + "/b.jpg", f.images + "/sub/c.png"])
 
         let second = try renderer.run(plan, options: options)
         #expect(second.rendered.isEmpty && second.skipped.count == 6)
@@ -90,9 +96,11 @@ import Testing
         var options = BatchRenderer.Options(folder: f.out)
         options.jobs = 1
         var rendered = 0
-        let report = try renderer.run(plan, options: options, progress: { event, _, _ in
-            if case .rendered = event { rendered += 1 }
-        }, shouldStop: { rendered >= 2 })
+        let report = try renderer.run(
+            plan, options: options,
+            progress: { event, _, _ in
+                if case .rendered = event { rendered += 1 }
+            }, shouldStop: { rendered >= 2 })
         #expect(report.interrupted && report.rendered.count == 2)
         let files = try FileManager.default.contentsOfDirectory(atPath: f.out)
         #expect(!files.contains { $0.contains("partial") })
@@ -110,7 +118,9 @@ import Testing
         let f = try fixture()
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["batch", f.images, "--recursive", "--presets", f.presets, "--out", f.out, "--jobs", "1", "-q"]
+        process.arguments = [
+            "batch", f.images, "--recursive", "--presets", f.presets, "--out", f.out, "--jobs", "1", "-q",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -139,17 +149,23 @@ import Testing
             #expect(report.rendered.count == 3)
             #expect(FileManager.default.fileExists(atPath: f.out + "/" + BatchManifest.shardFileName(k, of: 2)))
         }
-        #expect(Set(plan.shard(1, of: 2).jobs.map(\.outputName)).isDisjoint(with: plan.shard(2, of: 2).jobs.map(\.outputName)))
+        #expect(
+            Set(plan.shard(1, of: 2).jobs.map(\.outputName)).isDisjoint(
+                with: plan.shard(2, of: 2).jobs.map(\.outputName)))
         let merged = try BatchRenderer.merge(folder: f.out)
         let reference = try #require(BatchManifest.read(single + "/manifest.json"))
         func withoutTimes(_ m: BatchManifest) -> BatchManifest {
             var copy = m
-            copy.renders = m.renders.map { var r = $0; r.seconds = 0; return r }
+            copy.renders = m.renders.map {
+                var r = $0; r.seconds = 0; return r
+            }
             return copy
         }
         #expect(withoutTimes(merged) == withoutTimes(reference))
         for name in try outputs(single) {
-            #expect(FileManager.default.contents(atPath: f.out + "/" + name) == FileManager.default.contents(atPath: single + "/" + name), "\(name)")
+            #expect(
+                FileManager.default.contents(atPath: f.out + "/" + name)
+                    == FileManager.default.contents(atPath: single + "/" + name), "\(name)")
         }
         #expect(FileManager.default.fileExists(atPath: f.out + "/index.html"))
     }
@@ -159,7 +175,9 @@ import Testing
         _ = try renderer.run(try plan(f), options: .init(folder: f.out))
         let html = try String(contentsOfFile: f.out + "/index.html", encoding: .utf8)
         #expect(!html.contains("http://") && !html.contains("https://"))
-        #expect(html.components(separatedBy: "data:image/jpeg;base64,").count - 1 == 12, "6 renders, shown by preset and by image")
+        #expect(
+            html.components(separatedBy: "data:image/jpeg;base64,").count - 1 == 12,
+            "6 renders, shown by preset and by image")
         #expect(html.contains("href=\"a-quick.png\"") && html.contains("By preset") && html.contains("By image"))
         #expect(html.contains("&quot;steps&quot;"), "settings on hover")
     }
@@ -169,7 +187,10 @@ import Testing
         _ = try renderer.run(try plan(f), options: .init(folder: f.out))
         let settings = try FileRenderer.settings(fromRender: f.out + "/a-tiny-tiles.png")
         let again = f.out + "/again.png"
-        _ = try FileRenderer(model: bundledModel).render(.init(input: f.images + "/a.png", output: again, settings: settings))
-        #expect(FileManager.default.contents(atPath: again) == FileManager.default.contents(atPath: f.out + "/a-tiny-tiles.png"))
+        _ = try FileRenderer(model: bundledModel).render(
+            .init(input: f.images + "/a.png", output: again, settings: settings))
+        #expect(
+            FileManager.default.contents(atPath: again)
+                == FileManager.default.contents(atPath: f.out + "/a-tiny-tiles.png"))
     }
 }

@@ -57,7 +57,8 @@ import Testing
         try expectPresetError(#"{"layer": "conv9"}"#, key: "layer", containing: "conv9")
         try expectPresetError(#"{"maps": [], "classIndex": 12}"#, key: "class 12", containing: "0...9")
         try expectPresetError(#"{"mode": "conv", "maps": [], "classIndex": 3}"#, key: "dense2", containing: "28x28")
-        try expectPresetError(#"{"mode": "tiles", "octaves": 6, "octaveScale": 2}"#, key: "octave 1", containing: "fewer octaves")
+        try expectPresetError(
+            #"{"mode": "tiles", "octaves": 6, "octaveScale": 2}"#, key: "octave 1", containing: "fewer octaves")
     }
 
     @Test func unknownPresetNamesTheAvailableOnes() {
@@ -84,7 +85,8 @@ import Testing
         var settings = try library.load("ghost").settings
         settings.steps = 2
         settings.maps = [3, 9]
-        _ = try FileRenderer(model: bundledModel).render(.init(input: folder + "/in.jpg", output: folder + "/out.png", settings: settings))
+        _ = try FileRenderer(model: bundledModel).render(
+            .init(input: folder + "/in.jpg", output: folder + "/out.png", settings: settings))
         #expect(try FileRenderer.settings(fromRender: folder + "/out.png") == settings)
         // A JPEG cannot hold settings; a PNG without them says so.
         #expect(throws: ImageIOError.self) { try FileRenderer.settings(fromRender: folder + "/in.jpg") }
@@ -97,7 +99,8 @@ import Testing
         try syntheticPhoto().write(to: folder + "/in.png")
         let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/in.png"))
         #expect(throws: ImageIOError.wouldOverwriteInput(path: folder + "/in.png")) {
-            _ = try FileRenderer(model: bundledModel).render(.init(input: folder + "/in.png", output: folder + "/in.png", settings: DreamSettings()))
+            _ = try FileRenderer(model: bundledModel).render(
+                .init(input: folder + "/in.png", output: folder + "/in.png", settings: DreamSettings()))
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/in.png")) == before)
     }

@@ -77,14 +77,16 @@ import Testing
         let start = ColorSpace.luma(of: syntheticPhoto(width: 100, height: 80))
         var image = start
         var generator = SeededGenerator(seed: 4)
-        try ascent.ascend(&image, view: .tiles(overlap: 4), steps: 15, stepSize: 0.01, jitter: 0, lossCap: nil, using: &generator)
+        try ascent.ascend(
+            &image, view: .tiles(overlap: 4), steps: 15, stepSize: 0.01, jitter: 0, lossCap: nil, using: &generator)
         // Measured on fixed grids the ascent never saw as such, before and after.
         for offset in [0, 5, 11, 17] {
             let grid = TileGrid(imageWidth: 100, imageHeight: 80, overlap: 4, offsetX: offset, offsetY: offset)
             func objectiveValue(_ picture: Image) throws -> Float {
                 let tiles = grid.extract(from: picture)
                 _ = try tiles.withUnsafeBufferPointer {
-                    try evaluator.evaluate($0.baseAddress!, batch: grid.count, shape: .init(height: 28, width: 28, channels: 1))
+                    try evaluator.evaluate(
+                        $0.baseAddress!, batch: grid.count, shape: .init(height: 28, width: 28, channels: 1))
                 }
                 return evaluator.meanLoss
             }
@@ -95,22 +97,54 @@ import Testing
 
     @Test func everyObjectiveKindRises() throws {
         let objectives: [(String, (inout DreamSettings) -> Void)] = [
-            ("map", { $0.maps = [56]; $0.layer = "conv3" }),
-            ("conv1 map", { $0.maps = [5]; $0.layer = "conv1" }),
-            ("layers", { $0.maps = []; $0.layers = ["conv2": 0.5, "conv3": 1] }),
-            ("dense1 unit", { $0.maps = [7]; $0.layer = "dense1" }),
-            ("class", { $0.maps = []; $0.classIndex = 4 }),
-            ("mix", { $0.maps = [3, 17]; $0.layers = ["conv1": 0.3]; $0.classIndex = 8 }),
+            (
+                "map",
+                {
+                    $0.maps = [56]; $0.layer = "conv3"
+                }
+            ),
+            (
+                "conv1 map",
+                {
+                    $0.maps = [5]; $0.layer = "conv1"
+                }
+            ),
+            (
+                "layers",
+                {
+                    $0.maps = []; $0.layers = ["conv2": 0.5, "conv3": 1]
+                }
+            ),
+            (
+                "dense1 unit",
+                {
+                    $0.maps = [7]; $0.layer = "dense1"
+                }
+            ),
+            (
+                "class",
+                {
+                    $0.maps = []; $0.classIndex = 4
+                }
+            ),
+            (
+                "mix",
+                {
+                    $0.maps = [3, 17]; $0.layers = ["conv1": 0.3]; $0.classIndex = 8
+                }
+            ),
         ]
         var generator = SeededGenerator(seed: 3)
-        let start = Image(width: 28, height: 28, pixels: (0..<784).map { _ in Float.random(in: 0.3...0.5, using: &generator) })
+        let start = Image(
+            width: 28, height: 28, pixels: (0..<784).map { _ in Float.random(in: 0.3...0.5, using: &generator) })
         for (name, configure) in objectives {
             var s = DreamSettings()
             configure(&s)
             let objective = try DreamObjective(settings: s, model: bundledModel)
             let ascent = GradientAscent(evaluator: ObjectiveGradient(model: bundledModel, objective: objective))
             var image = start
-            try ascent.ascend(&image, view: .whole, steps: 15, stepSize: 0.01, jitter: 0, lossCap: nil, using: &generator)
+            try ascent.ascend(
+                &image, view: .whole, steps: 15, stepSize: 0.01, jitter: 0, lossCap: nil, using: &generator)
             #expect(ascent.history.last! > ascent.history.first! + 1e-3, "\(name): \(ascent.history)")
         }
     }
@@ -138,8 +172,9 @@ import Testing
         let photo = ColorSpace.luma(of: syntheticPhoto(width: 181, height: 139))
         var image = photo
         var generator = SeededGenerator(seed: 5)
-        try ascent.ascend(&image, view: .tiles(overlap: 0, shifting: shifting), steps: 24, stepSize: 0.01, jitter: 0,
-                          lossCap: nil, using: &generator)
+        try ascent.ascend(
+            &image, view: .tiles(overlap: 0, shifting: shifting), steps: 24, stepSize: 0.01, jitter: 0,
+            lossCap: nil, using: &generator)
         var bins = [Float](repeating: 0, count: 28)
         // Away from the image's own borders, where reflection weakens the gradient.
         for y in 20..<(image.height - 20) {
@@ -171,7 +206,9 @@ import Testing
         s.steps = 5
         s.maps = []
         s.layers = ["conv3": 1]
-        for name in ["a", "b"] { _ = try files.render(.init(input: input, output: folder + "/\(name).png", settings: s)) }
+        for name in ["a", "b"] {
+            _ = try files.render(.init(input: input, output: folder + "/\(name).png", settings: s))
+        }
         s.seed = 2
         _ = try files.render(.init(input: input, output: folder + "/c.png", settings: s))
         let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/a.png"))
@@ -188,8 +225,12 @@ import Testing
         let before = ColorSpace.split(photo), after = ColorSpace.split(out)
         // Chroma is kept wherever no channel had to be clipped.
         var worst: Float = 0
-        for i in 0..<photo.planeSize where (0..<3).allSatisfy({ out.pixels[$0 * photo.planeSize + i] > 0.01 && out.pixels[$0 * photo.planeSize + i] < 0.99 }) {
-            worst = max(worst, abs(before.cb.pixels[i] - after.cb.pixels[i]), abs(before.cr.pixels[i] - after.cr.pixels[i]))
+        for i in 0..<photo.planeSize
+        where (0..<3).allSatisfy({
+            out.pixels[$0 * photo.planeSize + i] > 0.01 && out.pixels[$0 * photo.planeSize + i] < 0.99
+        }) {
+            worst = max(
+                worst, abs(before.cb.pixels[i] - after.cb.pixels[i]), abs(before.cr.pixels[i] - after.cr.pixels[i]))
         }
         #expect(worst < 1e-3)
         #expect(maxDifference(before.luma, after.luma) > 0.01)

@@ -26,7 +26,8 @@ func syntheticPhoto(width: Int = 96, height: Int = 72, channels: Int = 3) -> Ima
             let dx = Float(x - width / 2), dy = Float(y - height / 2)
             let disc: Float = dx * dx + dy * dy < Float(height * height) / 9 ? 0.5 : 0
             for c in 0..<channels {
-                image[x, y, c] = min(1, 0.2 + 0.3 * Float(x) / Float(width) + 0.1 * Float(c) * Float(y) / Float(height) + disc)
+                image[x, y, c] = min(
+                    1, 0.2 + 0.3 * Float(x) / Float(width) + 0.1 * Float(c) * Float(y) / Float(height) + disc)
             }
         }
     }

@@ -6,7 +6,9 @@ import Testing
 @testable import DreamEngine
 
 @Suite struct VisualizationTests {
-    @Test(arguments: [("conv1", [3, 15]), ("conv2", [1, 30]), ("conv3", [56, 72]), ("dense1", [7]), ("dense2", [4, 9])])
+    @Test(arguments: [
+        ("conv1", [3, 15]), ("conv2", [1, 30]), ("conv3", [56, 72]), ("dense1", [7]), ("dense2", [4, 9]),
+    ])
     func oipSearchRaisesTheTargetMap(layer: String, maps: [Int]) throws {
         let search = try OIPSearch(model: bundledModel, layerName: layer)
         var settings = OIPSearch.Settings()
@@ -19,7 +21,9 @@ import Testing
         let patterns = try search.search(maps: maps, settings: settings)
         for (n, pattern) in patterns.enumerated() {
             let initial = before[n * search.mapCount + pattern.map]
-            #expect(pattern.activation > initial * 1.05 + 1e-6, "\(layer) map \(pattern.map): \(initial) -> \(pattern.activation)")
+            #expect(
+                pattern.activation > initial * 1.05 + 1e-6,
+                "\(layer) map \(pattern.map): \(initial) -> \(pattern.activation)")
             #expect(pattern.image.pixels.allSatisfy { $0 >= 0 && $0 <= 1 }, "pixels stay in [0, 1]")
         }
     }
@@ -33,7 +37,8 @@ import Testing
                 _ = try OIPSearch(model: bundledModel, layerName: bad)
                 Issue.record("\(bad) accepted")
             } catch {
-                #expect(error.errorDescription!.contains(bad) || error.errorDescription!.contains("no maps"), "\(error)")
+                #expect(
+                    error.errorDescription!.contains(bad) || error.errorDescription!.contains("no maps"), "\(error)")
             }
         }
         #expect(try parseMapList("0-3,9") == [0, 1, 2, 3, 9])
@@ -57,7 +62,12 @@ import Testing
 
     @Test func contactSheetPutsCellsAndLabelsInTheirPlaces() {
         let sheet = ContactSheet(columns: 3, scale: 2, colormap: .gray)
-        let cells = (0..<5).map { i in (label: String(i * 11), image: Image(width: 28, height: 28, pixels: (0..<784).map { Float(($0 + i) % 7) / 6 })) }
+        let cells = (0..<5).map { i in
+            (
+                label: String(i * 11),
+                image: Image(width: 28, height: 28, pixels: (0..<784).map { Float(($0 + i) % 7) / 6 })
+            )
+        }
         let image = sheet.render(title: "TEST", cells: cells)
         #expect(image.width == 4 + 3 * (56 + 4))
         #expect(image.height == 24 + 4 + 2 * (56 + 14 + 4))
@@ -66,7 +76,9 @@ import Testing
             // gray colormap over the cell's own range: pixel (0,0) and (27,27) enlarged by 2
             for (px, py) in [(0, 0), (27, 27), (13, 5)] {
                 let v = cell.image[px, py]
-                #expect(abs(image[x0 + 2 * px + 1, y0 + 2 * py + 1, 0] - Colormap.gray.color(v).0) < 1e-6, "cell \(i) pixel \(px),\(py)")
+                #expect(
+                    abs(image[x0 + 2 * px + 1, y0 + 2 * py + 1, 0] - Colormap.gray.color(v).0) < 1e-6,
+                    "cell \(i) pixel \(px),\(py)")
             }
             // The label sits in the strip above the picture: some of it is ink.
             var ink = 0
@@ -84,14 +96,17 @@ import Testing
         let test = try MNISTDataset(directory: repositoryRoot + "/data/mnist", split: .test).prefix(500)
         var settings = OIPSearch.Settings()
         settings.steps = 30
-        let result = try LayerSheet.make(model: bundledModel, layer: "conv1", maps: [0, 1, 2, 3], reference: test,
-                                         settings: settings, sheet: ContactSheet())
+        let result = try LayerSheet.make(
+            model: bundledModel, layer: "conv1", maps: [0, 1, 2, 3], reference: test,
+            settings: settings, sheet: ContactSheet())
         #expect(result.manifest.total == 4 && result.manifest.maps.map(\.map) == [0, 1, 2, 3])
         #expect(result.manifest.succeeded == result.manifest.maps.filter { $0.activation > $0.testMean }.count)
         let json = try JSONSerialization.jsonObject(with: Data(result.manifestJSON())) as! [String: Any]
         #expect(json["layer"] as? String == "conv1")
         let first = (json["maps"] as! [[String: Any]])[0]
-        for key in ["map", "activation", "testMean", "testMax", "ratio", "succeeded"] { #expect(first[key] != nil, "\(key)") }
+        for key in ["map", "activation", "testMean", "testMax", "ratio", "succeeded"] {
+            #expect(first[key] != nil, "\(key)")
+        }
     }
 
     @Test func npyHeaderIsAlignedAndDataLittleEndian() {
@@ -103,18 +118,23 @@ import Testing
         #expect(header.contains("'descr': '<f4'") && header.contains("(2, 2)") && header.hasSuffix("\n"))
         let data = Array(bytes[(10 + headerLength)...])
         #expect(data.count == 16)
-        #expect(Float(bitPattern: UInt32(data[4]) | UInt32(data[5]) << 8 | UInt32(data[6]) << 16 | UInt32(data[7]) << 24) == -2.5)
+        #expect(
+            Float(bitPattern: UInt32(data[4]) | UInt32(data[5]) << 8 | UInt32(data[6]) << 16 | UInt32(data[7]) << 24)
+                == -2.5)
     }
 
     @Test func activationGridShowsEveryMap() throws {
         let input = try DigitInput.Reference("test:3").load(from: repositoryRoot + "/data/mnist").pixels
-        let conv1 = try ActivationGrid.render(model: bundledModel, input: input, layer: "conv1", standardize: true, colormap: .jet)
+        let conv1 = try ActivationGrid.render(
+            model: bundledModel, input: input, layer: "conv1", standardize: true, colormap: .jet)
         // 32 maps of 26x26 at x3, 8 per row: 4 rows.
         #expect(conv1.height >= 4 * (78 + 3))
-        let dense = try ActivationGrid.render(model: bundledModel, input: input, layer: "dense2", standardize: false, colormap: .jet)
+        let dense = try ActivationGrid.render(
+            model: bundledModel, input: input, layer: "dense2", standardize: false, colormap: .jet)
         #expect(dense.width > 8 * 24)
         #expect(throws: DreamError.self) {
-            try ActivationGrid.render(model: bundledModel, input: input, layer: "conv7", standardize: false, colormap: .jet)
+            try ActivationGrid.render(
+                model: bundledModel, input: input, layer: "conv7", standardize: false, colormap: .jet)
         }
     }
 }

@@ -12,8 +12,10 @@ private let width = 7, height = 5
 private func v8(_ x: Int, _ y: Int, _ c: Int) -> Float { Float((x * 37 + y * 11 + c * 71) % 256) / 255 }
 private func v16(_ x: Int, _ y: Int, _ c: Int) -> Float { Float((x * 4099 + y * 1031 + c * 7919) % 65536) / 65535 }
 
-private func expectPixels(_ image: Image, channels: Int, tolerance: Float = 1e-6,
-                          _ expected: (Int, Int, Int) -> Float) {
+private func expectPixels(
+    _ image: Image, channels: Int, tolerance: Float = 1e-6,
+    _ expected: (Int, Int, Int) -> Float
+) {
     #expect(image.width == width && image.height == height && image.channels == channels)
     var worst: Float = 0
     for c in 0..<channels {
@@ -126,8 +128,10 @@ private func expectPixels(_ image: Image, channels: Int, tolerance: Float = 1e-6
 }
 
 @Suite struct BadInputTests {
-    private func expectError(_ name: String, maxPixels: Int = ImageReader.defaultMaxPixels,
-                             _ matches: (ImageIOError) -> Bool) {
+    private func expectError(
+        _ name: String, maxPixels: Int = ImageReader.defaultMaxPixels,
+        _ matches: (ImageIOError) -> Bool
+    ) {
         do {
             _ = try ImageReader(maxPixels: maxPixels).read(contentsOf: fixture(name))
             Issue.record("\(name) decoded without error")
@@ -153,7 +157,9 @@ private func expectPixels(_ image: Image, channels: Int, tolerance: Float = 1e-6
 
     @Test func tooLargeIsRefusedBeforeDecoding() {
         expectError("rgb8.png", maxPixels: 34) { if case .tooLarge(_, 7, 5, 34) = $0 { true } else { false } }
-        expectError("baseline-rgb.jpg", maxPixels: 100) { if case .tooLarge(_, 40, 24, 100) = $0 { true } else { false } }
+        expectError("baseline-rgb.jpg", maxPixels: 100) {
+            if case .tooLarge(_, 40, 24, 100) = $0 { true } else { false }
+        }
     }
 
     @Test func unreadablePaths() {

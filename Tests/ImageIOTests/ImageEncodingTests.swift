@@ -11,8 +11,9 @@ private func temporaryFolder() throws -> String {
 
 private func pattern(channels: Int, width: Int = 9, height: Int = 6) -> Image {
     let count = width * height * channels
-    return Image(width: width, height: height, channels: channels,
-                 pixels: (0..<count).map { Float(($0 * 7919) % 1000) / 999 })
+    return Image(
+        width: width, height: height, channels: channels,
+        pixels: (0..<count).map { Float(($0 * 7919) % 1000) / 999 })
 }
 
 @Suite struct ImageEncodingTests {
@@ -52,7 +53,8 @@ private func pattern(channels: Int, width: Int = 9, height: Int = 6) -> Image {
 
     @Test func textChunksRoundTrip() throws {
         let folder = try temporaryFolder()
-        try ImageWriter(textChunks: [(key: "dream", value: "{\"steps\": 10}")]).write(pattern(channels: 1), to: folder + "/t.png")
+        try ImageWriter(textChunks: [(key: "dream", value: "{\"steps\": 10}")]).write(
+            pattern(channels: 1), to: folder + "/t.png")
         #expect(try readPNGText(at: folder + "/t.png", key: "dream") == "{\"steps\": 10}")
         #expect(try readPNGText(at: folder + "/t.png", key: "other") == nil)
     }

@@ -22,8 +22,9 @@ func idx(rank: Int, dimensions: [Int], data: [UInt8], magicType: UInt8 = 0x08) -
 
 func gzip(_ bytes: [UInt8]) -> [UInt8] {
     var stream = z_stream()
-    deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                  Int32(MemoryLayout<z_stream>.size))
+    deflateInit2_(
+        &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+        Int32(MemoryLayout<z_stream>.size))
     var input = bytes
     var output = [UInt8](repeating: 0, count: bytes.count + 1024)
     input.withUnsafeMutableBufferPointer { i in
@@ -71,9 +72,13 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
         }
         try expect(Array(good.dropLast(3))) { if case .truncated = $0 { true } else { false } }
         try expect(good + [7]) { if case .trailingBytes = $0 { true } else { false } }
-        try expect(idx(rank: 3, dimensions: [2, 2, 2], data: Array(0..<8), magicType: 0x0D)) { if case .badMagic = $0 { true } else { false } }
+        try expect(idx(rank: 3, dimensions: [2, 2, 2], data: Array(0..<8), magicType: 0x0D)) {
+            if case .badMagic = $0 { true } else { false }
+        }
         try expect(good, rank: 1) { if case .wrongRank(_, 1, 3) = $0 { true } else { false } }
-        try expect(idx(rank: 3, dimensions: [0, 2, 2], data: [])) { if case .badDimensions = $0 { true } else { false } }
+        try expect(idx(rank: 3, dimensions: [0, 2, 2], data: [])) {
+            if case .badDimensions = $0 { true } else { false }
+        }
         try expect(Array(gzip(good).dropLast(12))) { if case .corruptGzip = $0 { true } else { false } }
         try expect([0x1F, 0x8B, 8, 0, 1, 2, 3, 4, 5, 6]) { if case .corruptGzip = $0 { true } else { false } }
         try expect([0, 0]) { if case .truncated = $0 { true } else { false } }
@@ -98,7 +103,9 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
         _ = try write(idx(rank: 1, dimensions: [2], data: [1, 7]), "t10k-labels-idx1-ubyte", in: folder)
         let data = try MNISTDataset(directory: folder, split: .test)
         #expect(data.count == 2 && data.images.allSatisfy { $0 == 1 } && data.labels == [1, 7])
-        _ = try write(idx(rank: 3, dimensions: [2, 27, 28], data: [UInt8](repeating: 0, count: 2 * 27 * 28)), "t10k-images-idx3-ubyte", in: folder)
+        _ = try write(
+            idx(rank: 3, dimensions: [2, 27, 28], data: [UInt8](repeating: 0, count: 2 * 27 * 28)),
+            "t10k-images-idx3-ubyte", in: folder)
         #expect(throws: IDXError.self) { try MNISTDataset(directory: folder, split: .test) }
     }
 
@@ -114,8 +121,9 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
     @Test func roundTripKeepsEverything() throws {
         let model = Sequential.mnistCNN()
         model.initialize(seed: 3)
-        let record = TrainingRecord(dataset: "mnist", epochs: 2, batchSize: 128, learningRate: 0.05, momentum: 0.9, l2: 5e-5,
-                                    learningRateDrop: 0.5, dropEvery: 4, seed: 3, testAccuracy: 0.99, trainingImages: 60000)
+        let record = TrainingRecord(
+            dataset: "mnist", epochs: 2, batchSize: 128, learningRate: 0.05, momentum: 0.9, l2: 5e-5,
+            learningRateDrop: 0.5, dropEvery: 4, seed: 3, testAccuracy: 0.99, trainingImages: 60000)
         let bytes = ModelFile.encode(model, training: record, extraTensors: [("optimizer.velocity", [1, 2, 3])])
         #expect(bytes.count % 4 == 0 && (Int(bytes[0]) + 8) % 8 == 0)
         let loaded = try ModelFile.decode(bytes, path: "m")
@@ -162,21 +170,45 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
         expect([8, 0, 0, 0, 0, 0, 0, 0] + Array("not json".utf8)) { if case .badHeader = $0 { true } else { false } }
         expect(Array(good.dropLast(100))) { if case .badOffsets = $0 { true } else { false } }
         expect(withHeader { $0["__metadata__"] = nil }) { if case .notADreamModel = $0 { true } else { false } }
-        expect(withHeader { $0["__metadata__"] = ["format": "keras", "version": "1"] }) { if case .notADreamModel = $0 { true } else { false } }
-        expect(withHeader { h in var m = h["__metadata__"] as! [String: String]; m["version"] = "7"; h["__metadata__"] = m }) {
+        expect(withHeader { $0["__metadata__"] = ["format": "keras", "version": "1"] }) {
+            if case .notADreamModel = $0 { true } else { false }
+        }
+        expect(
+            withHeader { h in
+                var m = h["__metadata__"] as! [String: String]; m["version"] = "7"; h["__metadata__"] = m
+            }
+        ) {
             if case .unsupportedVersion(_, "7", 1) = $0 { true } else { false }
         }
-        expect(withHeader { h in var m = h["__metadata__"] as! [String: String]; m["architecture"] = "{}"; h["__metadata__"] = m }) {
+        expect(
+            withHeader { h in
+                var m = h["__metadata__"] as! [String: String]; m["architecture"] = "{}"; h["__metadata__"] = m
+            }
+        ) {
             if case .badArchitecture = $0 { true } else { false }
         }
-        expect(withHeader { $0["conv2.bias"] = nil }) { $0 == .missingTensor(path: "model.safetensors", name: "conv2.bias") }
-        expect(withHeader { h in var t = h["conv1.bias"] as! [String: Any]; t["dtype"] = "F16"; h["conv1.bias"] = t }) {
+        expect(withHeader { $0["conv2.bias"] = nil }) {
+            $0 == .missingTensor(path: "model.safetensors", name: "conv2.bias")
+        }
+        expect(
+            withHeader { h in
+                var t = h["conv1.bias"] as! [String: Any]; t["dtype"] = "F16"; h["conv1.bias"] = t
+            }
+        ) {
             if case .unsupportedDType(_, "conv1.bias", "F16") = $0 { true } else { false }
         }
-        expect(withHeader { h in var t = h["conv1.bias"] as! [String: Any]; t["shape"] = [16, 2]; h["conv1.bias"] = t }) {
+        expect(
+            withHeader { h in
+                var t = h["conv1.bias"] as! [String: Any]; t["shape"] = [16, 2]; h["conv1.bias"] = t
+            }
+        ) {
             $0 == .shapeMismatch(path: "model.safetensors", name: "conv1.bias", expected: [32], found: [16, 2])
         }
-        expect(withHeader { h in var t = h["dense2.bias"] as! [String: Any]; t["data_offsets"] = [0, 12]; h["dense2.bias"] = t }) {
+        expect(
+            withHeader { h in
+                var t = h["dense2.bias"] as! [String: Any]; t["data_offsets"] = [0, 12]; h["dense2.bias"] = t
+            }
+        ) {
             if case .badOffsets = $0 { true } else { false }
         }
     }
@@ -211,13 +243,15 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
         // Straight through two epochs.
         let straight = Sequential.mnistCNN()
         straight.initialize(seed: 9)
-        _ = try Trainer(model: straight, settings: settings).run(train: train, test: test, datasetName: "mnist",
+        _ = try Trainer(model: straight, settings: settings).run(
+            train: train, test: test, datasetName: "mnist",
             checkpointPath: folder + "/a.safetensors", progress: { _ in }, epochDone: { _ in }, shouldStop: { false })
         // One epoch, "interrupted", then resumed from the checkpoint.
         let first = Sequential.mnistCNN()
         first.initialize(seed: 9)
         var stops = 0
-        _ = try Trainer(model: first, settings: settings).run(train: train, test: test, datasetName: "mnist",
+        _ = try Trainer(model: first, settings: settings).run(
+            train: train, test: test, datasetName: "mnist",
             checkpointPath: folder + "/b.safetensors", progress: { _ in }, epochDone: { _ in stops += 1 },
             shouldStop: { stops >= 1 })
         let checkpoint = try ModelFile.read(contentsOf: folder + "/b.safetensors")
@@ -242,8 +276,9 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
         var seed = [Float](repeating: 0, count: 64 * 10)
         try data.images.withUnsafeBufferPointer { try replica.forward($0.baseAddress!, batch: 64) }
         data.labels.withUnsafeBufferPointer { labels in
-            _ = SoftmaxCrossEntropy.loss(probabilities: replica.layers[7].output, labels: labels.baseAddress!, batch: 64,
-                                         classes: 10, logitGradient: &seed)
+            _ = SoftmaxCrossEntropy.loss(
+                probabilities: replica.layers[7].output, labels: labels.baseAddress!, batch: 64,
+                classes: 10, logitGradient: &seed)
         }
         replica.zeroGradients()
         replica.backward(from: 7, seed: seed, seedIsPreActivation: true, parameterGradients: true, inputGradient: nil)
@@ -253,18 +288,21 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
                 seed.withUnsafeMutableBufferPointer { g in
                     parallel.run(batch: 64) { _, net, slice in
                         try! net.forward(images.baseAddress! + slice.lowerBound * 784, batch: slice.count)
-                        _ = SoftmaxCrossEntropy.loss(probabilities: net.layers[7].output, labels: labels.baseAddress! + slice.lowerBound,
-                                                     batch: slice.count, classes: 10, logitGradient: g.baseAddress! + slice.lowerBound * 10,
-                                                     normalizer: 64)
+                        _ = SoftmaxCrossEntropy.loss(
+                            probabilities: net.layers[7].output, labels: labels.baseAddress! + slice.lowerBound,
+                            batch: slice.count, classes: 10, logitGradient: g.baseAddress! + slice.lowerBound * 10,
+                            normalizer: 64)
                         net.zeroGradients()
-                        net.backward(from: 7, seed: g.baseAddress! + slice.lowerBound * 10, seedIsPreActivation: true,
-                                     parameterGradients: true, inputGradient: nil)
+                        net.backward(
+                            from: 7, seed: g.baseAddress! + slice.lowerBound * 10, seedIsPreActivation: true,
+                            parameterGradients: true, inputGradient: nil)
                     }
                 }
             }
         }
         parallel.reduceGradients()
-        let one = replica.gradients.array(count: model.parameterCount), two = model.gradients.array(count: model.parameterCount)
+        let one = replica.gradients.array(count: model.parameterCount),
+            two = model.gradients.array(count: model.parameterCount)
         let worst = zip(one, two).map { abs($0 - $1) / max(1e-3, abs($0)) }.max()!
         #expect(worst < 1e-3)
     }

@@ -28,8 +28,9 @@ import Testing
         model.zeroGradients()
         seed.withUnsafeMutableBufferPointer { s in
             dInput.withUnsafeMutableBufferPointer { d in
-                model.backward(from: model.layers.count - 1, seed: s.baseAddress!, parameterGradients: true,
-                               inputGradient: d.baseAddress!)
+                model.backward(
+                    from: model.layers.count - 1, seed: s.baseAddress!, parameterGradients: true,
+                    inputGradient: d.baseAddress!)
             }
         }
         let dParameters = model.gradients.array(count: model.parameterCount)
@@ -57,30 +58,38 @@ import Testing
                 var plus = p, minus = p
                 plus[i] += h
                 minus[i] -= h
-                expectClose(dParameters[i], (loss(plus, x) - loss(minus, x)) / (2 * h), "d \(view.name)[\(i - view.offset)]")
+                expectClose(
+                    dParameters[i], (loss(plus, x) - loss(minus, x)) / (2 * h), "d \(view.name)[\(i - view.offset)]")
             }
         }
     }
 
     @Test func conv2DLinearAndReLU() throws {
         for activation in [Activation.linear, .relu] {
-            try check(specs: [LayerSpec(name: "c", kind: .conv2d, units: 4, size: [3, 2], activation: activation)],
-                      input: FeatureShape(height: 6, width: 5, channels: 3), batch: 2, seed: 11)
+            try check(
+                specs: [LayerSpec(name: "c", kind: .conv2d, units: 4, size: [3, 2], activation: activation)],
+                input: FeatureShape(height: 6, width: 5, channels: 3), batch: 2, seed: 11)
         }
     }
 
     @Test func maxPool2D() throws {
         // A conv in front gives the pool parameters to pass gradients through; odd sizes drop an edge.
-        try check(specs: [LayerSpec(name: "c", kind: .conv2d, units: 3, size: [2, 2], activation: .linear),
-                          LayerSpec(name: "p", kind: .maxpool2d, size: [2, 2])],
-                  input: FeatureShape(height: 8, width: 7, channels: 2), batch: 2, seed: 12)
+        try check(
+            specs: [
+                LayerSpec(name: "c", kind: .conv2d, units: 3, size: [2, 2], activation: .linear),
+                LayerSpec(name: "p", kind: .maxpool2d, size: [2, 2]),
+            ],
+            input: FeatureShape(height: 8, width: 7, channels: 2), batch: 2, seed: 12)
     }
 
     @Test func denseWithEveryActivation() throws {
         for activation in [Activation.linear, .relu, .softmax] {
-            try check(specs: [LayerSpec(name: "f", kind: .flatten),
-                              LayerSpec(name: "d", kind: .dense, units: 5, activation: activation)],
-                      input: FeatureShape(height: 2, width: 3, channels: 2), batch: 3, seed: 13)
+            try check(
+                specs: [
+                    LayerSpec(name: "f", kind: .flatten),
+                    LayerSpec(name: "d", kind: .dense, units: 5, activation: activation),
+                ],
+                input: FeatureShape(height: 2, width: 3, channels: 2), batch: 3, seed: 13)
         }
     }
 
@@ -102,7 +111,8 @@ import Testing
         }
         let p = probabilities(logits.map(Double.init)).map(Float.init)
         var gradient = [Float](repeating: 0, count: 30)
-        let value = SoftmaxCrossEntropy.loss(probabilities: p, labels: labels, batch: 3, classes: 10, logitGradient: &gradient)
+        let value = SoftmaxCrossEntropy.loss(
+            probabilities: p, labels: labels, batch: 3, classes: 10, logitGradient: &gradient)
         #expect(abs(Double(value) - loss(logits.map(Double.init))) < 1e-5)
         for i in 0..<30 {
             var plus = logits.map(Double.init), minus = plus

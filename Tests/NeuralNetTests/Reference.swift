@@ -10,7 +10,9 @@ enum Reference {
         var values: [Double]  // (N, H, W, C)
     }
 
-    static func conv(_ x: Tensor, batch: Int, weights: [Double], bias: [Double], kh: Int, kw: Int, filters: Int) -> Tensor {
+    static func conv(_ x: Tensor, batch: Int, weights: [Double], bias: [Double], kh: Int, kw: Int, filters: Int)
+        -> Tensor
+    {
         let s = x.shape
         let out = FeatureShape(height: s.height - kh + 1, width: s.width - kw + 1, channels: filters)
         var y = [Double](repeating: 0, count: batch * out.count)
@@ -22,7 +24,8 @@ enum Reference {
                         for ky in 0..<kh {
                             for kx in 0..<kw {
                                 for c in 0..<s.channels {
-                                    sum += x.values[n * s.count + ((oy + ky) * s.width + ox + kx) * s.channels + c]
+                                    sum +=
+                                        x.values[n * s.count + ((oy + ky) * s.width + ox + kx) * s.channels + c]
                                         * weights[((ky * kw + kx) * s.channels + c) * filters + k]
                                 }
                             }
@@ -45,7 +48,8 @@ enum Reference {
                     for c in 0..<s.channels {
                         for py in 0..<ph {
                             for px in 0..<pw {
-                                let v = x.values[n * s.count + ((oy * ph + py) * s.width + ox * pw + px) * s.channels + c]
+                                let v = x.values[
+                                    n * s.count + ((oy * ph + py) * s.width + ox * pw + px) * s.channels + c]
                                 let o = n * out.count + (oy * out.width + ox) * s.channels + c
                                 y[o] = max(y[o], v)
                             }
@@ -91,7 +95,9 @@ enum Reference {
     }
 
     /// The whole model in Double with the given parameters (same layout as the model's buffer).
-    static func forward(_ model: Sequential, parameters: [Double], input: [Double], batch: Int, shape: FeatureShape) -> Tensor {
+    static func forward(_ model: Sequential, parameters: [Double], input: [Double], batch: Int, shape: FeatureShape)
+        -> Tensor
+    {
         var x = Tensor(shape: shape, values: input)
         var offset = 0
         for layer in model.layers {
@@ -100,8 +106,9 @@ enum Reference {
             case .conv2d:
                 let kh = spec.size![0], kw = spec.size![1], k = spec.units!
                 let count = kh * kw * x.shape.channels * k
-                x = conv(x, batch: batch, weights: Array(parameters[offset..<offset + count]),
-                         bias: Array(parameters[offset + count..<offset + count + k]), kh: kh, kw: kw, filters: k)
+                x = conv(
+                    x, batch: batch, weights: Array(parameters[offset..<offset + count]),
+                    bias: Array(parameters[offset + count..<offset + count + k]), kh: kh, kw: kw, filters: k)
                 offset += count + k
                 x = activate(x, batch: batch, spec.activation ?? .linear)
             case .maxpool2d:
@@ -110,8 +117,9 @@ enum Reference {
                 x = Tensor(shape: .vector(x.shape.count), values: x.values)
             case .dense:
                 let units = spec.units!, count = x.shape.count * units
-                x = dense(x, batch: batch, weights: Array(parameters[offset..<offset + count]),
-                          bias: Array(parameters[offset + count..<offset + count + units]), units: units)
+                x = dense(
+                    x, batch: batch, weights: Array(parameters[offset..<offset + count]),
+                    bias: Array(parameters[offset + count..<offset + count + units]), units: units)
                 offset += count + units
                 x = activate(x, batch: batch, spec.activation ?? .linear)
             }

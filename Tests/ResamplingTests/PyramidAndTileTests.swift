@@ -14,7 +14,8 @@ import Testing
 
     @Test func detailsRestoreEachLevel() {
         var rng = SplitMix(seed: 9)
-        let image = Image(width: 50, height: 37, pixels: (0..<(50 * 37)).map { _ in Float.random(in: 0...1, using: &rng) })
+        let image = Image(
+            width: 50, height: 37, pixels: (0..<(50 * 37)).map { _ in Float.random(in: 0...1, using: &rng) })
         let pyramid = OctavePyramid(image: image, count: 3, scale: 1.5)
         #expect(pyramid.levels.last == image)
         for i in 1..<3 {
@@ -30,14 +31,19 @@ import Testing
         for size in 1...100 {
             for overlap in [0, 4, 13] {
                 for offset in [0, 7] where offset < 28 - overlap {
-                    let grid = TileGrid(imageWidth: size, imageHeight: max(1, 101 - size), overlap: overlap,
-                                        offsetX: offset, offsetY: 0)
+                    let grid = TileGrid(
+                        imageWidth: size, imageHeight: max(1, 101 - size), overlap: overlap,
+                        offsetX: offset, offsetY: 0)
                     // Every column is inside some tile, and the grid reaches past both ends.
                     #expect(grid.columnStarts.first! <= 0)
                     #expect(grid.columnStarts.last! + 28 >= size)
-                    for (a, b) in zip(grid.columnStarts, grid.columnStarts.dropFirst()) { #expect(b - a == 28 - overlap) }
+                    for (a, b) in zip(grid.columnStarts, grid.columnStarts.dropFirst()) {
+                        #expect(b - a == 28 - overlap)
+                    }
                     // No superfluous tile: the one before the last does not already reach the end.
-                    if grid.columnStarts.count > 1 { #expect(grid.columnStarts[grid.columnStarts.count - 2] + 28 < size) }
+                    if grid.columnStarts.count > 1 {
+                        #expect(grid.columnStarts[grid.columnStarts.count - 2] + 28 < size)
+                    }
                 }
             }
         }
@@ -46,7 +52,8 @@ import Testing
     @Test func splitThenAssembleIsIdentity() {
         var rng = SplitMix(seed: 1)
         for (w, h) in [(28, 28), (61, 45), (13, 9), (100, 3)] {
-            let image = Image(width: w, height: h, pixels: (0..<(w * h)).map { _ in Float.random(in: 0...1, using: &rng) })
+            let image = Image(
+                width: w, height: h, pixels: (0..<(w * h)).map { _ in Float.random(in: 0...1, using: &rng) })
             for overlap in [0, 6] {
                 let grid = TileGrid.random(imageWidth: w, imageHeight: h, overlap: overlap, using: &rng)
                 let tiles = grid.extract(from: image)

@@ -38,7 +38,8 @@ private struct PillowCases: Decodable {
 
     @Test func integerDownscaleKeepsTheMean() {
         var rng = SplitMix(seed: 3)
-        let image = Image(width: 64, height: 48, pixels: (0..<(64 * 48)).map { _ in Float.random(in: 0...1, using: &rng) })
+        let image = Image(
+            width: 64, height: 48, pixels: (0..<(64 * 48)).map { _ in Float.random(in: 0...1, using: &rng) })
         for (w, h) in [(32, 24), (16, 12), (8, 6)] {
             let out = image.resized(width: w, height: h, edge: .reflect)
             #expect(abs(out.mean - image.mean) < 5e-3, "\(w)x\(h): \(out.mean) vs \(image.mean)")
@@ -75,9 +76,12 @@ private struct PillowCases: Decodable {
 
     @Test func nearestEnlargementRepeatsPixels() {
         let image = Image(width: 2, height: 1, pixels: [0.25, 0.75])
-        #expect(image.enlarged(by: 3).pixels == [0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
-                                                 0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
-                                                 0.25, 0.25, 0.25, 0.75, 0.75, 0.75])
+        #expect(
+            image.enlarged(by: 3).pixels == [
+                0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
+                0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
+                0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
+            ])
     }
 }
 
