@@ -99,13 +99,3 @@ struct Render: ParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 }
-
-func isDirectory(_ path: String) -> Bool {
-    var flag: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
-}
-
-func printError(_ error: Error) {
-    let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import DreamEngine
+import Foundation
+import ImageIO
+import NeuralNet
+
+struct Activations: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The grid of a layer's activation maps for one input, with the input beside it.")
+
+    @OptionGroup var source: DigitSource
+    @Option(help: "conv1, pool1, conv2, pool2, conv3, dense1 or dense2.") var layer = "conv3"
+    @Flag(help: "The seed's per-map scaling: standardise each map, then clip.") var standardize = false
+    @Option(help: "Colormap of the pictures.") var colormap = Colormap.jet
+    @Option(name: .shortAndLong, help: "Output PNG.") var output: String?
+    @OptionGroup var modelOptions: ModelOptions
+
+    func run() throws {
+        let model = try modelOptions.load()
+        let pixels = try source.load().pixels
+        let name =
+            source.mnist?.replacingOccurrences(of: ":", with: "")
+            ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent
+        let grid = try ActivationGrid.render(
+            model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap)
+        let target = output ?? "out/activations-\(name)-\(layer).png"
+        try ensureFolder(of: target)
+        try grid.write(to: target, protecting: source.file.map { [$0] } ?? [])
+        print("\(source.name) \(layer) -> \(target) (\(grid.width)x\(grid.height))")
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import DreamEngine
+import Foundation
+import ImageIO
+import NeuralNet
+
+struct OIP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oip",
+        abstract: "Find input patterns that drive one map hardest (gradient ascent from noise).",
+        discussion:
+            "Writes out/oip-LAYER-mMAP-K.png (and .npy with --npy) and reports each pattern's activation against the map's responses over the MNIST test set."
+    )
+
+    @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
+    @Option(help: "The map (unit, for dense layers).") var map: Int
+    @Option(help: "How many patterns, each from its own noise.") var count = 4
+    @Flag(help: "Also write the raw 28x28 float32 array as .npy.") var npy = false
+    @Option(help: "Upscaling of the written 28x28 PNGs.") var scale = 8
+    @Option(name: .shortAndLong, help: "Output folder.") var output = "out"
+    @Option(help: "MNIST folder for the reference responses.") var data: String?
+    @OptionGroup var options: OIPOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        guard (1...64).contains(count) else { throw ValidationError("--count must be in 1...64") }
+        guard (1...32).contains(scale) else { throw ValidationError("--scale must be in 1...32") }
+    }
+
+    func run() throws {
+        let model = try modelOptions.load()
+        let search = try OIPSearch(model: model, layerName: layer)
+        try search.checkMaps([map])
+        let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
+        let reference = search.reference(on: test)
+        var settings = try options.settings()
+        settings.seed = options.seed
+        let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        print(
+            String(
+                format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,
+                reference.mean[map], reference.max[map]))
+        for (k, pattern) in patterns.enumerated() {
+            let stem = (output as NSString).appendingPathComponent("oip-\(search.layerName)-m\(map)-\(k)")
+            try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
+            if npy { try NPYWriter.write(pattern.image.pixels, shape: [28, 28], to: stem + ".npy") }
+            let ratio = reference.max[map] > 0 ? pattern.activation / reference.max[map] : 0
+            let verdict =
+                pattern.activation > reference.max[map]
+                ? "beats every test digit"
+                : pattern.activation > reference.mean[map] ? "above the test mean" : "below the test mean"
+            print(
+                String(
+                    format: "%@.png: activation %.4g, %.2fx the test max (%@)%@", stem, pattern.activation, ratio,
+                    verdict,
+                    pattern.restarts > 0 ? ", \(pattern.restarts) restarts" : ""))
+        }
+    }
+}
