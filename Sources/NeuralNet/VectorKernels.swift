@@ -21,7 +21,8 @@ enum VectorKernels {
     }
 
     /// Max-pool 2x2 backward for one window: the first input equal to the pooled value
-    /// takes the gradient, the other three get zero.
+    /// takes the gradient, the other three get zero. Written with 0/1 factors instead of
+    /// `&&`, whose short-circuit branches kept the loop from vectorising.
     @inline(__always)
     static func route2x2(
         best: UnsafePointer<Float>, gradient: UnsafePointer<Float>, input: UnsafePointer<Float>,
@@ -31,13 +32,14 @@ enum VectorKernels {
         let t1 = target + c, t2 = target + rowStride, t3 = target + rowStride + c
         for ch in 0..<c {
             let b = best[ch], g = gradient[ch]
-            let m0 = input[ch] == b
-            let m1 = !m0 && i1[ch] == b
-            let m2 = !m0 && !m1 && i2[ch] == b
-            target[ch] = m0 ? g : 0
-            t1[ch] = m1 ? g : 0
-            t2[ch] = m2 ? g : 0
-            t3[ch] = !m0 && !m1 && !m2 ? g : 0
+            let m0: Float = input[ch] == b ? 1 : 0
+            let m1: Float = (i1[ch] == b ? 1 : 0) * (1 - m0)
+            let m2: Float = (i2[ch] == b ? 1 : 0) * (1 - m0 - m1)
+            let m3: Float = 1 - m0 - m1 - m2
+            target[ch] = g * m0
+            t1[ch] = g * m1
+            t2[ch] = g * m2
+            t3[ch] = g * m3
         }
     }
 }
