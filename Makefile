@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev pkg-config
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: dream test deps build install uninstall bench clean
+.PHONY: dream test deps build install uninstall bench lint clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -28,6 +28,9 @@ test: deps
 
 bench: build
 	.build/release/dream bench
+
+lint:
+	swift format lint --strict -r Sources Tests Package.swift
 
 # The binary plus the bundled model, presets and MNIST files it finds under share/dream.
 install: build
