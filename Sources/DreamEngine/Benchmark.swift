@@ -88,13 +88,10 @@ public struct Benchmark {
                 detail: String(format: "%.1f GFLOP/s", trainRate * model.trainingFLOPs() / 1e9)))
 
         progress("inference")
-        let inferenceBatch = 500
-        let inferenceRate = try images.withUnsafeBufferPointer { x in
-            try rate { try model.forward(x.baseAddress!, batch: inferenceBatch) } * Double(inferenceBatch)
-        }
+        let inferenceRate = rate { _ = Evaluation(model: model, data: sample) } * Double(sample.count)
         figures.append(
             Figure(
-                name: "inference, batch 500", value: inferenceRate, unit: "images/s",
+                name: "inference (evaluate), \(sample.count) images", value: inferenceRate, unit: "images/s",
                 detail: String(format: "%.1f GFLOP/s", inferenceRate * model.forwardFLOPs().reduce(0, +) / 1e9)))
 
         var settingsMap = DreamSettings()

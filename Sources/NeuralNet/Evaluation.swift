@@ -5,27 +5,36 @@ public struct Evaluation: Sendable, Codable {
     public let confusion: [[Int]]
     public let count: Int
 
-    public init(model: Sequential, data: MNISTDataset, batchSize: Int = 500) {
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
-        var correct = 0
+    /// Runs the dataset through one replica of `model` per core, in cache-sized chunks.
+    public init(model: Sequential, data: MNISTDataset, chunk: Int = 32) {
+        let parallel = DataParallel(model: model)
         let last = model.layers.count - 1
+        let classes = model.outputShape(forLayer: last)
+        var predicted = [Int](repeating: 0, count: data.count)
         data.images.withUnsafeBufferPointer { images in
-            var start = 0
-            while start < data.count {
-                let n = min(batchSize, data.count - start)
-                try! model.forward(images.baseAddress! + start * MNISTDataset.pixels, batch: n)
-                let probabilities = model.layers[last].output
-                for i in 0..<n {
-                    let predicted = argmax(probabilities + i * 10, 10)
-                    let truth = Int(data.labels[start + i])
-                    confusion[truth][predicted] += 1
-                    if predicted == truth { correct += 1 }
+            predicted.withUnsafeMutableBufferPointer { out in
+                parallel.run(batch: data.count, minimum: 1) { _, replica, slice in
+                    for start in stride(from: slice.lowerBound, to: slice.upperBound, by: chunk) {
+                        let n = min(chunk, slice.upperBound - start)
+                        try! replica.forward(images.baseAddress! + start * MNISTDataset.pixels, batch: n)
+                        let probabilities = replica.layers[last].output
+                        for i in 0..<n { out[start + i] = argmax(probabilities + i * classes, classes) }
+                    }
                 }
-                start += n
             }
         }
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for (index, guess) in predicted.enumerated() { confusion[Int(data.labels[index])][guess] += 1 }
+        let correct = (0..<classes).map { confusion[$0][$0] }.reduce(0, +)
         self.accuracy = Double(correct) / Double(max(data.count, 1))
         self.confusion = confusion
         self.count = data.count
+    }
+}
+
+extension Sequential {
+    /// Units of layer `index`'s output for the model's own input shape.
+    func outputShape(forLayer index: Int) -> Int {
+        (try? outputShapes(for: inputShape))?[index].count ?? 0
     }
 }
