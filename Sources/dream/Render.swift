@@ -14,8 +14,8 @@ struct Render: ParsableCommand {
             Examples:
               dream --preset ghost --map 56 samples/flower.jpg
               dream --preset tiles --octaves 4 photo.jpg -o dream.png
-              dream --layers conv2=0.5,conv3=1 --mode mixed photo.jpg
-              dream --class 4 --mode tiles photo.jpg
+              dream --preset mixed --layers conv2=0.5,conv3=1 photo.jpg
+              dream --preset tiles --class 4 photo.jpg
             """)
 
     @Argument(help: "PNG or JPEG photos.") var files: [String] = []
