@@ -42,7 +42,9 @@ public final class DreamRenderer {
             if let small = sizes.first, min(small.width, small.height) < needs {
                 throw .imageTooSmall(
                     octave: 1, width: small.width, height: small.height, needs: needs,
-                    hint: "use fewer octaves or a smaller octave scale")
+                    hint: settings.octaves > 1
+                        ? "use fewer octaves or a smaller octave scale"
+                        : "the photo itself is smaller; use --mode downscale")
             }
         }
     }
