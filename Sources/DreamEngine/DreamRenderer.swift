@@ -22,6 +22,8 @@ public final class DreamRenderer {
 
     /// Cores one render uses.
     public let workers: Int
+    /// Told where a render is ("loop 2/4", "octave 3/3, 640x427"); libraries never print.
+    public var progress: ((String) -> Void)?
 
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
@@ -116,6 +118,7 @@ public final class DreamRenderer {
         var big = view
         var stages: Image?
         for loop in 0..<settings.loops {
+            progress?("28x28 loop \(loop + 1)/\(settings.loops)")
             try ascent.ascend(
                 &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
                 jitter: min(settings.jitter, 2), lossCap: settings.lossCap, using: &generator)
@@ -146,6 +149,7 @@ public final class DreamRenderer {
         let tiled = forceTiles || settings.mode == .tiles
         var current = pyramid.levels[0]
         for octave in 0..<settings.octaves {
+            progress?("octave \(octave + 1)/\(settings.octaves), \(pyramid.sizes[octave])")
             if octave > 0 {
                 let size = pyramid.sizes[octave]
                 current = resampler.resample(current, width: size.width, height: size.height)

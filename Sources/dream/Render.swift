@@ -67,7 +67,11 @@ struct Render: ParsableCommand {
             try ensureFolder(of: output)
         }
         var failures = 0
+        // Progress within a render only on a terminal: logs get the one result line per photo.
+        let line = ProgressLine()
+        line.quiet = quiet || isatty(STDERR_FILENO) == 0
         for file in files {
+            renderer.renderer.progress = { line.update("\(file): \($0)") }
             let target =
                 folder.map {
                     ($0 as NSString).appendingPathComponent(
@@ -80,6 +84,7 @@ struct Render: ParsableCommand {
                 request.pngBitDepth = png16 ? 16 : 8
                 request.jpegQuality = jpegQuality
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
+                line.finish()
                 if !quiet {
                     let objective =
                         outcome.objectiveStart.flatMap { a in
@@ -92,6 +97,7 @@ struct Render: ParsableCommand {
                     if let stagesPath { print("stages -> \(stagesPath)") }
                 }
             } catch {
+                line.finish()
                 failures += 1
                 printError(error)
             }
