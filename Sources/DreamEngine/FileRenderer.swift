@@ -34,6 +34,8 @@ public final class FileRenderer {
         public var height: Int
         public var objectiveStart: Float?
         public var objectiveEnd: Float?
+        /// Whether the strip of stages was written (downscale and mixed modes have one).
+        public var wroteStages: Bool
     }
 
     public init(model: Sequential, workers: Int = Parallelism.cores) {
@@ -57,7 +59,8 @@ public final class FileRenderer {
         }
         return Outcome(
             seconds: Date().timeIntervalSince(start), width: photo.width, height: photo.height,
-            objectiveStart: result.history.first, objectiveEnd: result.history.last)
+            objectiveStart: result.history.first, objectiveEnd: result.history.last,
+            wroteStages: request.stagesOutput != nil && result.stages != nil)
     }
 
     public static func settingsJSON(_ settings: DreamSettings) -> String {

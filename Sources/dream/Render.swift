@@ -94,7 +94,11 @@ struct Render: ParsableCommand {
                         String(
                             format: "%@ -> %@ (%dx%d, %.2f s%@)", file, target, outcome.width, outcome.height,
                             outcome.seconds, objective))
-                    if let stagesPath { print("stages -> \(stagesPath)") }
+                    if let stagesPath {
+                        print(
+                            outcome.wroteStages
+                                ? "stages -> \(stagesPath)" : "no stages: only downscale and mixed modes have them")
+                    }
                 }
             } catch {
                 line.finish()
