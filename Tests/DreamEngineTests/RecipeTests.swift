@@ -246,3 +246,44 @@ import Testing
         #expect(strip.width == 2 * 240 + 3 * (96 * 240 / 72) + 4 * 6)
     }
 }
+
+@Suite struct BandSplitTests {
+    /// One large image split into bands over two cores gives the same objective and input
+    /// gradient as the whole image on one core.
+    @Test(arguments: [
+        (["conv3": Float(1)], [Int]()), (["conv2": 1, "conv1": 0.3], []), ([:], [5, 56]),
+        (["conv1": 1], []),
+    ])
+    func bandsGiveTheWholeImagesGradient(layers: [String: Float], maps: [Int]) throws {
+        var settings = DreamSettings()
+        settings.layers = layers
+        settings.maps = maps
+        settings.layer = "conv3"
+        let model = bundledModel
+        let objective = try DreamObjective(settings: settings, model: model)
+        let split = ObjectiveGradient(model: model, objective: objective, workers: 2)
+        let single = ObjectiveGradient(model: bundledModel, objective: objective, workers: 1)
+        var generator = SeededGenerator(seed: 8)
+        for (height, width) in [(101, 64), (160, 90), (77, 50)] {
+            let shape = FeatureShape(height: height, width: width, channels: 1)
+            let image = (0..<(height * width)).map { _ in Float.random(in: 0...1, using: &generator) }
+            #expect(split.bandPlan(for: shape) != nil, "\(height)x\(width) splits")
+            let a = try image.withUnsafeBufferPointer {
+                Array(
+                    UnsafeBufferPointer(
+                        start: try split.evaluate($0.baseAddress!, batch: 1, shape: shape), count: image.count))
+            }
+            let b = try image.withUnsafeBufferPointer {
+                Array(
+                    UnsafeBufferPointer(
+                        start: try single.evaluate($0.baseAddress!, batch: 1, shape: shape), count: image.count))
+            }
+            let scale = b.map { abs($0) }.max()!
+            let worst = zip(a, b).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-4 * scale, "\(layers) \(maps) \(height)x\(width): \(worst) of \(scale)")
+            #expect(abs(split.meanLoss - single.meanLoss) <= 1e-4 * abs(single.meanLoss) + 1e-6)
+        }
+        // Too small to gain: no split.
+        #expect(split.bandPlan(for: FeatureShape(height: 10, width: 40, channels: 1)) == nil)
+    }
+}
