@@ -156,7 +156,10 @@ public final class DreamRenderer {
                 for i in current.pixels.indices { current.pixels[i] += pyramid.details[octave].pixels[i] }
             }
             try ascent.ascend(
-                &current, view: tiled ? .tiles(overlap: settings.tileOverlap) : .whole, steps: settings.steps,
+                &current,
+                view: tiled
+                    ? .tiles(overlap: settings.tileOverlap, shifting: settings.tileGrid == .moving) : .whole,
+                steps: settings.steps,
                 stepSize: settings.stepSize, jitter: settings.jitter, lossCap: settings.lossCap,
                 using: &generator)
             history += ascent.history

@@ -25,6 +25,15 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         case std
     }
 
+    /// How the 28x28 tile grid sits on the image between steps.
+    public enum TileGridMode: String, Codable, Sendable, CaseIterable {
+        /// Shifted every step, so no seams show (the default).
+        case moving
+        /// Fixed: every tile keeps its place and grows its own pattern, e.g. one digit per
+        /// tile for a class dream; the grid shows.
+        case fixed
+    }
+
     public enum ColorMode: String, Codable, Sendable, CaseIterable {
         /// Dream on the luminance and keep the photo's colors.
         case keep
@@ -61,6 +70,7 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     public var lossCap: Float? = nil
     /// Overlap of neighbouring tiles in pixels (tiles, mixed).
     public var tileOverlap: Int = 4
+    public var tileGrid: TileGridMode = .moving
     public var range: RangeMode = .std
     /// Target standard deviation for `range: std`; nil keeps the photo's own.
     public var rangeTarget: Float? = nil
@@ -73,7 +83,7 @@ public struct DreamSettings: Codable, Sendable, Equatable {
 
     static let keys = [
         "version", "description", "mode", "layer", "maps", "layers", "classIndex", "steps", "stepSize",
-        "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "range", "rangeTarget",
+        "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "tileGrid", "range", "rangeTarget",
         "color", "invert", "seed",
     ]
 }
@@ -101,6 +111,7 @@ extension DreamSettings {
         try take(.jitter, \.jitter)
         if c.contains(.lossCap) { lossCap = try c.decodeIfPresent(Float.self, forKey: .lossCap) }
         try take(.tileOverlap, \.tileOverlap)
+        try take(.tileGrid, \.tileGrid)
         try take(.range, \.range)
         if c.contains(.rangeTarget) { rangeTarget = try c.decodeIfPresent(Float.self, forKey: .rangeTarget) }
         try take(.color, \.color)
@@ -127,6 +138,7 @@ extension DreamSettings {
         try c.encode(jitter, forKey: .jitter)
         try c.encode(lossCap, forKey: .lossCap)
         try c.encode(tileOverlap, forKey: .tileOverlap)
+        try c.encode(tileGrid, forKey: .tileGrid)
         try c.encode(range, forKey: .range)
         try c.encode(rangeTarget, forKey: .rangeTarget)
         try c.encode(color, forKey: .color)

@@ -15,7 +15,7 @@ struct Render: ParsableCommand {
               dream --preset ghost --map 56 samples/flower.jpg
               dream --preset tiles --octaves 4 photo.jpg -o dream.png
               dream --preset mixed --layers conv2=0.5,conv3=1 photo.jpg
-              dream --preset tiles --class 4 photo.jpg
+              dream --preset fours --class 7 photo.jpg
             """)
 
     @Argument(help: "PNG or JPEG photos.") var files: [String] = []

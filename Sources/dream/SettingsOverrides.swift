@@ -17,6 +17,8 @@ struct SettingsOverrides: ParsableArguments {
     @Option(help: "Largest random shift per step, pixels.") var jitter: Int?
     @Option(help: "Stop an octave's steps when the objective exceeds this.") var lossCap: Float?
     @Option(help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
+    @Option(help: "moving: shift the tile grid every step (no seams); fixed: each tile grows its own pattern.")
+    var tileGrid: DreamSettings.TileGridMode?
     @Option(help: "Value range after each loop or octave.") var range: DreamSettings.RangeMode?
     @Option(help: "Target standard deviation for --range std (default: the photo's).") var rangeTarget: Float?
     @Option(help: "keep: dream on the luminance, keep the colors; gray.") var color: DreamSettings.ColorMode?
@@ -75,6 +77,7 @@ struct SettingsOverrides: ParsableArguments {
         if let jitter { s.jitter = jitter }
         if let lossCap { s.lossCap = lossCap }
         if let tileOverlap { s.tileOverlap = tileOverlap }
+        if let tileGrid { s.tileGrid = tileGrid }
         if let range { s.range = range }
         if let rangeTarget { s.rangeTarget = rangeTarget }
         if let color { s.color = color }
@@ -94,3 +97,4 @@ struct SettingsOverrides: ParsableArguments {
 extension DreamSettings.Mode: ExpressibleByArgument {}
 extension DreamSettings.RangeMode: ExpressibleByArgument {}
 extension DreamSettings.ColorMode: ExpressibleByArgument {}
+extension DreamSettings.TileGridMode: ExpressibleByArgument {}

@@ -195,6 +195,25 @@ import Testing
         #expect(abs(fixed - 1) > abs(shifting - 1), "fixed grid \(fixed) vs moving \(shifting)")
     }
 
+    @Test func fixedTileGridLetsEachTileBecomeTheClass() throws {
+        var s = DreamSettings()
+        s.mode = .tiles
+        s.maps = []
+        s.classIndex = 4
+        s.steps = 15
+        s.stepSize = 0.02
+        s.range = .clip
+        s.tileOverlap = 0
+        let photo = syntheticPhoto(width: 84, height: 56)
+        s.tileGrid = .fixed
+        let fixed = try renderer.render(photo, settings: s).history
+        s.tileGrid = .moving
+        let moving = try renderer.render(photo, settings: s).history
+        // On a fixed grid every step climbs the same tiles' class score.
+        #expect(zip(fixed, fixed.dropFirst()).allSatisfy { $1 > $0 }, "\(fixed)")
+        #expect(fixed.last! > 10 * max(moving.last!, 1), "fixed \(fixed.last!) moving \(moving.last!)")
+    }
+
     @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
         let folder = try temporaryFolder()
         let input = folder + "/in.png"
