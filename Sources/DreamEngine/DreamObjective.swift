@@ -63,14 +63,4 @@ public struct DreamObjective: Sendable {
         layerNames = model.layers.map(\.name)
     }
 
-    public var summary: String {
-        terms.map { term in
-            let name = layerNames[term.layer]
-            switch term.kind {
-            case .mapMean(let m): return "\(name) map \(m)"
-            case .layerEnergy: return "\(name) x \(term.weight)"
-            case .unit(let u): return "\(name) unit \(u)"
-            }
-        }.joined(separator: " + ")
-    }
 }

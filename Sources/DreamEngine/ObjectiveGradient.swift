@@ -31,8 +31,6 @@ public final class ObjectiveGradient {
         }
     }
 
-    /// Per-sample objective values of the last `evaluate`.
-    public var losses: [Float] { lossBuffer.array(count: lastBatch) }
     public var meanLoss: Float {
         var sum: Float = 0
         for i in 0..<lastBatch { sum += lossBuffer.pointer[i] }
