@@ -62,5 +62,4 @@ public struct DreamObjective: Sendable {
         needsFixedInput = deepestLayer >= firstVector
         layerNames = model.layers.map(\.name)
     }
-
 }
