@@ -2,8 +2,9 @@ import COpenBLAS
 
 /// 2-D convolution, valid padding, stride 1, weights in Keras's (kh, kw, C, K) layout.
 ///
-/// Runs as im2col + one `cblas_sgemm` over the whole batch; `forwardDirect` is the plain
-/// loop kept beside it as the reference the tests check the fast path against.
+/// Runs as im2col + one `cblas_sgemm` over the whole batch, or (`algorithm = .winograd`,
+/// 3x3 kernels) as Winograd minimal filtering; `forwardDirect` is the plain loop kept
+/// beside them as the reference the tests check the fast paths against.
 public final class Conv2D: Layer {
     public let name: String
     public let filters: Int
@@ -24,6 +25,33 @@ public final class Conv2D: Layer {
     private let post = FloatBuffer()
     private let onesBuffer = FloatBuffer()
     private var onesFilled = 0
+    /// False after a Winograd forward: backward rebuilds the columns if it needs dWeight.
+    private var columnsHoldInput = false
+    /// Winograd engines by tile size (the best one depends on the input size), each with
+    /// its transformed filters.
+    private var winogradEngines: [Int: WinogradConvolution] = [:]
+
+    /// Setting it (even to the same value) drops transformed filters: set it again after
+    /// changing the weights.
+    public var algorithm: ConvolutionAlgorithm = .im2col {
+        didSet { winogradEngines = [:] }
+    }
+
+    /// Winograd pays off for 3x3 kernels once there are enough input channels to share
+    /// the transforms (conv1, with one channel, measured faster with im2col).
+    var usesWinograd: Bool {
+        algorithm == .winograd && kernelHeight == 3 && kernelWidth == 3 && inputChannels >= Self.winogradMinimumChannels
+    }
+    static let winogradMinimumChannels = 8
+
+    private func winograd(for output: FeatureShape) -> WinogradConvolution {
+        let transform = WinogradConvolution.Transform.best(outputHeight: output.height, outputWidth: output.width)
+        if let engine = winogradEngines[transform.m] { return engine }
+        let engine = WinogradConvolution(
+            transform: transform, weights: weights, channels: inputChannels, filters: filters)
+        winogradEngines[transform.m] = engine
+        return engine
+    }
 
     public init(
         name: String, inputChannels: Int, filters: Int, kernel: (Int, Int) = (3, 3),
@@ -83,12 +111,18 @@ public final class Conv2D: Layer {
     public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
         let out = try! outputShape(for: shape)
         let rows = batch * out.height * out.width
-        let cols = columns.reserve(rows * patchSize)
-        im2col(input, shape: shape, batch: batch, into: cols)
         let result = pre.reserve(rows * filters)
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(filters), Int32(patchSize),
-            1, cols, Int32(patchSize), weights, Int32(filters), 0, result, Int32(filters))
+        if usesWinograd {
+            winograd(for: out).forward(input, shape: shape, batch: batch, into: result)
+            columnsHoldInput = false
+        } else {
+            let cols = columns.reserve(rows * patchSize)
+            im2col(input, shape: shape, batch: batch, into: cols)
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(filters), Int32(patchSize),
+                1, cols, Int32(patchSize), weights, Int32(filters), 0, result, Int32(filters))
+            columnsHoldInput = true
+        }
         activation.applyAddingBias(result, bias: bias, post.reserve(rows * filters), rows: rows, units: filters)
     }
 
@@ -104,6 +138,10 @@ public final class Conv2D: Layer {
             activation.backward(dPre, pre: pre.pointer, out: post.pointer, rows: rows, units: filters)
         }
         if parameterGradients {
+            if !columnsHoldInput {
+                im2col(input, shape: shape, batch: batch, into: columns.reserve(rows * patchSize))
+                columnsHoldInput = true
+            }
             // dBias += column sums of dPre, as a GEMV against ones
             let ones = onesBuffer.reserve(rows)
             if onesFilled < rows {
@@ -118,7 +156,9 @@ public final class Conv2D: Layer {
                 CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
                 1, columns.pointer, Int32(patchSize), dPre, Int32(filters), 1, weightGradient, Int32(filters))
         }
-        if let inputGradient {
+        if let inputGradient, usesWinograd {
+            winograd(for: out).backwardData(dPre, shape: shape, batch: batch, into: inputGradient)
+        } else if let inputGradient {
             // dColumns (rows, P) = dPre (rows, K) x W^T (K, P), then scatter back to pixels
             let dCols = columnGradient.reserve(rows * patchSize)
             cblas_sgemm(

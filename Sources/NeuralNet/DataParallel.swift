@@ -15,8 +15,18 @@ public enum Parallelism {
 public final class DataParallel {
     public let replicas: [Sequential]
 
-    public init(model: Sequential, workers: Int = Parallelism.cores) {
-        replicas = [model] + (1..<max(workers, 1)).map { _ in model.replica() }
+    /// With `convolution`, every replica is a new one that computes that way (the
+    /// caller's model is left as it is); without, the first replica is `model` itself.
+    public init(model: Sequential, workers: Int = Parallelism.cores, convolution: ConvolutionAlgorithm? = nil) {
+        if let convolution {
+            replicas = (0..<max(workers, 1)).map { _ in
+                let replica = model.replica()
+                replica.convolutionAlgorithm = convolution
+                return replica
+            }
+        } else {
+            replicas = [model] + (1..<max(workers, 1)).map { _ in model.replica() }
+        }
         BLAS.setThreads(1)
     }
 

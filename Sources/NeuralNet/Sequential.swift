@@ -35,7 +35,16 @@ public final class Sequential {
     /// A second network on the same parameters (its own buffers and gradients), for
     /// running slices of a batch on other cores.
     public func replica() -> Sequential {
-        try! Sequential(inputShape: inputShape, specs: specs, sharing: parameters)
+        let copy = try! Sequential(inputShape: inputShape, specs: specs, sharing: parameters)
+        copy.convolutionAlgorithm = convolutionAlgorithm
+        return copy
+    }
+
+    /// How the conv layers compute (see `ConvolutionAlgorithm`); im2col unless set.
+    public var convolutionAlgorithm: ConvolutionAlgorithm = .im2col {
+        didSet {
+            for case let conv as Conv2D in layers { conv.algorithm = convolutionAlgorithm }
+        }
     }
 
     init(inputShape: FeatureShape, specs: [LayerSpec], sharing: FloatBuffer?) throws(NetworkError) {

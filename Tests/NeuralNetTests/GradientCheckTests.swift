@@ -14,8 +14,12 @@ import Testing
     }
 
     /// Builds a model, checks d(r . output)/d(input) and d/d(parameters) for all (or `sample`) entries.
-    func check(specs: [LayerSpec], input shape: FeatureShape, batch: Int, seed: UInt64, sample: Int? = nil) throws {
+    func check(
+        specs: [LayerSpec], input shape: FeatureShape, batch: Int, seed: UInt64, sample: Int? = nil,
+        convolution: ConvolutionAlgorithm = .im2col
+    ) throws {
         let model = try Sequential(inputShape: shape, specs: specs)
+        model.convolutionAlgorithm = convolution
         var rng = TestGenerator(seed)
         model.setParameters(rng.uniform(model.parameterCount, -0.5...0.5))
         let input = rng.uniform(batch * shape.count)
@@ -93,9 +97,18 @@ import Testing
         }
     }
 
-    @Test func wholeMNISTNetwork() throws {
+    @Test(arguments: ConvolutionAlgorithm.allCases)
+    func wholeMNISTNetwork(convolution: ConvolutionAlgorithm) throws {
         let model = Sequential.mnistCNN()
-        try check(specs: model.specs, input: model.inputShape, batch: 2, seed: 14, sample: 4)
+        try check(specs: model.specs, input: model.inputShape, batch: 2, seed: 14, sample: 4, convolution: convolution)
+    }
+
+    /// Winograd conv layers on a larger-than-28x28 input (the conv dream mode).
+    @Test func winogradConvStackOnLargerInput() throws {
+        let specs = Array(Sequential.mnistCNN().specs.prefix(5))
+        try check(
+            specs: specs, input: FeatureShape(height: 31, width: 29, channels: 1), batch: 1, seed: 16, sample: 6,
+            convolution: .winograd)
     }
 
     @Test func crossEntropyGradient() {

@@ -1,0 +1,154 @@
+import Testing
+
+@testable import NeuralNet
+
+/// The Winograd path against the defining identity of its matrices, the direct
+/// convolution (forward) and the im2col path (input gradient, weight gradient).
+@Suite struct WinogradTests {
+    /// sum_xi A^T[i, xi] G[xi, k] B^T[xi, j] = [j == i + k]: what makes F(m, 3) a
+    /// correlation. Checked in Double, so the tables cannot carry a typo.
+    @Test(arguments: WinogradConvolution.Transform.all.map(\.m))
+    func matricesSatisfyTheIdentity(m: Int) {
+        let t = WinogradConvolution.Transform.all.first { $0.m == m }!
+        let alpha = t.alpha
+        for i in 0..<m {
+            for k in 0..<3 {
+                for j in 0..<alpha {
+                    var sum = 0.0
+                    for xi in 0..<alpha {
+                        sum += Double(t.at[i * alpha + xi]) * t.g[xi * 3 + k] * Double(t.bt[xi * alpha + j])
+                    }
+                    #expect(abs(sum - (j == i + k ? 1 : 0)) < 1e-12, "F(\(m),3) i=\(i) k=\(k) j=\(j): \(sum)")
+                }
+            }
+        }
+    }
+
+    @Test func tileSizeFollowsTheOutput() {
+        #expect(WinogradConvolution.Transform.best(outputHeight: 11, outputWidth: 11).m == 4)
+        #expect(WinogradConvolution.Transform.best(outputHeight: 3, outputWidth: 3).m == 3)
+        #expect(WinogradConvolution.Transform.best(outputHeight: 2, outputWidth: 2).m == 2)
+        #expect(WinogradConvolution.Transform.best(outputHeight: 300, outputWidth: 200).m == 4)
+    }
+
+    /// Sizes that end in whole tiles and in partial ones, for every tile size.
+    static let cases: [(Int, Int, Int, Int, Int)] = [
+        // height, width, channels, filters, tile size
+        (13, 13, 32, 64, 4), (5, 5, 64, 16, 3), (6, 6, 8, 8, 4), (9, 7, 8, 3, 2), (14, 11, 12, 5, 3),
+        (3, 3, 8, 4, 4), (40, 23, 16, 8, 4),
+    ]
+
+    func makeConv(_ c: Int, _ k: Int, seed: UInt64) -> (Conv2D, [Float]) {
+        let conv = Conv2D(name: "c", inputChannels: c, filters: k, activation: .relu)
+        var rng = TestGenerator(seed)
+        return (conv, rng.uniform(conv.parameterCount, -0.3...0.3))
+    }
+
+    @Test(arguments: cases)
+    func forwardMatchesDirect(height: Int, width: Int, channels: Int, filters: Int, m: Int) {
+        let (conv, weights) = makeConv(channels, filters, seed: UInt64(height * 31 + m))
+        var parameters = weights
+        var gradients = [Float](repeating: 0, count: conv.parameterCount)
+        var rng = TestGenerator(UInt64(width))
+        let shape = FeatureShape(height: height, width: width, channels: channels)
+        let batch = 3
+        let input = rng.uniform(batch * shape.count)
+        let out = try! conv.outputShape(for: shape)
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeMutableBufferPointer { g in
+                conv.bind(parameters: p.baseAddress!, gradients: g.baseAddress!)
+                let direct = conv.forwardDirect(input, shape: shape, batch: batch)
+                let transform = WinogradConvolution.Transform.all.first { $0.m == m }!
+                let engine = WinogradConvolution(
+                    transform: transform, weights: p.baseAddress!, channels: channels, filters: filters)
+                var result = [Float](repeating: .nan, count: batch * out.count)
+                engine.forward(input, shape: shape, batch: batch, into: &result)
+                let scale = direct.map { abs($0) }.max()!
+                var worst: Float = 0
+                for i in 0..<result.count {
+                    // forwardDirect includes the bias; the engine does not.
+                    worst = max(worst, abs(result[i] + p[p.count - filters + i % filters] - direct[i]))
+                }
+                #expect(worst <= 2e-5 * scale, "F(\(m),3) \(height)x\(width)x\(channels): \(worst) of \(scale)")
+            }
+        }
+    }
+
+    /// The input gradient of every tile size equals the im2col path's; a Conv2D switched
+    /// to Winograd rebuilds the columns, so its weight gradient is the im2col one exactly.
+    @Test(arguments: cases)
+    func backwardMatchesIm2col(height: Int, width: Int, channels: Int, filters: Int, m: Int) {
+        let shape = FeatureShape(height: height, width: width, channels: channels)
+        let batch = 2
+        var rng = TestGenerator(UInt64(height * 7 + width))
+        let input = rng.uniform(batch * shape.count)
+        let (conv, weights) = makeConv(channels, filters, seed: 99)
+        let out = try! conv.outputShape(for: shape)
+        let seed = rng.uniform(batch * out.count)
+        var parameters = weights
+        var gradients: [[Float]] = [], inputGradients: [[Float]] = []
+        parameters.withUnsafeMutableBufferPointer { p in
+            for algorithm in [ConvolutionAlgorithm.im2col, .winograd] {
+                var g = [Float](repeating: 0, count: conv.parameterCount)
+                var dPre = seed
+                var dInput = [Float](repeating: .nan, count: input.count)
+                g.withUnsafeMutableBufferPointer { g in
+                    conv.bind(parameters: p.baseAddress!, gradients: g.baseAddress!)
+                    conv.algorithm = algorithm
+                    conv.forward(input, shape: shape, batch: batch)
+                    conv.backward(
+                        input: input, shape: shape, batch: batch, outputGradient: &dPre,
+                        gradientIsPreActivation: true, inputGradient: &dInput, parameterGradients: true)
+                }
+                gradients.append(g)
+                inputGradients.append(dInput)
+            }
+            let transform = WinogradConvolution.Transform.all.first { $0.m == m }!
+            let engine = WinogradConvolution(
+                transform: transform, weights: p.baseAddress!, channels: channels, filters: filters)
+            var dInput = [Float](repeating: .nan, count: input.count)
+            engine.backwardData(seed, shape: shape, batch: batch, into: &dInput)
+            inputGradients.append(dInput)
+        }
+        #expect(gradients[0] == gradients[1])
+        let reference = inputGradients[0]
+        let scale = reference.map { abs($0) }.max()!
+        for other in inputGradients.dropFirst() {
+            let worst = zip(reference, other).map { abs($0 - $1) }.max()!
+            #expect(worst <= 2e-5 * scale, "dInput F(\(m),3) \(height)x\(width)x\(channels): \(worst) of \(scale)")
+        }
+    }
+}
+
+/// Each straight-line kernel against the matrix it stands for.
+@Suite struct WinogradKernelTests {
+    @Test(arguments: WinogradConvolution.Transform.all.map(\.m))
+    func kernelsApplyTheirMatrices(m: Int) {
+        let t = WinogradConvolution.Transform.all.first { $0.m == m }!
+        let kernels = WinogradKernels.forTransform(t)
+        let alpha = t.alpha, lanes = 37, stride = 41
+        var rng = TestGenerator(UInt64(m))
+        let cases: [(String, WinogradKernels.Rows, [Float], Int, Int, Bool)] = [
+            ("B^T", kernels.inputRows, t.bt, alpha, alpha, false),
+            ("B", kernels.inputRowsTransposed, t.bt, alpha, alpha, true),
+            ("A^T", kernels.outputRows, t.at, m, alpha, false),
+            ("A", kernels.outputRowsTransposed, t.at, m, alpha, true),
+        ]
+        for (name, kernel, matrix, rows, columns, transposed) in cases {
+            let (outRows, inRows) = transposed ? (columns, rows) : (rows, columns)
+            let input = rng.uniform(inRows * stride)
+            var output = [Float](repeating: .nan, count: outRows * stride)
+            kernel(input, stride, &output, stride, lanes)
+            for r in 0..<outRows {
+                for i in 0..<lanes {
+                    var expected = 0.0
+                    for j in 0..<inRows {
+                        let w = transposed ? matrix[j * columns + r] : matrix[r * columns + j]
+                        expected += Double(w) * Double(input[j * stride + i])
+                    }
+                    #expect(abs(Double(output[r * stride + i]) - expected) < 1e-5, "F(\(m),3) \(name) row \(r) lane \(i)")
+                }
+            }
+        }
+    }
+}
