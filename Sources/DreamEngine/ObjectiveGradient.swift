@@ -108,14 +108,10 @@ public final class ObjectiveGradient {
             case .layerEnergy:
                 let scale = w / Float(fullPositions * out.channels)
                 for n in 0..<batch {
-                    var sum: Float = 0
                     let first = n * per + positionRange.lowerBound * out.channels
-                    for i in first..<(first + positionRange.count * out.channels) {
-                        let a = values[i]
-                        sum += a * a
-                        g[i] += 2 * scale * a
-                    }
-                    losses[n] += sum * scale
+                    let count = positionRange.count * out.channels
+                    VectorKernels.axpy(2 * scale, values + first, into: g + first, count: count)
+                    losses[n] += VectorKernels.sumOfSquares(values + first, count: count) * scale
                 }
             case .unit(let unit):
                 for n in 0..<batch {

@@ -180,7 +180,9 @@ public final class Conv2D: Layer {
                 for oy in 0..<outH {
                     for ox in 0..<outW {
                         for ky in 0..<kernelHeight {
-                            (row + ky * span).update(from: image + ((oy + ky) * shape.width + ox) * c, count: span)
+                            // A loop, not memmove: conv1's rows are 3 floats, too short for a call.
+                            let source = image + ((oy + ky) * shape.width + ox) * c, target = row + ky * span
+                            for j in 0..<span { target[j] = source[j] }
                         }
                         row += p
                     }
@@ -201,8 +203,15 @@ public final class Conv2D: Layer {
                 for oy in 0..<outH {
                     for ox in 0..<outW {
                         for ky in 0..<kernelHeight {
-                            VectorKernels.add(
-                                row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
+                            let target = image + ((oy + ky) * shape.width + ox) * c, source = row + ky * span
+                            if span == 3 {
+                                // conv1 (one channel): unrolled, a vector loop's set-up would cost more.
+                                target[0] += source[0]
+                                target[1] += source[1]
+                                target[2] += source[2]
+                            } else {
+                                VectorKernels.add(source, into: target, count: span)
+                            }
                         }
                         row += p
                     }
