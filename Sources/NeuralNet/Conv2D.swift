@@ -44,6 +44,13 @@ public final class Conv2D: Layer {
     }
     static let winogradMinimumChannels = 8
 
+    /// A one-channel input (conv1) under `.winograd` runs as a direct convolution with
+    /// the taps' weights held in vector registers: its im2col rows are a few floats
+    /// long, and the GEMM over them is mostly packing.
+    var usesSingleChannelDirect: Bool {
+        algorithm == .winograd && inputChannels == 1 && filters % 16 == 0 && kernelHeight == 3 && kernelWidth == 3
+    }
+
     private func winograd(for output: FeatureShape) -> WinogradConvolution {
         let transform = WinogradConvolution.Transform.best(outputHeight: output.height, outputWidth: output.width)
         if let engine = winogradEngines[transform.m] { return engine }
@@ -112,6 +119,12 @@ public final class Conv2D: Layer {
         let out = try! outputShape(for: shape)
         let rows = batch * out.height * out.width
         let result = pre.reserve(rows * filters)
+        if usesSingleChannelDirect {
+            forwardSingleChannel(input, shape: shape, batch: batch, into: result)
+            activation.apply(result, post.reserve(rows * filters), rows: rows, units: filters)
+            columnsHoldInput = false
+            return
+        }
         if usesWinograd {
             winograd(for: out).forward(input, shape: shape, batch: batch, into: result)
             columnsHoldInput = false
@@ -156,7 +169,9 @@ public final class Conv2D: Layer {
                 CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
                 1, columns.pointer, Int32(patchSize), dPre, Int32(filters), 1, weightGradient, Int32(filters))
         }
-        if let inputGradient, usesWinograd {
+        if let inputGradient, usesSingleChannelDirect {
+            backwardSingleChannel(dPre, shape: shape, batch: batch, into: inputGradient)
+        } else if let inputGradient, usesWinograd {
             winograd(for: out).backwardData(dPre, shape: shape, batch: batch, into: inputGradient)
         } else if let inputGradient {
             // dColumns (rows, P) = dPre (rows, K) x W^T (K, P), then scatter back to pixels
@@ -165,6 +180,70 @@ public final class Conv2D: Layer {
                 CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(patchSize), Int32(filters),
                 1, dPre, Int32(filters), weights, Int32(filters), 0, dCols, Int32(patchSize))
             col2im(dCols, shape: shape, batch: batch, into: inputGradient)
+        }
+    }
+
+    // input (N, H, W, 1) -> pre-activation (N, H-2, W-2, K), bias included; 3x3 kernels
+    func forwardSingleChannel(
+        _ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into result: UnsafeMutablePointer<Float>
+    ) {
+        let outH = shape.height - 2, outW = shape.width - 2, k = filters, w = shape.width
+        for group in stride(from: 0, to: k, by: 16) {
+            // Nine taps x 16 filters stay in registers for the whole image.
+            let f = weights + group
+            let w0 = VectorKernels.load(f), w1 = VectorKernels.load(f + k), w2 = VectorKernels.load(f + 2 * k)
+            let w3 = VectorKernels.load(f + 3 * k), w4 = VectorKernels.load(f + 4 * k)
+            let w5 = VectorKernels.load(f + 5 * k), w6 = VectorKernels.load(f + 6 * k)
+            let w7 = VectorKernels.load(f + 7 * k), w8 = VectorKernels.load(f + 8 * k)
+            let b = VectorKernels.load(bias + group)
+            for n in 0..<batch {
+                let image = input + n * shape.count
+                for oy in 0..<outH {
+                    var out = result + ((n * outH + oy) * outW) * k + group
+                    for ox in 0..<outW {
+                        let r0 = image + oy * w + ox, r1 = r0 + w, r2 = r1 + w
+                        var sum = b
+                        sum.addProduct(SIMD16(repeating: r0[0]), w0)
+                        sum.addProduct(SIMD16(repeating: r0[1]), w1)
+                        sum.addProduct(SIMD16(repeating: r0[2]), w2)
+                        sum.addProduct(SIMD16(repeating: r1[0]), w3)
+                        sum.addProduct(SIMD16(repeating: r1[1]), w4)
+                        sum.addProduct(SIMD16(repeating: r1[2]), w5)
+                        sum.addProduct(SIMD16(repeating: r2[0]), w6)
+                        sum.addProduct(SIMD16(repeating: r2[1]), w7)
+                        sum.addProduct(SIMD16(repeating: r2[2]), w8)
+                        VectorKernels.store(sum, out)
+                        out += k
+                    }
+                }
+            }
+        }
+    }
+
+    /// d(input) for a one-channel input: each tap's gradient plane (one GEMM, taps x
+    /// pixels) added back shifted by the tap, whole rows at a time.
+    func backwardSingleChannel(
+        _ dPre: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>
+    ) {
+        let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
+        let taps = kernelHeight * kernelWidth, rows = batch * outH * outW
+        // planes (taps, rows) = W (taps, K) x dPre^T (K, rows)
+        let planes = columnGradient.reserve(taps * rows)
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(taps), Int32(rows), Int32(filters),
+            1, weights, Int32(filters), dPre, Int32(filters), 0, planes, Int32(rows))
+        target.update(repeating: 0, count: batch * shape.count)
+        for n in 0..<batch {
+            for ky in 0..<kernelHeight {
+                for kx in 0..<kernelWidth {
+                    let plane = planes + (ky * kernelWidth + kx) * rows + n * outH * outW
+                    for oy in 0..<outH {
+                        VectorKernels.add(
+                            plane + oy * outW, into: target + n * shape.count + (oy + ky) * shape.width + kx,
+                            count: outW)
+                    }
+                }
+            }
         }
     }
 

@@ -152,3 +152,44 @@ import Testing
         }
     }
 }
+
+/// conv1's path under `.winograd`: a direct convolution with a one-channel input.
+@Suite struct SingleChannelConvTests {
+    @Test(arguments: [(28, 28, 32), (13, 9, 16), (40, 61, 48)])
+    func matchesDirectAndIm2col(height: Int, width: Int, filters: Int) {
+        let shape = FeatureShape(height: height, width: width, channels: 1)
+        let batch = 2
+        var rng = TestGenerator(UInt64(height + filters))
+        let input = rng.uniform(batch * shape.count)
+        let conv = Conv2D(name: "c", inputChannels: 1, filters: filters, activation: .relu)
+        var parameters = rng.uniform(conv.parameterCount)
+        let out = try! conv.outputShape(for: shape)
+        let seed = rng.uniform(batch * out.count)
+        var inputGradients: [[Float]] = [], weightGradients: [[Float]] = []
+        parameters.withUnsafeMutableBufferPointer { p in
+            for algorithm in [ConvolutionAlgorithm.im2col, .winograd] {
+                var g = [Float](repeating: 0, count: conv.parameterCount)
+                var dPre = seed
+                var dInput = [Float](repeating: .nan, count: input.count)
+                g.withUnsafeMutableBufferPointer { g in
+                    conv.bind(parameters: p.baseAddress!, gradients: g.baseAddress!)
+                    conv.algorithm = algorithm
+                    #expect(conv.usesSingleChannelDirect == (algorithm == .winograd))
+                    conv.forward(input, shape: shape, batch: batch)
+                    let direct = conv.forwardDirect(input, shape: shape, batch: batch)
+                    let worst = (0..<direct.count).map { abs(direct[$0] - conv.preActivation[$0]) }.max()!
+                    #expect(worst < 1e-5, "\(algorithm) forward: \(worst)")
+                    #expect((0..<direct.count).allSatisfy { conv.output[$0] == max(conv.preActivation[$0], 0) })
+                    conv.backward(
+                        input: input, shape: shape, batch: batch, outputGradient: &dPre,
+                        gradientIsPreActivation: true, inputGradient: &dInput, parameterGradients: true)
+                }
+                inputGradients.append(dInput)
+                weightGradients.append(g)
+            }
+        }
+        let worst = zip(inputGradients[0], inputGradients[1]).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "input gradient: \(worst)")
+        #expect(weightGradients[0] == weightGradients[1])
+    }
+}
