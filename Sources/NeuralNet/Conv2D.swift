@@ -24,6 +24,7 @@ public final class Conv2D: Layer {
     private let pre = FloatBuffer()
     private let post = FloatBuffer()
     private let onesBuffer = FloatBuffer()
+    private let transposedWeights = FloatBuffer()
     private var onesFilled = 0
     /// False after a Winograd forward: backward rebuilds the columns if it needs dWeight.
     private var columnsHoldInput = false
@@ -220,27 +221,31 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// d(input) for a one-channel input: each tap's gradient plane (one GEMM, taps x
-    /// pixels) added back shifted by the tap, whole rows at a time.
+    /// d(input) for a one-channel input: dColumns = dPre x W^T as a not-transposed GEMM
+    /// (against W^T kept beside the weights), then every tap's column added back along
+    /// whole output rows, so no two adds in a row touch the same pixel.
     func backwardSingleChannel(
         _ dPre: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>
     ) {
-        let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
-        let taps = kernelHeight * kernelWidth, rows = batch * outH * outW
-        // planes (taps, rows) = W (taps, K) x dPre^T (K, rows)
-        let planes = columnGradient.reserve(taps * rows)
+        let outH = shape.height - 2, outW = shape.width - 2, k = filters
+        let rows = batch * outH * outW
+        let wt = transposedWeights.reserve(9 * k)
+        for t in 0..<9 {
+            for f in 0..<k { wt[f * 9 + t] = weights[t * k + f] }
+        }
+        let dCols = columnGradient.reserve(rows * 9)
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(taps), Int32(rows), Int32(filters),
-            1, weights, Int32(filters), dPre, Int32(filters), 0, planes, Int32(rows))
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), 9, Int32(k),
+            1, dPre, Int32(k), wt, 9, 0, dCols, 9)
         target.update(repeating: 0, count: batch * shape.count)
         for n in 0..<batch {
-            for ky in 0..<kernelHeight {
-                for kx in 0..<kernelWidth {
-                    let plane = planes + (ky * kernelWidth + kx) * rows + n * outH * outW
-                    for oy in 0..<outH {
-                        VectorKernels.add(
-                            plane + oy * outW, into: target + n * shape.count + (oy + ky) * shape.width + kx,
-                            count: outW)
+            for oy in 0..<outH {
+                let source = dCols + (n * outH + oy) * outW * 9
+                for ky in 0..<3 {
+                    let row = target + n * shape.count + (oy + ky) * shape.width
+                    for kx in 0..<3 {
+                        let column = source + ky * 3 + kx, shifted = row + kx
+                        for ox in 0..<outW { shifted[ox] += column[ox * 9] }
                     }
                 }
             }
