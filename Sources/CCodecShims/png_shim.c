@@ -169,7 +169,9 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
     png_set_IHDR(png, info, image->width, image->height, (int)image->bit_depth,
                  color_types[image->channels], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 6);
+    /* Level 4: measured on a 560x560 dream, 3x faster to deflate than zlib's default 6
+       for files 2% larger; writing was a tenth of a tiles render. */
+    png_set_compression_level(png, 4);
     if (text_count > 0) {
         png_text *entries = calloc((size_t)text_count, sizeof(png_text));
         if (!entries) png_error(png, "out of memory");
