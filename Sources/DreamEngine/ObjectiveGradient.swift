@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import NeuralNet
 
 /// Evaluates a `DreamObjective` for a batch of images and its gradient with respect to
@@ -16,15 +15,16 @@ public final class ObjectiveGradient {
     private var lastBatch = 0
 
     public var model: Sequential { parallel.model }
-    /// Tiles per pass within a worker's slice. Measured on 2 cores, 400 tiles:
-    /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430.
-    static let chunkSize = Int(ProcessInfo.processInfo.environment["DREAM_CHUNK"] ?? "4")!
+    /// Tiles per pass within a worker's slice. Measured on 2 cores, 400 tiles (im2col):
+    /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430;
+    /// Winograd, tiles preset 560x560: 2 -> 1.50 s, 4 -> 1.46, 8 -> 1.48, 16 -> 1.79.
+    static let chunkSize = 4
 
     /// `workers`: cores to spread the batch over (fewer when several renders run at once).
     public init(model: Sequential, objective: DreamObjective, workers: Int = Parallelism.cores) {
         self.objective = objective
         // Winograd: the weights stay fixed while dreaming, and the forward pass and the
-        // input gradient are all the work (measured: tiles preset 560x560, 1.8 s -> see README).
+        // input gradient are all the work (tiles preset 560x560: 1.8 s -> 1.4 s with it).
         parallel = DataParallel(model: model, workers: workers, convolution: .winograd)
         seedBuffers = parallel.replicas.map { _ in [:] }
         for worker in seedBuffers.indices {
