@@ -65,7 +65,7 @@ public final class BatchRenderer {
         shouldStop: @escaping () -> Bool = { false }
     ) throws -> Report {
         let folder = options.folder
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(folder)
         Self.removeStalePartials(in: folder)
         var report = Report()
         report.presetFailures = plan.presetFailures

@@ -27,6 +27,29 @@ public enum AtomicFile {
         }
     }
 
+    /// Creates `path` and its parents unless it is already a folder, with a message that
+    /// names what is in the way.
+    public static func createFolder(_ path: String) throws(ImageIOError) {
+        var isDirectory: ObjCBool = false
+        var prefix = URL(fileURLWithPath: path).standardizedFileURL
+        // The first existing ancestor must be a folder: a file there is the usual mistake.
+        while !FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isDirectory), prefix.path != "/" {
+            prefix.deleteLastPathComponent()
+        }
+        if !isDirectory.boolValue {
+            throw .cannotCreateFolder(path: path, reason: "\(prefix.path) is a file, not a folder")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let reason =
+                underlying?.domain == NSPOSIXErrorDomain
+                ? String(cString: strerror(Int32(underlying!.code))) : (error as NSError).localizedDescription
+            throw .cannotCreateFolder(path: path, reason: reason)
+        }
+    }
+
     /// Throws when `output` names the same file as one of `inputs`.
     public static func refuseOverwriting(_ inputs: [String], with output: String) throws(ImageIOError) {
         let target = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath().path

@@ -10,6 +10,7 @@ public enum ImageIOError: Error, LocalizedError, Equatable {
     case unsupportedExtension(path: String)
     case writeFailed(path: String, reason: String)
     case wouldOverwriteInput(path: String)
+    case cannotCreateFolder(path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -28,6 +29,8 @@ public enum ImageIOError: Error, LocalizedError, Equatable {
             return "\(path): cannot tell the output format; name the file .png, .jpg or .jpeg"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write the file (\(reason))"
+        case .cannotCreateFolder(let path, let reason):
+            return "\(path): cannot create the output folder (\(reason))"
         case .wouldOverwriteInput(let path):
             return "\(path): refusing to overwrite an input file; choose another output name"
         }

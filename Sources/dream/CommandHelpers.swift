@@ -1,8 +1,9 @@
 import Foundation
+import ImageIO
 
 func ensureFolder(of path: String) throws {
     let folder = (path as NSString).deletingLastPathComponent
-    if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    if !folder.isEmpty { try AtomicFile.createFolder(folder) }
 }
 
 func isDirectory(_ path: String) -> Bool {

@@ -36,7 +36,7 @@ struct OIP: ParsableCommand {
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(output)
         print(
             String(
                 format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,

@@ -62,7 +62,7 @@ struct Render: ParsableCommand {
         }
         let folder = outputIsFolder ? (output ?? "out") : nil
         if let folder {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try AtomicFile.createFolder(folder)
         } else if let output {
             try ensureFolder(of: output)
         }

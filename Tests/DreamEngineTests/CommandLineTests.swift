@@ -68,6 +68,14 @@ import Testing
             ["sheet", "--layer", "conv2", "--maps", "70"], saying: "map 70 does not exist: layer conv2 has maps 0...63")
         try expectFailure(["batch", "samples", "--shard", "3/2"], saying: "--shard takes K/N")
         try expectFailure(["--model", "README.md", photo], saying: "README.md: not a safetensors file")
+        // An output folder that cannot exist: a file is in its way.
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/file"))
+        try expectFailure(
+            ["--steps", "1", photo, "-o", folder + "/file/x.png"],
+            saying: "\(folder)/file: cannot create the output folder (\(folder)/file is a file, not a folder)")
+        try expectFailure(
+            ["oip", "--map", "1", "-o", folder + "/file/sub"],
+            saying: "cannot create the output folder (\(folder)/file is a file, not a folder)")
     }
 
     @Test func badFilesFailAloneAndLeaveNothingBehind() throws {

@@ -82,6 +82,18 @@ private func pattern(channels: Int, width: Int = 9, height: Int = 6) -> Image {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("partial") }
         #expect(leftovers.isEmpty)
     }
+
+    @Test func createFolderNamesWhatIsInTheWay() throws {
+        let folder = try temporaryFolder()
+        try AtomicFile.createFolder(folder + "/a/b/c")
+        try AtomicFile.createFolder(folder + "/a/b/c")  // already there: fine
+        #expect(FileManager.default.fileExists(atPath: folder + "/a/b/c"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/a/file"))
+        #expect(
+            throws: ImageIOError.cannotCreateFolder(
+                path: folder + "/a/file/d/e", reason: "\(folder)/a/file is a file, not a folder")
+        ) { try AtomicFile.createFolder(folder + "/a/file/d/e") }
+    }
 }
 
 @Suite struct ColorTests {
