@@ -55,7 +55,7 @@ public final class OIPSearch {
         self.layerName = model.layers[layer].name
         outputShape = try! model.outputShapes(for: model.inputShape)[layer]
         mapCount = outputShape.channels
-        parallel = DataParallel(model: model)
+        parallel = DataParallel(model: model, convolution: .winograd)
         seedBuffers = parallel.replicas.map { _ in FloatBuffer() }
         guard model.layers[layer].spec.kind == .conv2d || model.layers[layer].spec.kind == .dense else {
             throw .invalidSetting(
