@@ -30,17 +30,8 @@ struct Bench: ParsableCommand {
         if let test = try? MNISTDataset(directory: DigitInput.defaultDataDirectory(), split: .test) {
             figures += try bench.sheetFigures(data: test)
         }
-        line.update("measuring whole ghost process...", force: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let output = NSTemporaryDirectory() + "dream-bench-ghost-\(getpid()).png"
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let wall = try Benchmark.processSeconds(
-            executable: executable,
-            arguments: ["--preset", "ghost", "--map", "56", photo, "-o", output, "-q"])
-        figures.append(
-            Benchmark.Figure(
-                name: "dream --preset ghost --map 56 \(URL(fileURLWithPath: photo).lastPathComponent), whole process",
-                value: wall, unit: "s", target: "<= 0.25 s", detail: "median of 7 runs"))
+        figures += try bench.processFigures(executable: executable, photo: photo)
         line.finish()
         if json {
             let encoder = JSONEncoder()
