@@ -112,7 +112,8 @@ public struct Benchmark {
             Figure(
                 name: "input gradient, one 28x28 image (conv3 map)", value: single, unit: "steps/s",
                 target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
-                detail: String(format: "%.0f GFLOP/s as direct convolution; Winograd does less", single * gradientFLOPs / 1e9)))
+                detail: String(
+                    format: "%.0f GFLOP/s as direct convolution; Winograd does less", single * gradientFLOPs / 1e9)))
         progress("input gradient, 400 tiles")
         let tiles = try images.withUnsafeBufferPointer { x in
             try rate { _ = try evaluator.evaluate(x.baseAddress!, batch: 400, shape: shape) } * 400
@@ -121,7 +122,8 @@ public struct Benchmark {
             Figure(
                 name: "input gradient, 400 tiles (conv3 map)", value: tiles, unit: "tile-steps/s",
                 target: ">= 9,000 (Keras 2,900; PyTorch 2,650)",
-                detail: String(format: "%.0f GFLOP/s as direct convolution; Winograd does less", tiles * gradientFLOPs / 1e9)))
+                detail: String(
+                    format: "%.0f GFLOP/s as direct convolution; Winograd does less", tiles * gradientFLOPs / 1e9)))
         return figures
     }
 
@@ -191,7 +193,8 @@ public struct Benchmark {
         let name = URL(fileURLWithPath: photo).lastPathComponent
         progress("whole ghost process")
         let ghost = try Self.processSeconds(
-            executable: executable, arguments: ["--preset", "ghost", "--map", "56", photo, "-o", folder + "/g.png", "-q"])
+            executable: executable,
+            arguments: ["--preset", "ghost", "--map", "56", photo, "-o", folder + "/g.png", "-q"])
         progress("whole tiles process, 560x560")
         try Image(contentsOf: photo).resized(width: 560, height: 560).write(to: folder + "/square.png")
         let tiles = try Self.processSeconds(

@@ -1,15 +1,5 @@
 import COpenBLAS
 
-/// How a `Conv2D` computes its forward pass and its input gradient.
-public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
-    /// im2col + one sgemm. Keeps the columns the weight gradient needs: training uses it.
-    case im2col
-    /// Winograd minimal filtering for 3x3 kernels: 2.2-3.2x fewer multiplications for the
-    /// forward pass and the input gradient (the dream loop's work). The filters are
-    /// transformed when it is chosen; choose it again after the weights change.
-    case winograd
-}
-
 /// Winograd minimal filtering F(m x m, 3 x 3) for a valid, stride-1 convolution in NHWC
 /// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
 ///
@@ -106,7 +96,8 @@ final class WinogradConvolution {
                     var sum = 0.0
                     for a in 0..<3 {
                         for b in 0..<3 {
-                            sum += g[xi * 3 + a] * Double(weights[(a * 3 + b) * channels * filters + ck]) * g[xj * 3 + b]
+                            sum +=
+                                g[xi * 3 + a] * Double(weights[(a * 3 + b) * channels * filters + ck]) * g[xj * 3 + b]
                         }
                     }
                     target[ck] = Float(sum)
@@ -140,7 +131,9 @@ final class WinogradConvolution {
     }
 
     // input (N, H, W, C) -> output (N, H-2, W-2, K), no bias
-    func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into output: UnsafeMutablePointer<Float>) {
+    func forward(
+        _ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into output: UnsafeMutablePointer<Float>
+    ) {
         let m = transform.m, alpha = transform.alpha, points = alpha * alpha
         let c = channels, k = filters
         let (rows, columns, hp, wp) = layout(shape)

@@ -18,8 +18,12 @@ struct WinogradKernels {
 
     static func forTransform(_ t: WinogradConvolution.Transform) -> WinogradKernels {
         switch t.m {
-        case 4: return WinogradKernels(inputRows: f4BT, inputRowsTransposed: f4B, outputRows: f4AT, outputRowsTransposed: f4A)
-        case 3: return WinogradKernels(inputRows: f3BT, inputRowsTransposed: f3B, outputRows: f3AT, outputRowsTransposed: f3A)
+        case 4:
+            return WinogradKernels(
+                inputRows: f4BT, inputRowsTransposed: f4B, outputRows: f4AT, outputRowsTransposed: f4A)
+        case 3:
+            return WinogradKernels(
+                inputRows: f3BT, inputRowsTransposed: f3B, outputRows: f3AT, outputRowsTransposed: f3A)
         default: return generic(t)
         }
     }

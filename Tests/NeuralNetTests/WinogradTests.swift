@@ -146,7 +146,8 @@ import Testing
                         let w = transposed ? matrix[j * columns + r] : matrix[r * columns + j]
                         expected += Double(w) * Double(input[j * stride + i])
                     }
-                    #expect(abs(Double(output[r * stride + i]) - expected) < 1e-5, "F(\(m),3) \(name) row \(r) lane \(i)")
+                    #expect(
+                        abs(Double(output[r * stride + i]) - expected) < 1e-5, "F(\(m),3) \(name) row \(r) lane \(i)")
                 }
             }
         }
