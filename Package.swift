@@ -31,9 +31,10 @@ let package = Package(
         // so that no longjmp ever crosses a Swift frame.
         .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG"]),
 
-        .target(name: "ImageIO", dependencies: ["CCodecShims"]),
+        .target(name: "FileSupport"),
+        .target(name: "ImageIO", dependencies: ["CCodecShims", "FileSupport"]),
         .target(name: "Resampling", dependencies: ["ImageIO"], swiftSettings: numericFlags),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib"], swiftSettings: numericFlags),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib", "FileSupport"], swiftSettings: numericFlags),
         .target(
             name: "DreamEngine", dependencies: ["ImageIO", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
         .executableTarget(
@@ -43,6 +44,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ResamplingTests", dependencies: ["Resampling"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),

@@ -1,29 +1,14 @@
+import FileSupport
 import Foundation
 
-/// Whole-file writes that either land completely or not at all.
+/// Atomic writes of image files, output folders, and the guard that keeps inputs safe.
 public enum AtomicFile {
-    /// Writes to a temporary file beside `path`, then renames it over `path`: readers and a
-    /// resumed batch never see a half-written file.
+    /// Writes to a temporary file beside `path`, then renames it over `path`.
     public static func write(_ bytes: [UInt8], to path: String) throws(ImageIOError) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else {
-            throw .writeFailed(path: path, reason: "folder \(directory.path) does not exist")
-        }
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
-            try Data(bytes).write(to: temporary)
+            try AtomicWrite.write(bytes, to: path)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: path, reason: (error as NSError).localizedDescription)
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: path, reason: reason)
+            throw .writeFailed(path: path, reason: error.reason)
         }
     }
 

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// The model on disk: safetensors (8-byte little-endian header length, a JSON header,
@@ -71,19 +72,10 @@ public enum ModelFile {
         _ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = [],
         to path: String
     ) throws(ModelFileError) {
-        let bytes = encode(model, training: training, extraTensors: extraTensors)
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(
-            ".\(url.lastPathComponent).partial-\(getpid())")
         do {
-            try Data(bytes).write(to: temporary)
+            try AtomicWrite.write(encode(model, training: training, extraTensors: extraTensors), to: path)
         } catch {
-            throw .writeFailed(path: path, reason: (error as NSError).localizedDescription)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: path, reason: reason)
+            throw .writeFailed(path: path, reason: error.reason)
         }
     }
 
