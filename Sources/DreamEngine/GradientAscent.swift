@@ -18,6 +18,8 @@ public final class GradientAscent {
     private let shifted = FloatBuffer()
     private var fullGradient: Image?
     private var gridPhase = (0, 0)
+    /// The grid offset's per-step increments, coprime to the stride (see `tileStep`).
+    private var gridSteps = (1, 1)
     private var stepIndex = 0
     /// Mean objective per step of the last `ascend` call.
     public private(set) var history: [Float] = []
@@ -32,6 +34,9 @@ public final class GradientAscent {
     ) throws(NetworkError) {
         history = []
         gridPhase = (Int.random(in: 0..<784, using: &generator), Int.random(in: 0..<784, using: &generator))
+        if case .tiles(let overlap, _) = view {
+            gridSteps = (Self.coprimeStep(28 - overlap, 0.618), Self.coprimeStep(28 - overlap, 0.382))
+        }
         for step in 0..<steps {
             stepIndex = step
             let loss: Float
@@ -86,7 +91,7 @@ public final class GradientAscent {
             // tile borders visit every position once before any repeats: evenly spread
             // seams, where independent random offsets would cluster some.
             let stride = 28 - overlap
-            let (ax, ay) = (Self.coprimeStep(stride, 0.618), Self.coprimeStep(stride, 0.382))
+            let (ax, ay) = gridSteps
             grid = TileGrid(
                 imageWidth: image.width, imageHeight: image.height, overlap: overlap,
                 offsetX: (gridPhase.0 + stepIndex * ax) % stride, offsetY: (gridPhase.1 + stepIndex * ay) % stride)

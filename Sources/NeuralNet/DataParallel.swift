@@ -40,13 +40,14 @@ public final class DataParallel {
 
     /// Runs `body(worker, replica, slice)` for every slice concurrently.
     public func run(batch: Int, minimum: Int = 4, _ body: (Int, Sequential, Range<Int>) -> Void) {
-        let parts = slices(batch: batch, minimum: minimum)
-        if parts.count == 1 {
-            body(0, replicas[0], parts[0])
+        // The slices of `slices(batch:minimum:)`, computed in place: no array per step.
+        let count = max(1, min(replicas.count, batch / max(minimum, 1)))
+        if count == 1 {
+            body(0, replicas[0], 0..<batch)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts.count) { worker in
-            body(worker, replicas[worker], parts[worker])
+        DispatchQueue.concurrentPerform(iterations: count) { worker in
+            body(worker, replicas[worker], (worker * batch / count)..<((worker + 1) * batch / count))
         }
     }
 

@@ -168,16 +168,21 @@ public final class Sequential {
     ) throws(NetworkError) {
         let shape = shape ?? inputShape
         let last = lastLayer ?? layers.count - 1
-        var shapes = [shape]
-        for i in 0...last { shapes.append(try layers[i].outputShape(for: shapes[i])) }
+        // Refilled in place (no allocation per step); a shape error leaves nothing to backprop.
+        ranThrough = -1
+        inputShapes.removeAll(keepingCapacity: true)
+        var next = shape
+        for i in 0...last {
+            inputShapes.append(next)
+            next = try layers[i].outputShape(for: next)
+        }
         let x = input.reserve(batch * shape.count)
         x.update(from: samples, count: batch * shape.count)
         var current = UnsafePointer(x)
         for i in 0...last {
-            layers[i].forward(current, shape: shapes[i], batch: batch)
+            layers[i].forward(current, shape: inputShapes[i], batch: batch)
             current = UnsafePointer(layers[i].output)
         }
-        inputShapes = Array(shapes.dropLast())
         self.batch = batch
         ranThrough = last
     }
@@ -213,7 +218,8 @@ public final class Sequential {
     /// weighted mix of objectives) down to the input. Parameter gradients accumulate into
     /// `gradients` when asked; the input gradient lands in `inputGradient` when given.
     public func backward(seeds: [GradientSeed], parameterGradients: Bool, inputGradient: UnsafeMutablePointer<Float>?) {
-        guard let top = seeds.map(\.layer).max() else { return }
+        let top = seeds.reduce(-1) { max($0, $1.layer) }
+        guard top >= 0 else { return }
         precondition(top <= ranThrough, "backward from a layer the forward pass did not reach")
         var dOutput = seedBuffer.reserve(batch * outputShape(ofLayer: top).count)
         dOutput.update(repeating: 0, count: batch * outputShape(ofLayer: top).count)
@@ -223,10 +229,10 @@ public final class Sequential {
             for seed in seeds where seed.layer == i && !seed.preActivation {
                 for k in 0..<count { dOutput[k] += seed.gradient[k] }
             }
-            let preSeeds = seeds.filter { $0.layer == i && $0.preActivation }
-            if !preSeeds.isEmpty {
+            let seededBeforeActivation = seeds.contains { $0.layer == i && $0.preActivation }
+            if seededBeforeActivation {
                 layers[i].activationBackward(dOutput, count: count)
-                for seed in preSeeds {
+                for seed in seeds where seed.layer == i && seed.preActivation {
                     for k in 0..<count { dOutput[k] += seed.gradient[k] }
                 }
             }
@@ -241,7 +247,7 @@ public final class Sequential {
             }
             layers[i].backward(
                 input: layerInput, shape: shape, batch: batch, outputGradient: dOutput,
-                gradientIsPreActivation: !preSeeds.isEmpty,
+                gradientIsPreActivation: seededBeforeActivation,
                 inputGradient: target, parameterGradients: parameterGradients)
             if let target { dOutput = target }
         }

@@ -13,8 +13,8 @@ public struct TileGrid: Sendable, Equatable {
     public let offsetX: Int
     public let offsetY: Int
     /// Top-left corners of the tiles in image coordinates (may lie outside the image).
-    public let columnStarts: [Int]
-    public let rowStarts: [Int]
+    public let columnStarts: TileStarts
+    public let rowStarts: TileStarts
 
     public var stride: Int { tileSize - overlap }
     public var count: Int { columnStarts.count * rowStarts.count }
@@ -35,10 +35,10 @@ public struct TileGrid: Sendable, Equatable {
         self.overlap = overlap
         self.offsetX = offsetX
         self.offsetY = offsetY
-        func starts(_ size: Int, _ offset: Int) -> [Int] {
-            var result = [-offset]
-            while result.last! + tileSize < size { result.append(result.last! + stride) }
-            return result
+        // Tiles continue until one reaches the far edge: the k-th starts at k * stride - offset.
+        func starts(_ size: Int, _ offset: Int) -> TileStarts {
+            let beyondFirst = max(0, (size - tileSize + offset + stride - 1) / stride)
+            return TileStarts(origin: -offset, step: stride, count: beyondFirst + 1)
         }
         columnStarts = starts(imageWidth, offsetX)
         rowStarts = starts(imageHeight, offsetY)
