@@ -24,7 +24,7 @@ struct Batch: ParsableCommand {
     @Option(name: .customLong("out"), help: "Output folder.") var out = "renders"
     @Flag(help: "Look for images in subfolders too.") var recursive = false
     @Flag(help: "Render again even when a complete output exists.") var force = false
-    @Option(help: "Renders at once, one core each (on 2 cores, 2 jobs measured 20% faster than 1).")
+    @Option(help: "Renders at once, one core each (on 2 cores, 2 jobs measured 10% faster than 1).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: ArgumentHelp("Render only the K-th of N slices of the work.", valueName: "K/N")) var shard: String?
     @Flag(help: "Rebuild manifest.json and index.html in --out from the shards' outputs.") var merge = false
