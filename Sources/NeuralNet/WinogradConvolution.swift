@@ -123,6 +123,21 @@ final class WinogradConvolution {
     /// 640x427 photo: 16 -> 1.19 s, 32 -> 1.12, 64 -> 1.00, 128 -> 1.02, unblocked 1.56.
     static let blockSize = 64
 
+    /// out[t, xi] = in[t, xi] x matrices[xi] for every transform point xi: one GEMM per
+    /// point over all tiles (rows of `in` and `out` are (tile, point) pairs).
+    private func multiplyPerPoint(
+        _ input: UnsafePointer<Float>, width inWidth: Int, by matrices: UnsafePointer<Float>,
+        into output: UnsafeMutablePointer<Float>, width outWidth: Int, tiles: Int
+    ) {
+        let points = transform.alpha * transform.alpha
+        for xi in 0..<points {
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tiles), Int32(outWidth), Int32(inWidth),
+                1, input + xi * inWidth, Int32(points * inWidth), matrices + xi * inWidth * outWidth, Int32(outWidth),
+                0, output + xi * outWidth, Int32(points * outWidth))
+        }
+    }
+
     /// Tiles per image and the padded input size for an input of `shape`.
     private func layout(_ shape: FeatureShape) -> (rows: Int, columns: Int, paddedHeight: Int, paddedWidth: Int) {
         let m = transform.m
@@ -167,13 +182,8 @@ final class WinogradConvolution {
                     kernels.inputRows(s + xi * alpha * c, c, tile + xi * alpha * c, c, c)
                 }
             }
-            // M[t, xi] = V[t, xi] U[xi]: one GEMM per transform point over the block's tiles.
-            for xi in 0..<points {
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(block.count), Int32(k), Int32(c),
-                    1, v + xi * c, Int32(points * c), transformedFilters + xi * c * k, Int32(k),
-                    0, p + xi * k, Int32(points * k))
-            }
+            // M[t, xi] = V[t, xi] U[xi]
+            multiplyPerPoint(v, width: c, by: transformedFilters, into: p, width: k, tiles: block.count)
             for t in block {
                 let (n, ty, tx) = (t / (rows * columns), t / columns % rows, t % columns)
                 // A^T down the rows (alpha * K lanes), then along each row into the output.
@@ -234,12 +244,7 @@ final class WinogradConvolution {
                 }
             }
             // dV[t, xi] = dM[t, xi] U[xi]^T
-            for xi in 0..<points {
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(block.count), Int32(c), Int32(k),
-                    1, dM + xi * k, Int32(points * k), transposedFilters + xi * c * k, Int32(c),
-                    0, dV + xi * c, Int32(points * c))
-            }
+            multiplyPerPoint(dM, width: k, by: transposedFilters, into: dV, width: c, tiles: block.count)
             for t in block {
                 let (n, ty, tx) = (t / (rows * columns), t / columns % rows, t % columns)
                 let tile = dV + (t - first) * points * c
