@@ -147,14 +147,13 @@ public struct Benchmark {
                 target: "<= 0.25 s for the whole process", detail: "decode + 4 loops + PNG encode"))
 
         progress("tiles render 560x560")
-        let square = try Image(contentsOf: photo).resized(width: 560, height: 560)
-        try square.write(to: folder + "/square.png")
+        let square = try Self.writeSquare(of: photo, into: folder)
         var tiles = try presets.load("tiles").settings
         tiles.octaves = 3
         tiles.steps = 20
         let tileRate = try rate {
             _ = try renderer.render(
-                .init(input: folder + "/square.png", output: folder + "/tiles.png", settings: tiles))
+                .init(input: square, output: folder + "/tiles.png", settings: tiles))
         }
         figures.append(
             Figure(
@@ -184,6 +183,13 @@ public struct Benchmark {
         return figures
     }
 
+    /// The photo resized to the 560x560 tiles case, written as square.png in `folder`.
+    static func writeSquare(of photo: String, into folder: String) throws -> String {
+        let path = folder + "/square.png"
+        try Image(contentsOf: photo).resized(width: 560, height: 560).write(to: path)
+        return path
+    }
+
     /// The wall-clock figures: whole `dream` processes (start-up, model load,
     /// decode, render, encode), median of 7 runs each.
     public func processFigures(executable: String, photo: String) throws -> [Figure] {
@@ -196,11 +202,11 @@ public struct Benchmark {
             executable: executable,
             arguments: ["--preset", "ghost", "--map", "56", photo, "-o", folder + "/g.png", "-q"])
         progress("whole tiles process, 560x560")
-        try Image(contentsOf: photo).resized(width: 560, height: 560).write(to: folder + "/square.png")
+        let square = try Self.writeSquare(of: photo, into: folder)
         let tiles = try Self.processSeconds(
             executable: executable,
             arguments: [
-                "--preset", "tiles", "--octaves", "3", "--steps", "20", folder + "/square.png", "-o",
+                "--preset", "tiles", "--octaves", "3", "--steps", "20", square, "-o",
                 folder + "/t.png", "-q",
             ])
         return [

@@ -39,7 +39,7 @@ public final class Conv2D: Layer {
     }
 
     /// Winograd pays off for 3x3 kernels once there are enough input channels to share
-    /// the transforms (conv1, with one channel, measured faster with im2col).
+    /// the transforms; a one-channel layer takes the direct path below instead.
     var usesWinograd: Bool {
         algorithm == .winograd && kernelHeight == 3 && kernelWidth == 3 && inputChannels >= Self.winogradMinimumChannels
     }
@@ -222,8 +222,8 @@ public final class Conv2D: Layer {
     }
 
     /// d(input) for a one-channel input: dColumns = dPre x W^T as a not-transposed GEMM
-    /// (against W^T kept beside the weights), then every tap's column added back along
-    /// whole output rows, so no two adds in a row touch the same pixel.
+    /// (W^T is 9 x K, rebuilt each call so it never goes stale), then every tap's column
+    /// added back along whole output rows, so no two adds in a row touch the same pixel.
     func backwardSingleChannel(
         _ dPre: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into target: UnsafeMutablePointer<Float>
     ) {
@@ -287,15 +287,8 @@ public final class Conv2D: Layer {
                 for oy in 0..<outH {
                     for ox in 0..<outW {
                         for ky in 0..<kernelHeight {
-                            let target = image + ((oy + ky) * shape.width + ox) * c, source = row + ky * span
-                            if span == 3 {
-                                // conv1 (one channel): unrolled, a vector loop's set-up would cost more.
-                                target[0] += source[0]
-                                target[1] += source[1]
-                                target[2] += source[2]
-                            } else {
-                                VectorKernels.add(source, into: target, count: span)
-                            }
+                            VectorKernels.add(
+                                row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
                         }
                         row += p
                     }

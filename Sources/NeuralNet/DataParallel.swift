@@ -32,15 +32,10 @@ public final class DataParallel {
 
     public var model: Sequential { replicas[0] }
 
-    /// The slices `batch` splits into: one per replica, none smaller than `minimum`.
-    public func slices(batch: Int, minimum: Int = 4) -> [Range<Int>] {
-        let count = max(1, min(replicas.count, batch / max(minimum, 1)))
-        return (0..<count).map { ($0 * batch / count)..<(($0 + 1) * batch / count) }
-    }
-
-    /// Runs `body(worker, replica, slice)` for every slice concurrently.
+    /// Runs `body(worker, replica, slice)` concurrently for the slices `batch` splits
+    /// into: one per replica, none smaller than `minimum` (computed, not stored: no
+    /// array per step).
     public func run(batch: Int, minimum: Int = 4, _ body: (Int, Sequential, Range<Int>) -> Void) {
-        // The slices of `slices(batch:minimum:)`, computed in place: no array per step.
         let count = max(1, min(replicas.count, batch / max(minimum, 1)))
         if count == 1 {
             body(0, replicas[0], 0..<batch)

@@ -5,8 +5,8 @@ import COpenBLAS
 ///
 /// Each (m+2)x(m+2) input tile is transformed (B^T d B), multiplied point-wise with the
 /// transformed filters (G g G^T) and transformed back (A^T M A) to m x m outputs. The
-/// point-wise products over the channels are one GEMM per transform point, over all tiles
-/// of the batch. The input gradient runs the transposed pipeline, so it is exactly the
+/// point-wise products over the channels are one GEMM per transform point, over blocks of
+/// tiles. The input gradient runs the transposed pipeline, so it is exactly the
 /// adjoint of this forward pass (what a gradient must be), not an approximation of the
 /// direct convolution's.
 final class WinogradConvolution {
