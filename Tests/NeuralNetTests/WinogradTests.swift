@@ -88,21 +88,8 @@ import Testing
         var parameters = weights
         var gradients: [[Float]] = [], inputGradients: [[Float]] = []
         parameters.withUnsafeMutableBufferPointer { p in
-            for algorithm in [ConvolutionAlgorithm.im2col, .winograd] {
-                var g = [Float](repeating: 0, count: conv.parameterCount)
-                var dPre = seed
-                var dInput = [Float](repeating: .nan, count: input.count)
-                g.withUnsafeMutableBufferPointer { g in
-                    conv.bind(parameters: p.baseAddress!, gradients: g.baseAddress!)
-                    conv.algorithm = algorithm
-                    conv.forward(input, shape: shape, batch: batch)
-                    conv.backward(
-                        input: input, shape: shape, batch: batch, outputGradient: &dPre,
-                        gradientIsPreActivation: true, inputGradient: &dInput, parameterGradients: true)
-                }
-                gradients.append(g)
-                inputGradients.append(dInput)
-            }
+            (inputGradients, gradients) = gradientsPerAlgorithm(
+                conv, parameters: p.baseAddress!, input: input, shape: shape, batch: batch, seed: seed)
             let transform = WinogradConvolution.Transform.all.first { $0.m == m }!
             let engine = WinogradConvolution(
                 transform: transform, weights: p.baseAddress!, channels: channels, filters: filters)
@@ -166,31 +153,47 @@ import Testing
         var parameters = rng.uniform(conv.parameterCount)
         let out = try! conv.outputShape(for: shape)
         let seed = rng.uniform(batch * out.count)
-        var inputGradients: [[Float]] = [], weightGradients: [[Float]] = []
-        parameters.withUnsafeMutableBufferPointer { p in
-            for algorithm in [ConvolutionAlgorithm.im2col, .winograd] {
-                var g = [Float](repeating: 0, count: conv.parameterCount)
-                var dPre = seed
-                var dInput = [Float](repeating: .nan, count: input.count)
-                g.withUnsafeMutableBufferPointer { g in
-                    conv.bind(parameters: p.baseAddress!, gradients: g.baseAddress!)
-                    conv.algorithm = algorithm
-                    #expect(conv.usesSingleChannelDirect == (algorithm == .winograd))
-                    conv.forward(input, shape: shape, batch: batch)
-                    let direct = conv.forwardDirect(input, shape: shape, batch: batch)
-                    let worst = (0..<direct.count).map { abs(direct[$0] - conv.preActivation[$0]) }.max()!
-                    #expect(worst < 1e-5, "\(algorithm) forward: \(worst)")
-                    #expect((0..<direct.count).allSatisfy { conv.output[$0] == max(conv.preActivation[$0], 0) })
-                    conv.backward(
-                        input: input, shape: shape, batch: batch, outputGradient: &dPre,
-                        gradientIsPreActivation: true, inputGradient: &dInput, parameterGradients: true)
-                }
-                inputGradients.append(dInput)
-                weightGradients.append(g)
+        let (inputGradients, weightGradients) = parameters.withUnsafeMutableBufferPointer { p in
+            gradientsPerAlgorithm(
+                conv, parameters: p.baseAddress!, input: input, shape: shape, batch: batch, seed: seed
+            ) {
+                algorithm in
+                #expect(conv.usesSingleChannelDirect == (algorithm == .winograd))
+                let direct = conv.forwardDirect(input, shape: shape, batch: batch)
+                let worst = (0..<direct.count).map { abs(direct[$0] - conv.preActivation[$0]) }.max()!
+                #expect(worst < 1e-5, "\(algorithm) forward: \(worst)")
+                #expect((0..<direct.count).allSatisfy { conv.output[$0] == max(conv.preActivation[$0], 0) })
             }
         }
         let worst = zip(inputGradients[0], inputGradients[1]).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-5, "input gradient: \(worst)")
         #expect(weightGradients[0] == weightGradients[1])
     }
+}
+
+/// Forward then backward (dWeight and dInput from the pre-activation seed `seed`) of
+/// `conv` on the same parameters, once per algorithm in `ConvolutionAlgorithm.allCases`;
+/// `afterForward` sees the bound layer between the two passes.
+func gradientsPerAlgorithm(
+    _ conv: Conv2D, parameters: UnsafeMutablePointer<Float>, input: [Float], shape: FeatureShape, batch: Int,
+    seed: [Float], afterForward: (ConvolutionAlgorithm) -> Void = { _ in }
+) -> (input: [[Float]], weights: [[Float]]) {
+    var inputGradients: [[Float]] = [], weightGradients: [[Float]] = []
+    for algorithm in ConvolutionAlgorithm.allCases {
+        var g = [Float](repeating: 0, count: conv.parameterCount)
+        var dPre = seed
+        var dInput = [Float](repeating: .nan, count: input.count)
+        g.withUnsafeMutableBufferPointer { g in
+            conv.bind(parameters: parameters, gradients: g.baseAddress!)
+            conv.algorithm = algorithm
+            conv.forward(input, shape: shape, batch: batch)
+            afterForward(algorithm)
+            conv.backward(
+                input: input, shape: shape, batch: batch, outputGradient: &dPre,
+                gradientIsPreActivation: true, inputGradient: &dInput, parameterGradients: true)
+        }
+        inputGradients.append(dInput)
+        weightGradients.append(g)
+    }
+    return (inputGradients, weightGradients)
 }
