@@ -17,7 +17,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dream", targets: ["dream"]),
-        .library(name: "DreamEngine", targets: ["DreamEngine"]),
+        .library(name: "Dreaming", targets: ["Dreaming"]),
+        .library(name: "Pictures", targets: ["Pictures"]),
+        .library(name: "Batch", targets: ["Batch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -31,24 +33,46 @@ let package = Package(
         // so that no longjmp ever crosses a Swift frame.
         .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG"]),
 
+        // The module graph runs one way, each module depending only on those above it:
+        //   FileSupport                      atomic writes, folders, reading files
+        //   Imaging      <- FileSupport      Image, PNG/JPEG, colormaps, bitmap font
+        //   Resampling   <- Imaging          resampling, octave pyramid, tile grid
+        //   NeuralNet    <- FileSupport      layers, training, model and IDX files
+        //   Dreaming     <- Imaging, Resampling, NeuralNet
+        //                                    settings, presets, objective, ascent, renderer
+        //   Pictures     <- Dreaming         OIP search, sheets, grids, heatmap, .npy
+        //   Batch        <- Dreaming
+        //                                    batch plan, renderer, manifest, gallery
+        //   Benchmark    <- Dreaming, Pictures
+        //                                    in-process speed figures; times a binary it is given
+        //   dream        <- everything       the CLI: parses arguments and prints
         .target(name: "FileSupport"),
-        .target(name: "ImageIO", dependencies: ["CCodecShims", "FileSupport"]),
-        .target(name: "Resampling", dependencies: ["ImageIO"], swiftSettings: numericFlags),
+        .target(name: "Imaging", dependencies: ["CCodecShims", "FileSupport"]),
+        .target(name: "Resampling", dependencies: ["Imaging"], swiftSettings: numericFlags),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib", "FileSupport"], swiftSettings: numericFlags),
-        .target(
-            name: "DreamEngine", dependencies: ["ImageIO", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
+        .target(name: "Dreaming", dependencies: ["Imaging", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
+        .target(name: "Pictures", dependencies: ["Dreaming", "Imaging", "Resampling", "NeuralNet"]),
+        .target(name: "Batch", dependencies: ["Dreaming", "Imaging", "Resampling", "NeuralNet"]),
+        .target(name: "Benchmark", dependencies: ["Dreaming", "Pictures", "Imaging", "Resampling", "NeuralNet"]),
         .executableTarget(
             name: "dream",
             dependencies: [
-                "DreamEngine", "ImageIO", "Resampling", "NeuralNet",
+                "Dreaming", "Pictures", "Batch", "Benchmark", "Imaging", "Resampling", "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "FileSupportTests", dependencies: ["FileSupport"]),
-        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ResamplingTests", dependencies: ["Resampling"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
-        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine"]),
+        // Helpers shared by the test targets (temporary folders, the bundled model, photos).
+        .target(name: "TestSupport", dependencies: ["Dreaming", "Imaging", "NeuralNet"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileSupportTests", dependencies: ["FileSupport", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ResamplingTests", dependencies: ["Resampling", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "DreamingTests", dependencies: ["Dreaming", "TestSupport"]),
+        .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"]),
+        // Runs the built `dream` binary: build it first (swift build); missing, the tests fail.
+        .testTarget(name: "CLITests", dependencies: ["Imaging", "TestSupport"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffers across Dispatch workers by design.
     swiftLanguageModes: [.v5]

@@ -1,4 +1,4 @@
-"""Writes Sources/ImageIO/Colormap+Tables.swift from matplotlib's 256-entry colormaps.
+"""Writes Sources/Imaging/Colormap+Tables.swift from matplotlib's 256-entry colormaps.
 
 Run: python3 tools/make_colormaps.py  (needs matplotlib; the output is committed)."""
 import matplotlib
@@ -21,4 +21,4 @@ for name in names:
         lines.append("        " + ", ".join(flat[i:i + 12]) + ",")
     lines.append("    ]")
 lines.append("}")
-open("Sources/ImageIO/Colormap+Tables.swift", "w").write("\n".join(lines) + "\n")
+open("Sources/Imaging/Colormap+Tables.swift", "w").write("\n".join(lines) + "\n")

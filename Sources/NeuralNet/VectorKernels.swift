@@ -37,6 +37,13 @@ public enum VectorKernels {
         return sum
     }
 
+    /// The mean of |x|: the scale the gradient steps normalise by.
+    public static func meanAbs(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var sum: Float = 0
+        for i in 0..<count { sum += abs(x[i]) }
+        return sum / Float(max(count, 1))
+    }
+
     /// dst += src
     @inline(__always)
     static func add(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {

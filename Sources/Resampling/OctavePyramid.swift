@@ -1,4 +1,4 @@
-import ImageIO
+import Imaging
 
 /// The sizes and images of a multi-scale DeepDream: the image at `count` sizes, each
 /// `scale` times the one before, smallest first.

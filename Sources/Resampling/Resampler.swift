@@ -1,4 +1,4 @@
-import ImageIO
+import Imaging
 
 /// Separable resampling of float planes: a horizontal pass, then a vertical one.
 public struct Resampler: Sendable {

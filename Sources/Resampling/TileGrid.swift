@@ -1,4 +1,4 @@
-import ImageIO
+import Imaging
 
 /// A cover of an image by square tiles (28x28 for the network), and the way back.
 ///

@@ -1,5 +1,6 @@
 import ArgumentParser
-import DreamEngine
+import Batch
+import Dreaming
 import Foundation
 import NeuralNet
 

@@ -1,5 +1,5 @@
 import Foundation
-import ImageIO
+import Imaging
 
 func ensureFolder(of path: String) throws {
     let folder = (path as NSString).deletingLastPathComponent

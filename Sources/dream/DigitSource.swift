@@ -1,7 +1,7 @@
 import ArgumentParser
-import DreamEngine
+import Dreaming
 import Foundation
-import ImageIO
+import Imaging
 
 /// A 28x28 input from a picture file or from the bundled MNIST data (`--mnist test:N`).
 struct DigitSource: ParsableArguments {

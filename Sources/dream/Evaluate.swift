@@ -1,8 +1,9 @@
 import ArgumentParser
-import DreamEngine
+import Dreaming
 import Foundation
-import ImageIO
+import Imaging
 import NeuralNet
+import Pictures
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Test accuracy and confusion matrix of the model.")

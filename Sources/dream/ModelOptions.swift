@@ -1,5 +1,5 @@
 import ArgumentParser
-import DreamEngine
+import Dreaming
 import NeuralNet
 
 struct ModelOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import DreamEngine
+import Dreaming
 import Foundation
-import ImageIO
+import Imaging
 import NeuralNet
 
 struct Predict: ParsableCommand {

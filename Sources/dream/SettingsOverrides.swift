@@ -1,5 +1,5 @@
 import ArgumentParser
-import DreamEngine
+import Dreaming
 
 /// Flags that override single keys of a preset.
 struct SettingsOverrides: ParsableArguments {

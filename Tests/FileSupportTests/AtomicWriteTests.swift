@@ -1,14 +1,9 @@
 import FileSupport
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct AtomicWriteTests {
-    func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "dream-filesupport-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test func writesWholeFilesAndLeavesNoTemporaries() throws {
         let folder = try temporaryFolder()
         try AtomicWrite.write([1, 2, 3], to: folder + "/a.bin")

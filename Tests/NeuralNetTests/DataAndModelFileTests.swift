@@ -1,17 +1,9 @@
 import CZlib
 import Foundation
+import TestSupport
 import Testing
 
 @testable import NeuralNet
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-func temporaryFolder() throws -> String {
-    let path = NSTemporaryDirectory() + "dream-nn-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
 
 /// An IDX file's bytes: magic, big-endian dimensions, data.
 func idx(rank: Int, dimensions: [Int], data: [UInt8], magicType: UInt8 = 0x08) -> [UInt8] {

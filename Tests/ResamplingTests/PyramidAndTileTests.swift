@@ -1,4 +1,4 @@
-import ImageIO
+import Imaging
 import Testing
 
 @testable import Resampling

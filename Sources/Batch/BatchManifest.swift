@@ -1,0 +1,61 @@
+import Dreaming
+import Foundation
+import Imaging
+
+/// manifest.json of a batch folder: for every render what is needed to reproduce it.
+public struct BatchManifest: Codable, Sendable, Equatable {
+    public struct Render: Codable, Sendable, Equatable {
+        public var input: String
+        public var preset: String
+        public var settings: DreamSettings
+        public var seed: UInt64
+        public var seconds: Double
+        public var output: String
+    }
+
+    public struct Failure: Codable, Sendable, Equatable {
+        public var input: String
+        public var preset: String
+        public var error: String
+    }
+
+    public var version = 1
+    public var renders: [Render]
+    public var failures: [Failure]
+
+    public init(renders: [Render], failures: [Failure]) {
+        self.renders = renders.sorted { $0.output < $1.output }
+        self.failures = failures.sorted { ($0.input, $0.preset) < ($1.input, $1.preset) }
+    }
+
+    public static let fileName = "manifest.json"
+
+    public static func shardFileName(_ k: Int, of n: Int) -> String { "manifest-shard-\(k)-of-\(n).json" }
+
+    public static func read(_ path: String) -> BatchManifest? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(BatchManifest.self, from: data)
+    }
+
+    public func write(to path: String) throws(ImagingError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write([UInt8](try! encoder.encode(self)), to: path)
+    }
+
+    /// Entries of `self` overridden by `newer` (same output), dropping renders whose file
+    /// is gone.
+    public func merged(with newer: BatchManifest, folder: String) -> BatchManifest {
+        var byOutput: [String: Render] = [:]
+        for render in renders + newer.renders { byOutput[render.output] = render }
+        let existing = byOutput.values.filter {
+            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0.output))
+        }
+        let rendered = Set(existing.map { "\($0.input)\u{0}\($0.preset)" })
+        var failuresByKey: [String: Failure] = [:]
+        for failure in failures + newer.failures where !rendered.contains("\(failure.input)\u{0}\(failure.preset)") {
+            failuresByKey["\(failure.input)\u{0}\(failure.preset)"] = failure
+        }
+        return BatchManifest(renders: Array(existing), failures: Array(failuresByKey.values))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Imaging
+import NeuralNet
+
+/// Turns pictures into the network's 28x28 white-ink-on-black input.
+public enum DigitInput {
+    /// The photo's luminance at 28x28. Dark ink on light paper is inverted: when `invert`
+    /// is nil, decided by the border (MNIST borders are black).
+    public static func prepare(_ photo: Image, invert: Bool? = nil) -> (pixels: [Float], inverted: Bool) {
+        let view = NetworkView.downscale(photo)
+        var border: [Float] = []
+        for i in 0..<28 {
+            border += [view[i, 0], view[i, 27], view[0, i], view[27, i]]
+        }
+        let inverted = invert ?? (border.reduce(0, +) / Float(border.count) > 0.5)
+        return (inverted ? view.pixels.map { 1 - $0 } : view.pixels, inverted)
+    }
+
+    /// "test:1302" or "train:5": a split and an index of the bundled MNIST data.
+    public struct Reference: Sendable, Equatable {
+        public var split: MNISTDataset.Split
+        public var index: Int
+
+        public init(_ text: String) throws(DreamError) {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let split = MNISTDataset.Split(rawValue: String(parts[0])),
+                let index = Int(parts[1]),
+                index >= 0
+            else { throw .invalidSetting(key: "mnist", problem: "expected test:N or train:N, got '\(text)'") }
+            self.split = split
+            self.index = index
+        }
+
+        /// The image's pixels, checked against the split's size.
+        public func load(from directory: String) throws -> (pixels: [Float], label: Int) {
+            let data = try MNISTDataset(directory: directory, split: split)
+            guard index < data.count else {
+                throw DreamError.invalidSetting(
+                    key: "mnist",
+                    problem:
+                        "index \(index) is beyond the \(data.count) \(split.rawValue) images (0...\(data.count - 1))")
+            }
+            return (data.image(index), Int(data.labels[index]))
+        }
+    }
+
+    /// The folder of the bundled MNIST files.
+    public static func defaultDataDirectory() -> String {
+        let local = "data/mnist"
+        if FileManager.default.fileExists(atPath: local) { return local }
+        return BundledAssets.searchRoots.map { ($0 as NSString).appendingPathComponent("data/mnist") }
+            .first { FileManager.default.fileExists(atPath: $0) } ?? local
+    }
+}

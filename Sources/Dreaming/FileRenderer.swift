@@ -1,0 +1,94 @@
+import Foundation
+import Imaging
+import NeuralNet
+
+/// One dream from file to file: read, render, write atomically with the resolved
+/// settings embedded, never touching the input.
+public final class FileRenderer {
+    public let renderer: DreamRenderer
+    /// The PNG tEXt key that holds a render's settings (JSON).
+    public static let settingsKey = "dream:settings"
+
+    public struct Request: Sendable {
+        public var input: String
+        public var output: String
+        public var settings: DreamSettings
+        /// Where to write the seed's strip of intermediate images, if anywhere.
+        public var stagesOutput: String?
+        /// 8 or 16 bits per PNG sample.
+        public var pngBitDepth = 8
+        /// Quality of JPEG outputs, 1...100.
+        public var jpegQuality = 92
+
+        public init(input: String, output: String, settings: DreamSettings, stagesOutput: String? = nil) {
+            self.input = input
+            self.output = output
+            self.settings = settings
+            self.stagesOutput = stagesOutput
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var seconds: Double
+        public var width: Int
+        public var height: Int
+        public var objectiveStart: Float?
+        public var objectiveEnd: Float?
+        /// Whether the strip of stages was written (downscale and mixed modes have one).
+        public var wroteStages: Bool
+    }
+
+    public init(model: Sequential, workers: Int = Parallelism.cores) {
+        renderer = DreamRenderer(model: model, workers: workers)
+    }
+
+    public func render(_ request: Request, maxPixels: Int = ImageReader.defaultMaxPixels) throws -> Outcome {
+        let start = Date()
+        try AtomicFile.refuseOverwriting([request.input], with: request.output)
+        if let stages = request.stagesOutput { try AtomicFile.refuseOverwriting([request.input], with: stages) }
+        guard ImageFormat(pathExtension: request.output) != nil else {
+            throw ImagingError.unsupportedExtension(path: request.output)
+        }
+        let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
+        let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
+        var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
+        writer.textChunks = [(Self.settingsKey, Self.settingsJSON(request.settings))]
+        try writer.write(result.image, to: request.output, protecting: [request.input])
+        if let stagesPath = request.stagesOutput, let stages = result.stages {
+            try ImageWriter().write(stages, to: stagesPath, protecting: [request.input])
+        }
+        return Outcome(
+            seconds: Date().timeIntervalSince(start), width: photo.width, height: photo.height,
+            objectiveStart: result.history.first, objectiveEnd: result.history.last,
+            wroteStages: request.stagesOutput != nil && result.stages != nil)
+    }
+
+    public static func settingsJSON(_ settings: DreamSettings) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(settings), as: UTF8.self)
+    }
+
+    /// The settings a render embedded in its PNG, for `--from`.
+    public static func settings(fromRender path: String) throws -> DreamSettings {
+        guard let json = try readPNGText(at: path, key: settingsKey) else {
+            throw DreamError.presetInvalid(
+                path: path, key: settingsKey, problem: "the PNG holds no dream settings (not rendered by dream?)")
+        }
+        return try Preset.decode(Data(json.utf8), path: path, base: DreamSettings())
+    }
+
+    /// `out/NAME-PRESET-mMAP.png` and similar: the input's name, the preset, the objective.
+    public static func defaultOutputName(input: String, preset: String, settings: DreamSettings) -> String {
+        let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+        var tag = ""
+        if let c = settings.classIndex {
+            tag = "-class\(c)"
+        } else if !settings.maps.isEmpty && settings.layers.isEmpty {
+            tag = "-m" + settings.maps.map(String.init).joined(separator: "_")
+        } else if !settings.layers.isEmpty {
+            tag = "-" + settings.layers.keys.sorted().joined(separator: "_")
+        }
+        return "\(stem)-\(preset)\(tag).png"
+    }
+}

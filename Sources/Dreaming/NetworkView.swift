@@ -1,0 +1,29 @@
+import Imaging
+import Resampling
+
+/// What the 28x28 network sees of a photo.
+public enum NetworkView {
+    /// The bicubic 28x28 downscale of the photo's luminance (squeezed, as in the recipe).
+    public static func downscale(_ photo: Image, invert: Bool = false, side: Int = 28) -> Image {
+        var view = ColorSpace.luma(of: photo).resized(width: side, height: side)
+        if invert { view.pixels = view.pixels.map { 1 - $0 } }
+        return view.clamped()
+    }
+
+    /// The photo's luminance with the 28x28 tile grid drawn over it (grid lines in red).
+    public static func tiles(_ photo: Image, invert: Bool = false, overlap: Int = 0) -> Image {
+        var luma = ColorSpace.luma(of: photo)
+        if invert { luma.pixels = luma.pixels.map { 1 - $0 } }
+        var out = Image(planes: [luma, luma, luma])
+        let grid = TileGrid(imageWidth: luma.width, imageHeight: luma.height, overlap: overlap)
+        func mark(_ x: Int, _ y: Int) {
+            guard x >= 0, y >= 0, x < out.width, y < out.height else { return }
+            out[x, y, 0] = 1
+            out[x, y, 1] = 0.1
+            out[x, y, 2] = 0.1
+        }
+        for x0 in grid.columnStarts { for y in 0..<out.height { mark(x0, y) } }
+        for y0 in grid.rowStarts { for x in 0..<out.width { mark(x, y0) } }
+        return out
+    }
+}

@@ -1,0 +1,113 @@
+import CCodecShims
+import Foundation
+
+/// Decodes PNG and JPEG files into `Image`s.
+public struct ImageReader: Sendable {
+    /// Images above this many pixels are refused before any pixel memory is allocated.
+    public var maxPixels: Int
+    /// Turn JPEGs upright according to their EXIF orientation.
+    public var appliesOrientation: Bool
+
+    public static let defaultMaxPixels = 100_000_000
+
+    public init(maxPixels: Int = ImageReader.defaultMaxPixels, appliesOrientation: Bool = true) {
+        self.maxPixels = maxPixels
+        self.appliesOrientation = appliesOrientation
+    }
+
+    public func read(contentsOf path: String) throws(ImagingError) -> Image {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw .unreadable(path: path, reason: Self.describe(error, path: path))
+        }
+        return try decode(bytes, path: path)
+    }
+
+    /// Decodes in-memory file bytes; `path` only names the data in errors.
+    public func decode(_ bytes: [UInt8], path: String) throws(ImagingError) -> Image {
+        guard !bytes.isEmpty else { throw .corrupt(path: path, detail: "file is empty") }
+        switch ImageFormat(signature: Array(bytes.prefix(8))) {
+        case .png:
+            return try decodeWithShim(bytes, path: path, png_shim_decode)
+        case .jpeg:
+            var image = try decodeWithShim(bytes, path: path, jpeg_shim_decode)
+            if appliesOrientation, let orientation = ExifOrientation(jpeg: bytes) {
+                image = orientation.applied(to: image)
+            }
+            return image
+        case nil:
+            throw .unknownFormat(path: path)
+        }
+    }
+
+    private typealias ShimDecoder = (
+        UnsafePointer<UInt8>?, Int, UInt64, UnsafeMutablePointer<codec_image>?, UnsafeMutablePointer<CChar>?
+    ) -> Int32
+
+    private func decodeWithShim(_ bytes: [UInt8], path: String, _ decoder: ShimDecoder) throws(ImagingError) -> Image {
+        var raw = codec_image()
+        var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            decoder(buffer.baseAddress, buffer.count, UInt64(maxPixels), &raw, &message)
+        }
+        defer { codec_free(raw.pixels) }
+        let detail = cString(message)
+        switch Int(status) {
+        case Int(CODEC_OK.rawValue):
+            break
+        case Int(CODEC_TOO_LARGE.rawValue):
+            let numbers = detail.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            throw .tooLarge(
+                path: path, width: numbers.first ?? 0, height: numbers.dropFirst().first ?? 0,
+                limit: maxPixels)
+        case Int(CODEC_UNSUPPORTED.rawValue):
+            throw .unsupported(path: path, detail: detail)
+        case Int(CODEC_NOT_THIS_FORMAT.rawValue):
+            throw .unknownFormat(path: path)
+        default:
+            throw .corrupt(path: path, detail: detail)
+        }
+        let width = Int(raw.width), height = Int(raw.height), channels = Int(raw.channels)
+        guard width > 0, height > 0, (1...4).contains(channels) else {
+            throw .corrupt(path: path, detail: "image has zero size")
+        }
+        let count = width * height
+        var pixels = [Float](repeating: 0, count: count * channels)
+        // Interleaved samples to planes; 16-bit keeps its full precision.
+        pixels.withUnsafeMutableBufferPointer { target in
+            if raw.bit_depth == 16 {
+                let source = raw.pixels.assumingMemoryBound(to: UInt16.self)
+                let scale: Float = 1 / 65535
+                for i in 0..<count {
+                    for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+                }
+            } else {
+                let source = raw.pixels.assumingMemoryBound(to: UInt8.self)
+                let scale: Float = 1 / 255
+                for i in 0..<count {
+                    for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+                }
+            }
+        }
+        return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    static func describe(_ error: Error, path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            return "no such file"
+        }
+        if isDirectory.boolValue { return "it is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return (error as NSError).localizedDescription
+    }
+}
+
+extension Image {
+    /// Reads a PNG or JPEG file (the format is told by its bytes, not its name).
+    public init(contentsOf path: String, maxPixels: Int = ImageReader.defaultMaxPixels) throws(ImagingError) {
+        self = try ImageReader(maxPixels: maxPixels).read(contentsOf: path)
+    }
+}

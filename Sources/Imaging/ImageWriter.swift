@@ -1,0 +1,142 @@
+import CCodecShims
+import Foundation
+
+/// Encodes `Image`s as PNG or JPEG; the format follows the output file's extension.
+public struct ImageWriter: Sendable {
+    /// PNG sample depth: 8 or 16 bits.
+    public var pngBitDepth: Int
+    /// JPEG quality, 1...100.
+    public var jpegQuality: Int
+    /// Key/value pairs stored as PNG tEXt chunks (ignored for JPEG).
+    public var textChunks: [(key: String, value: String)]
+
+    public init(pngBitDepth: Int = 8, jpegQuality: Int = 92, textChunks: [(key: String, value: String)] = []) {
+        self.pngBitDepth = pngBitDepth
+        self.jpegQuality = jpegQuality
+        self.textChunks = textChunks
+    }
+
+    /// Writes atomically (temporary file, then rename): a crash leaves no partial file.
+    /// Paths in `inputs` are never overwritten.
+    public func write(_ image: Image, to path: String, protecting inputs: [String] = []) throws(ImagingError) {
+        guard let format = ImageFormat(pathExtension: path) else { throw .unsupportedExtension(path: path) }
+        try AtomicFile.refuseOverwriting(inputs, with: path)
+        let bytes = try encode(image, as: format, path: path)
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImagingError)
+        -> [UInt8]
+    {
+        switch format {
+        case .png: return try encodePNG(image, path: path)
+        case .jpeg: return try encodeJPEG(image, path: path)
+        }
+    }
+
+    private func encodePNG(_ image: Image, path: String) throws(ImagingError) -> [UInt8] {
+        guard pngBitDepth == 8 || pngBitDepth == 16 else {
+            throw .unsupported(path: path, detail: "PNG bit depth must be 8 or 16, not \(pngBitDepth)")
+        }
+        var out: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
+        // strdup'ed C strings: they must outlive the call
+        let keys = textChunks.map { strdup($0.key) }
+        let values = textChunks.map { strdup($0.value) }
+        defer { (keys + values).forEach { free($0) } }
+        var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
+        let status: Int32
+        if pngBitDepth == 16 {
+            var samples = Self.interleaved(image) { UInt16(($0 * 65535).rounded()) }
+            status = samples.withUnsafeMutableBytes { raw in
+                var header = codec_image(
+                    width: UInt32(image.width), height: UInt32(image.height),
+                    channels: UInt32(image.channels), bit_depth: 16, pixels: raw.baseAddress)
+                return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
+            }
+        } else {
+            var samples = Self.interleaved(image) { UInt8(($0 * 255).rounded()) }
+            status = samples.withUnsafeMutableBytes { raw in
+                var header = codec_image(
+                    width: UInt32(image.width), height: UInt32(image.height),
+                    channels: UInt32(image.channels), bit_depth: 8, pixels: raw.baseAddress)
+                return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
+            }
+        }
+        defer { codec_free(out) }
+        guard status == 0, let out else {
+            throw .writeFailed(path: path, reason: cString(message))
+        }
+        return Array(UnsafeBufferPointer(start: out, count: length))
+    }
+
+    private func encodeJPEG(_ image: Image, path: String) throws(ImagingError) -> [UInt8] {
+        guard (1...100).contains(jpegQuality) else {
+            throw .unsupported(path: path, detail: "JPEG quality must be 1...100, not \(jpegQuality)")
+        }
+        // JPEG has no alpha: drop it rather than refuse.
+        let opaque = image.hasAlpha ? Image(planes: (0..<image.colorChannels).map { image.plane($0) }) : image
+        var samples = Self.interleaved(opaque) { UInt8(($0 * 255).rounded()) }
+        var out: UnsafeMutablePointer<UInt8>?
+        var length: UInt = 0
+        var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
+        let status = samples.withUnsafeMutableBytes { raw in
+            var header = codec_image(
+                width: UInt32(opaque.width), height: UInt32(opaque.height),
+                channels: UInt32(opaque.channels), bit_depth: 8, pixels: raw.baseAddress)
+            return jpeg_shim_encode(&header, Int32(jpegQuality), &out, &length, &message)
+        }
+        defer { codec_free(out) }
+        guard status == 0, let out else {
+            throw .writeFailed(path: path, reason: cString(message))
+        }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    /// Planes to interleaved samples, clamped to [0, 1] first.
+    static func interleaved<T: FixedWidthInteger>(_ image: Image, _ quantize: (Float) -> T) -> [T] {
+        let count = image.planeSize, channels = image.channels
+        var out = [T](repeating: 0, count: count * channels)
+        image.pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<channels {
+                    for i in 0..<count {
+                        let v = src[c * count + i]
+                        dst[i * channels + c] = quantize(v.isNaN ? 0 : min(max(v, 0), 1))
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension Image {
+    /// Writes the image; the format follows the extension (.png, .jpg, .jpeg).
+    public func write(to path: String, protecting inputs: [String] = []) throws(ImagingError) {
+        try ImageWriter().write(self, to: path, protecting: inputs)
+    }
+}
+
+/// Reads a PNG's tEXt value for `key`; nil when the file has none.
+public func readPNGText(at path: String, key: String) throws(ImagingError) -> String? {
+    let bytes: [UInt8]
+    do {
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        throw .unreadable(path: path, reason: ImageReader.describe(error, path: path))
+    }
+    var text: UnsafeMutablePointer<CChar>?
+    var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
+    let status = bytes.withUnsafeBufferPointer { png_shim_read_text($0.baseAddress, $0.count, key, &text, &message) }
+    defer { codec_free(text) }
+    if status == Int32(CODEC_NOT_THIS_FORMAT.rawValue) { throw .unknownFormat(path: path) }
+    guard status == 0 else { throw .corrupt(path: path, detail: cString(message)) }
+    return text.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) }
+}
+
+/// A NUL-terminated C buffer as a Swift string.
+func cString(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// What went wrong reading or writing an image; each message names the file.
+public enum ImagingError: Error, LocalizedError, Equatable {
+    case unreadable(path: String, reason: String)
+    case unknownFormat(path: String)
+    case corrupt(path: String, detail: String)
+    case tooLarge(path: String, width: Int, height: Int, limit: Int)
+    case unsupported(path: String, detail: String)
+    case unsupportedExtension(path: String)
+    case writeFailed(path: String, reason: String)
+    case wouldOverwriteInput(path: String)
+    case cannotCreateFolder(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "\(path): cannot read the file (\(reason))"
+        case .unknownFormat(let path):
+            return "\(path): not a PNG or JPEG image"
+        case .corrupt(let path, let detail):
+            return "\(path): corrupt image data (\(detail))"
+        case .tooLarge(let path, let width, let height, let limit):
+            return
+                "\(path): image is \(width)x\(height), over the limit of \(limit / 1_000_000) megapixels; shrink it first"
+        case .unsupported(let path, let detail):
+            return "\(path): unsupported image (\(detail))"
+        case .unsupportedExtension(let path):
+            return "\(path): cannot tell the output format; name the file .png, .jpg or .jpeg"
+        case .writeFailed(let path, let reason):
+            return "\(path): cannot write the file (\(reason))"
+        case .cannotCreateFolder(let path, let reason):
+            return "\(path): cannot create the output folder (\(reason))"
+        case .wouldOverwriteInput(let path):
+            return "\(path): refusing to overwrite an input file; choose another output name"
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Dreaming
+import Foundation
+import Imaging
+import NeuralNet
+import Resampling
+
+/// Finds "OIPs" (original input patterns): 28x28 inputs that drive one map of a layer
+/// hardest, by gradient ascent from noise, all requested maps at once as one batch.
+///
+/// Pixels are clipped to [0, 1] at every step: a pattern that wins only by leaving the
+/// range of real images proves nothing.
+public final class OIPSearch {
+    public struct Settings: Sendable, Equatable {
+        /// Length scales (pixels) of the starting noise; 1 is pixel-level, larger ones add
+        /// smooth blobs.
+        public var noiseScales: [Int] = [1, 2]
+        public var steps = 150
+        /// Mean absolute pixel change per step.
+        public var stepSize: Float = 0.02
+        /// Restarts from fresh noise (with longer scales) for maps that stay silent.
+        public var restarts = 3
+        public var seed: UInt64 = 1
+        public init() {}
+    }
+
+    public struct Pattern: Sendable {
+        public var map: Int
+        /// 28x28 values in [0, 1].
+        public var image: Image
+        /// The map's mean (post-activation) response to the pattern.
+        public var activation: Float
+        public var restarts: Int
+    }
+
+    /// A map's responses over a reference set (the MNIST test images).
+    public struct Reference: Sendable, Codable {
+        public var mean: [Float]
+        public var max: [Float]
+    }
+
+    let parallel: DataParallel
+    public let layer: Int
+    public let layerName: String
+    public let mapCount: Int
+    let outputShape: FeatureShape
+    private let seedBuffers: [FloatBuffer]
+    private let gradients = FloatBuffer()
+    private let activations = FloatBuffer()
+
+    public init(model: Sequential, layerName: String) throws(DreamError) {
+        do {
+            layer = try model.layerIndex(named: layerName)
+        } catch {
+            throw .invalidSetting(key: "layer", problem: error.errorDescription ?? layerName)
+        }
+        self.layerName = model.layers[layer].name
+        outputShape = try! model.outputShapes(for: model.inputShape)[layer]
+        mapCount = outputShape.channels
+        parallel = DataParallel(model: model, convolution: .winograd)
+        seedBuffers = parallel.replicas.map { _ in FloatBuffer() }
+        guard model.layers[layer].spec.kind == .conv2d || model.layers[layer].spec.kind == .dense else {
+            throw .invalidSetting(
+                key: "layer", problem: "\(self.layerName) has no maps of its own; pick a conv or dense layer")
+        }
+    }
+
+    public func checkMaps(_ maps: [Int]) throws(DreamError) {
+        if let bad = maps.first(where: { !(0..<mapCount).contains($0) }) {
+            throw .mapOutOfRange(layer: layerName, map: bad, count: mapCount)
+        }
+    }
+
+    /// Mean (post-activation) response of each map to each of `batch` inputs: (batch, maps).
+    func responses(_ input: UnsafePointer<Float>, batch: Int) -> [Float] {
+        let out = activations.reserve(batch * mapCount)
+        let positions = outputShape.height * outputShape.width
+        let channels = mapCount
+        parallel.run(batch: batch, minimum: 4) { _, replica, slice in
+            for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 32) {
+                let count = min(32, slice.upperBound - start)
+                try! replica.forward(input + start * 784, batch: count, through: layer)
+                let values = replica.layers[layer].output
+                for n in 0..<count {
+                    let row = out + (start + n) * channels
+                    row.update(repeating: 0, count: channels)
+                    for p in 0..<positions {
+                        for m in 0..<channels { row[m] += values[(n * positions + p) * channels + m] }
+                    }
+                    for m in 0..<channels { row[m] /= Float(positions) }
+                }
+            }
+        }
+        return Array(UnsafeBufferPointer(start: out, count: batch * mapCount))
+    }
+
+    /// Mean and max of every map's response over a dataset.
+    public func reference(on data: MNISTDataset) -> Reference {
+        var mean = [Double](repeating: 0, count: mapCount)
+        var top = [Float](repeating: 0, count: mapCount)
+        data.images.withUnsafeBufferPointer { images in
+            for start in stride(from: 0, to: data.count, by: 1000) {
+                let count = min(1000, data.count - start)
+                let r = responses(images.baseAddress! + start * 784, batch: count)
+                for n in 0..<count {
+                    for m in 0..<mapCount {
+                        mean[m] += Double(r[n * mapCount + m])
+                        top[m] = max(top[m], r[n * mapCount + m])
+                    }
+                }
+            }
+        }
+        return Reference(mean: mean.map { Float($0 / Double(max(data.count, 1))) }, max: top)
+    }
+
+    /// Starting noise: a base level plus random fields at each length scale.
+    static func noise<G: RandomNumberGenerator>(scales: [Int], using generator: inout G) -> [Float] {
+        var field = [Float](repeating: 0.2, count: 784)
+        for scale in scales where scale >= 1 {
+            let side = max(2, 28 / scale)
+            let coarse = Image(
+                width: side, height: side,
+                pixels: (0..<(side * side)).map { _ in Float.random(in: -1...1, using: &generator) })
+            let smooth = coarse.resized(width: 28, height: 28)
+            for i in 0..<784 { field[i] += 0.15 * smooth.pixels[i] }
+        }
+        return field.map { min(max($0, 0), 1) }
+    }
+
+    /// One pattern per entry of `maps` (repeat a map for several patterns of it). A
+    /// sample whose best response is still at or below its `thresholds` entry (default:
+    /// silent) at a third and two thirds of the steps restarts from new, coarser noise.
+    /// Each sample keeps the best pattern it passed through.
+    public func search(
+        maps: [Int], settings: Settings, thresholds: [Float]? = nil,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws(DreamError) -> [Pattern] {
+        try checkMaps(maps)
+        var generator = SeededGenerator(seed: settings.seed)
+        let batch = maps.count
+        var x = [Float]()
+        x.reserveCapacity(batch * 784)
+        for _ in maps { x += Self.noise(scales: settings.noiseScales, using: &generator) }
+        var restarts = [Int](repeating: 0, count: batch)
+        var bestActivation = [Float](repeating: -1, count: batch)
+        var bestImage = x
+        let checkpoints = Set([settings.steps / 3, 2 * settings.steps / 3])
+        for step in 0...settings.steps {
+            let (gradient, activation) = evaluate(x, maps: maps)
+            for n in 0..<batch where activation[n] > bestActivation[n] {
+                bestActivation[n] = activation[n]
+                for i in n * 784..<(n + 1) * 784 { bestImage[i] = x[i] }
+            }
+            if step == settings.steps { break }
+            // The step shrinks to a fifth over the run: coarse search first, fine tuning last.
+            let stepSize = settings.stepSize * (1 - 0.8 * Float(step) / Float(settings.steps))
+            for n in 0..<batch {
+                let grad = gradient + n * 784
+                let scale = stepSize / max(VectorKernels.meanAbs(grad, count: 784), 1e-8)
+                for i in 0..<784 { x[n * 784 + i] = min(max(x[n * 784 + i] + scale * grad[i], 0), 1) }
+            }
+            progress(step + 1, settings.steps)
+            if checkpoints.contains(step + 1) {
+                for n in 0..<batch where bestActivation[n] <= (thresholds?[n] ?? 0) && restarts[n] < settings.restarts {
+                    restarts[n] += 1
+                    let fresh = Self.noise(scales: settings.noiseScales + [4 + 3 * restarts[n]], using: &generator)
+                    for i in 0..<784 { x[n * 784 + i] = fresh[i] }
+                }
+            }
+        }
+        return maps.enumerated().map { n, map in
+            Pattern(
+                map: map, image: Image(width: 28, height: 28, pixels: Array(bestImage[n * 784..<(n + 1) * 784])),
+                activation: max(bestActivation[n], 0), restarts: restarts[n])
+        }
+    }
+
+    /// Each sample's gradient for its own map, and its map's mean response, for `x`.
+    func evaluate(_ x: [Float], maps: [Int]) -> (gradient: UnsafePointer<Float>, activation: [Float]) {
+        let batch = maps.count
+        let g = gradients.reserve(batch * 784)
+        let response = activations.reserve(batch)
+        let positions = outputShape.height * outputShape.width
+        let channels = mapCount
+        let per = outputShape.count
+        x.withUnsafeBufferPointer { input in
+            maps.withUnsafeBufferPointer { targets in
+                parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
+                    for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 4) {
+                        let count = min(4, slice.upperBound - start)
+                        try! replica.forward(input.baseAddress! + start * 784, batch: count, through: layer)
+                        let seed = seedBuffers[worker].reserve(count * per)
+                        seed.update(repeating: 0, count: count * per)
+                        let pre = replica.layers[layer].preActivation
+                        let post = replica.layers[layer].output
+                        // The gradient of mean(relu(pre)) rewards a real pattern (the plain
+                        // pre-activation mean of conv1 is linear in the pixels: its optimum is a
+                        // flat image). Where the map is silent everywhere, raise its best
+                        // position instead, which carves the pattern in at one place first.
+                        let active = 1 / Float(positions)
+                        for n in 0..<count {
+                            let base = n * positions * channels + targets[start + n]
+                            var best = 0
+                            var anyActive = false
+                            var sum: Float = 0
+                            for p in 0..<positions {
+                                let i = base + p * channels
+                                sum += post[i]
+                                if pre[i] > 0 {
+                                    seed[i] = active
+                                    anyActive = true
+                                }
+                                if pre[i] > pre[base + best * channels] { best = p }
+                            }
+                            if !anyActive { seed[base + best * channels] = 1 }
+                            response[start + n] = sum / Float(positions)
+                        }
+                        replica.backward(
+                            seeds: [.init(layer: layer, gradient: seed, preActivation: true)],
+                            parameterGradients: false, inputGradient: g + start * 784)
+                    }
+                }
+            }
+        }
+        return (UnsafePointer(g), Array(UnsafeBufferPointer(start: response, count: batch)))
+    }
+}
