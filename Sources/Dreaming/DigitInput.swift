@@ -44,11 +44,8 @@ public enum DigitInput {
         }
     }
 
-    /// The folder of the bundled MNIST files.
-    public static func defaultDataDirectory() -> String {
-        let local = "data/mnist"
-        if FileManager.default.fileExists(atPath: local) { return local }
-        return BundledAssets.searchRoots.map { ($0 as NSString).appendingPathComponent("data/mnist") }
-            .first { FileManager.default.fileExists(atPath: $0) } ?? local
+    /// The folder of the bundled MNIST files (see `BundledAssets` for where it looks).
+    public static func defaultDataDirectory() throws(DreamError) -> String {
+        try BundledAssets.mnistDirectory()
     }
 }

@@ -11,13 +11,18 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case objectiveNeedsFixedInput(mode: String, layer: String)
     case imageTooSmall(octave: Int, width: Int, height: Int, needs: Int, hint: String)
     case modelNotFound(searched: [String])
+    case dataNotFound(searched: [String])
     case outputExists(path: String)
+    case objectiveCannotMove(terms: String)
 
     public var errorDescription: String? {
         switch self {
         case .presetNotFound(let name, let searched, let available):
             return
-                "preset '\(name)' not found in \(searched.joined(separator: ", ")); available: \(available.joined(separator: ", "))"
+                "preset '\(name)' not found (looked in \(searched.joined(separator: ", "))); "
+                + (available.isEmpty
+                    ? "no presets are installed: reinstall dream, set DREAM_HOME, or pass a .json path"
+                    : "available: \(available.joined(separator: ", "))")
         case .presetUnreadable(let path, let reason):
             return "\(path): cannot read the preset (\(reason))"
         case .presetInvalid(let path, let key, let problem):
@@ -33,8 +38,14 @@ public enum DreamError: Error, LocalizedError, Equatable {
                 "mode \(mode) cannot use layer \(layer): it needs 28x28 inputs; use --mode downscale, tiles or mixed, or a conv layer"
         case .imageTooSmall(let octave, let width, let height, let needs, let hint):
             return "octave \(octave): image has shrunk to \(width)x\(height), below \(needs)x\(needs); \(hint)"
+        case .dataNotFound(let searched):
+            return
+                "no MNIST data found (looked in \(searched.joined(separator: ", "))); pass --data FOLDER or set DREAM_HOME to a folder holding data/mnist"
         case .modelNotFound(let searched):
             return "no model found (looked in \(searched.joined(separator: ", "))); pass --model or run 'dream train'"
+        case .objectiveCannotMove(let terms):
+            return
+                "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
         }

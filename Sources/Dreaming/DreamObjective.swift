@@ -24,6 +24,17 @@ public struct DreamObjective: Sendable {
     public let needsFixedInput: Bool
     public let layerNames: [String]
 
+    /// "map 3 of pool1 + conv3 x 0.5" for messages.
+    public func describeTerms() -> String {
+        terms.map { term in
+            switch term.kind {
+            case .mapMean(let map): "map \(map) of \(layerNames[term.layer])"
+            case .unit(let unit): "unit \(unit) of \(layerNames[term.layer])"
+            case .layerEnergy: "\(layerNames[term.layer]) x \(term.weight)"
+            }
+        }.joined(separator: " + ")
+    }
+
     public init(settings: DreamSettings, model: Sequential) throws(DreamError) {
         var terms: [Term] = []
         func index(_ name: String) throws(DreamError) -> Int {

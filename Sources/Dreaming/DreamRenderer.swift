@@ -94,6 +94,9 @@ public final class DreamRenderer {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
 
+        if ascent.totalSteps > 0 && ascent.flatSteps == ascent.totalSteps {
+            throw .objectiveCannotMove(terms: objective.describeTerms())
+        }
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
         if settings.color == .gray || photo.colorChannels == 1 {

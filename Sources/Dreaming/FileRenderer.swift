@@ -8,6 +8,9 @@ public final class FileRenderer {
     public let renderer: DreamRenderer
     /// The PNG tEXt key that holds a render's settings (JSON).
     public static let settingsKey = "dream:settings"
+    /// The PNG tEXt key that holds the name of the preset a render started from, so that
+    /// `--from` can name its outputs after the preset rather than after the render's file.
+    public static let presetKey = "dream:preset"
 
     public struct Request: Sendable {
         public var input: String
@@ -19,6 +22,8 @@ public final class FileRenderer {
         public var pngBitDepth = 8
         /// Quality of JPEG outputs, 1...100.
         public var jpegQuality = 92
+        /// The preset the settings came from, stored beside them.
+        public var presetName: String?
 
         public init(input: String, output: String, settings: DreamSettings, stagesOutput: String? = nil) {
             self.input = input
@@ -49,10 +54,13 @@ public final class FileRenderer {
         guard ImageFormat(pathExtension: request.output) != nil else {
             throw ImagingError.unsupportedExtension(path: request.output)
         }
+        try AtomicFile.checkWritable(request.output)
+        if let stages = request.stagesOutput { try AtomicFile.checkWritable(stages) }
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
         let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
         var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
         writer.textChunks = [(Self.settingsKey, Self.settingsJSON(request.settings))]
+        if let name = request.presetName { writer.textChunks.append((Self.presetKey, name)) }
         try writer.write(result.image, to: request.output, protecting: [request.input])
         if let stagesPath = request.stagesOutput, let stages = result.stages {
             try ImageWriter().write(stages, to: stagesPath, protecting: [request.input])
@@ -67,6 +75,14 @@ public final class FileRenderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try! encoder.encode(settings), as: UTF8.self)
+    }
+
+    /// The settings a render embedded in its PNG and the name of its preset (nil for
+    /// renders made before the name was stored), for `--from`.
+    public static func recipe(fromRender path: String) throws -> (settings: DreamSettings, presetName: String?) {
+        let settings = try settings(fromRender: path)
+        let name = try readPNGText(at: path, key: presetKey)
+        return (settings, name.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// The settings a render embedded in its PNG, for `--from`.

@@ -23,6 +23,11 @@ public final class GradientAscent {
     private var stepIndex = 0
     /// Mean objective per step of the last `ascend` call.
     public private(set) var history: [Float] = []
+    /// Steps since `init` whose gradient was zero everywhere (the objective cannot move:
+    /// e.g. a post-ReLU term on a map that is silent on the whole image).
+    public private(set) var flatSteps = 0
+    /// Steps since `init`.
+    public private(set) var totalSteps = 0
 
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
@@ -47,6 +52,7 @@ public final class GradientAscent {
                 loss = try tileStep(&image, overlap: overlap, shifting: shifting, stepSize: stepSize, using: &generator)
             }
             history.append(loss)
+            totalSteps += 1
             if let lossCap, loss > lossCap { break }
         }
     }
@@ -68,7 +74,9 @@ public final class GradientAscent {
             }
         }
         let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
-        let scale = stepSize / max(VectorKernels.meanAbs(g, count: w * h), 1e-8)
+        let size = VectorKernels.meanAbs(g, count: w * h)
+        if size == 0 { flatSteps += 1 }
+        let scale = stepSize / max(size, 1e-8)
         image.pixels.withUnsafeMutableBufferPointer { dst in
             for y in 0..<h {
                 let gy = ((y + dy) % h + h) % h
@@ -106,9 +114,9 @@ public final class GradientAscent {
             fullGradient = Image(width: image.width, height: image.height)
         }
         grid.assemble(g, into: &fullGradient!)
-        let scale = fullGradient!.pixels.withUnsafeBufferPointer {
-            stepSize / max(VectorKernels.meanAbs($0.baseAddress!, count: $0.count), 1e-8)
-        }
+        let size = fullGradient!.pixels.withUnsafeBufferPointer { VectorKernels.meanAbs($0.baseAddress!, count: $0.count) }
+        if size == 0 { flatSteps += 1 }
+        let scale = stepSize / max(size, 1e-8)
         fullGradient!.pixels.withUnsafeBufferPointer { gradient in
             image.pixels.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<dst.count { dst[i] += scale * gradient[i] }

@@ -4,9 +4,13 @@ import Foundation
 /// name ending in `.json` (or holding a `/`) is a path.
 public struct PresetLibrary: Sendable {
     public var directories: [String]
+    /// Every folder looked in, existing or not, for "not found" messages.
+    public var searched: [String]
 
     public init(directories: [String]? = nil) {
-        self.directories = directories ?? (["presets"] + [BundledAssets.presetsDirectory()].compactMap { $0 })
+        self.directories = directories ?? BundledAssets.presetsDirectories()
+        let local = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("presets")
+        searched = directories ?? ([local] + BundledAssets.candidates("presets").filter { $0 != local })
     }
 
     public func load(_ nameOrPath: String, base: DreamSettings = DreamSettings()) throws(DreamError) -> Preset {
@@ -17,7 +21,7 @@ public struct PresetLibrary: Sendable {
             let path = (directory as NSString).appendingPathComponent(nameOrPath + ".json")
             if FileManager.default.fileExists(atPath: path) { return try Preset(contentsOf: path, base: base) }
         }
-        throw .presetNotFound(name: nameOrPath, searched: directories, available: names())
+        throw .presetNotFound(name: nameOrPath, searched: searched, available: names())
     }
 
     /// Names of all presets, the first directory winning on duplicates.

@@ -12,6 +12,15 @@ public enum AtomicFile {
         }
     }
 
+    /// Throws unless `path` could be written (see `AtomicWrite.checkWritable`).
+    public static func checkWritable(_ path: String) throws(ImageIOError) {
+        do {
+            try AtomicWrite.checkWritable(path)
+        } catch {
+            throw .writeFailed(path: path, reason: error.reason)
+        }
+    }
+
     /// Creates `path` and its parents unless it is already a folder, with a message that
     /// names what is in the way.
     public static func createFolder(_ path: String) throws(ImagingError) {

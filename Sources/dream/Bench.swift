@@ -24,11 +24,11 @@ struct Bench: ParsableCommand {
         let bench = Benchmark(model: model, secondsPerFigure: seconds) {
             line.update("measuring \($0)...", force: true)
         }
-        let data = try? MNISTDataset(directory: DigitInput.defaultDataDirectory(), split: .train)
+        let data = try? MNISTDataset(directory: try DigitInput.defaultDataDirectory(), split: .train)
         var figures = bench.machineFigures()
         figures += try bench.networkFigures(data: data)
         figures += try bench.renderFigures(photo: photo, presets: PresetLibrary())
-        if let test = try? MNISTDataset(directory: DigitInput.defaultDataDirectory(), split: .test) {
+        if let test = try? MNISTDataset(directory: try DigitInput.defaultDataDirectory(), split: .test) {
             figures += try bench.sheetFigures(data: test)
         }
         figures += try processFigures(bench)

@@ -23,19 +23,28 @@ struct Presets: ParsableCommand {
                     printError(error)
                 }
             }
-            print("(searched: \(library.directories.joined(separator: ", ")))")
+            if library.names().isEmpty {
+                throw ValidationError(
+                    "no presets found (looked in \(library.searched.joined(separator: ", "))); reinstall dream or set DREAM_HOME")
+            }
+            FileHandle.standardError.write(Data("(from \(library.directories.joined(separator: ", ")))\n".utf8))
             if failed { throw ExitCode(1) }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a preset's fully resolved settings as JSON.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a preset's fully resolved settings as JSON.",
+            discussion: """
+                Only the JSON goes to standard output, so 'dream presets show tiles > my.json' \
+                makes a preset to edit and use with 'dream --preset ./my.json'.
+                """)
         @Argument(help: "Preset name or path.") var name: String
         func run() throws {
             let preset = try PresetLibrary().load(name)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print("// \(preset.path)")
+            FileHandle.standardError.write(Data("(from \(preset.path))\n".utf8))
             print(String(decoding: try encoder.encode(preset.settings), as: UTF8.self))
         }
     }

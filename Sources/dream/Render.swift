@@ -19,7 +19,8 @@ struct Render: ParsableCommand {
             """)
 
     @Argument(help: "PNG or JPEG photos.") var files: [String] = []
-    @Option(help: "Preset name (./presets, then the bundled ones) or path to a .json file.") var preset = "ghost"
+    @Option(help: "Preset name (./presets, then the bundled ones) or path to a .json file (default: ghost).")
+    var preset: String?
     @Option(help: ArgumentHelp("Take the settings stored in a PNG that dream rendered.", valueName: "render.png"))
     var from: String?
     @OptionGroup var modelOptions: ModelOptions
@@ -36,6 +37,10 @@ struct Render: ParsableCommand {
         guard !files.isEmpty else {
             throw ValidationError("give at least one photo, e.g. dream --preset ghost samples/flower.jpg")
         }
+        if from != nil && preset != nil {
+            throw ValidationError(
+                "give --from or --preset, not both: --from takes every setting from the render, flags override single keys")
+        }
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be in 1...100") }
         guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }
         try overrides.check()
@@ -45,9 +50,11 @@ struct Render: ParsableCommand {
         let base: DreamSettings
         let presetName: String
         if let from {
-            base = try FileRenderer.settings(fromRender: from)
-            presetName = URL(fileURLWithPath: from).deletingPathExtension().lastPathComponent
+            let recipe = try FileRenderer.recipe(fromRender: from)
+            base = recipe.settings
+            presetName = recipe.presetName ?? "from"
         } else {
+            let preset = self.preset ?? "ghost"
             base = try PresetLibrary().load(preset).settings
             presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
         }
@@ -83,6 +90,7 @@ struct Render: ParsableCommand {
                     input: file, output: target, settings: settings, stagesOutput: stagesPath)
                 request.pngBitDepth = png16 ? 16 : 8
                 request.jpegQuality = jpegQuality
+                request.presetName = presetName
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 line.finish()
                 if !quiet {

@@ -4,23 +4,23 @@ import Dreaming
 /// Flags that override single keys of a preset.
 struct SettingsOverrides: ParsableArguments {
     @Option(help: "How the network looks at the photo.") var mode: DreamSettings.Mode?
-    @Option(help: "Raise this map of --layer.") var map: Int?
+    @Option(parsing: .unconditional, help: "Raise this map of --layer.") var map: Int?
     @Option(help: ArgumentHelp("Raise several maps of --layer.", valueName: "3,17,56")) var maps: String?
     @Option(help: "Layer of --map/--maps: conv1, conv2, conv3, dense1, dense2 (default conv3).") var layer: String?
     @Option(help: ArgumentHelp("Whole layers with weights.", valueName: "conv2=0.5,conv3=1")) var layers: String?
-    @Option(name: .customLong("class"), help: "Raise this class score (0-9) of the last layer.") var classIndex: Int?
-    @Option(help: "Gradient steps per loop or octave.") var steps: Int?
-    @Option(help: "Mean pixel change per step (0-1 scale).") var stepSize: Float?
-    @Option(help: "Downscale mode: ascend/upscale/re-add-detail rounds.") var loops: Int?
-    @Option(help: "Number of octaves (scales).") var octaves: Int?
-    @Option(help: "Size ratio between octaves.") var octaveScale: Double?
-    @Option(help: "Largest random shift per step, pixels.") var jitter: Int?
-    @Option(help: "Stop an octave's steps when the objective exceeds this.") var lossCap: Float?
-    @Option(help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
+    @Option(name: .customLong("class"), parsing: .unconditional, help: "Raise this class score (0-9) of the last layer.") var classIndex: Int?
+    @Option(parsing: .unconditional, help: "Gradient steps per loop or octave.") var steps: Int?
+    @Option(parsing: .unconditional, help: "Mean pixel change per step (0-1 scale).") var stepSize: Float?
+    @Option(parsing: .unconditional, help: "Downscale mode: ascend/upscale/re-add-detail rounds.") var loops: Int?
+    @Option(parsing: .unconditional, help: "Number of octaves (scales).") var octaves: Int?
+    @Option(parsing: .unconditional, help: "Size ratio between octaves.") var octaveScale: Double?
+    @Option(parsing: .unconditional, help: "Largest random shift per step, pixels.") var jitter: Int?
+    @Option(parsing: .unconditional, help: "Stop an octave's steps when the objective exceeds this.") var lossCap: Float?
+    @Option(parsing: .unconditional, help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
     @Option(help: "moving: shift the tile grid every step (no seams); fixed: each tile grows its own pattern.")
     var tileGrid: DreamSettings.TileGridMode?
     @Option(help: "Value range after each loop or octave.") var range: DreamSettings.RangeMode?
-    @Option(help: "Target standard deviation for --range std (default: the photo's).") var rangeTarget: Float?
+    @Option(parsing: .unconditional, help: "Target standard deviation for --range std (default: the photo's).") var rangeTarget: Float?
     @Option(help: "keep: dream on the luminance, keep the colors; gray.") var color: DreamSettings.ColorMode?
     @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
     @Option(help: "Random seed: same input, settings and seed give the same bytes.") var seed: UInt64?
@@ -83,10 +83,45 @@ struct SettingsOverrides: ParsableArguments {
         if let color { s.color = color }
         if let invert { s.invert = invert }
         if let seed { s.seed = seed }
+        // The stored description must not keep saying "map 56" after --map 77.
+        let changed = changes()
+        if !changed.isEmpty {
+            let note = "changed: " + changed.joined(separator: " ")
+            s.description = s.description.isEmpty ? note : "\(s.description) (\(note))"
+        }
         if let (key, problem) = s.problems().first {
             throw ValidationError("--\(flagName(key)): \(problem)")
         }
         return s
+    }
+
+    /// The given flags as they were typed ("--map 77"), in a fixed order.
+    func changes() -> [String] {
+        var result: [String] = []
+        func add(_ flag: String, _ value: CustomStringConvertible?) {
+            if let value { result.append("--\(flag) \(value)") }
+        }
+        add("mode", mode?.rawValue)
+        add("layer", layer)
+        add("map", map)
+        add("maps", maps)
+        add("layers", layers)
+        add("class", classIndex)
+        add("steps", steps)
+        add("step-size", stepSize)
+        add("loops", loops)
+        add("octaves", octaves)
+        add("octave-scale", octaveScale)
+        add("jitter", jitter)
+        add("loss-cap", lossCap)
+        add("tile-overlap", tileOverlap)
+        add("tile-grid", tileGrid?.rawValue)
+        add("range", range?.rawValue)
+        add("range-target", rangeTarget)
+        add("color", color?.rawValue)
+        if let invert { result.append(invert ? "--invert" : "--no-invert") }
+        add("seed", seed)
+        return result
     }
 
     private func flagName(_ key: String) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DreamEngine
 import Foundation
 import NeuralNet
 
@@ -13,8 +14,8 @@ struct Train: ParsableCommand {
             (--data /usr/share/datasets/fashion-mnist).
             """)
 
-    @Option(help: "Folder with train-/t10k- IDX files (gzip or plain).")
-    var data = "data/mnist"
+    @Option(help: "Folder with train-/t10k- IDX files (gzip or plain); default: the bundled MNIST.")
+    var data: String?
     @Option(help: "Total number of epochs.") var epochs = 12
     @Option(help: "Images per mini-batch.") var batch = 128
     @Option(help: "Initial learning rate.") var lr: Float = 0.05
@@ -34,6 +35,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let data = try self.data ?? DigitInput.defaultDataDirectory()
         let train = try MNISTDataset(directory: data, split: .train)
         let test = try MNISTDataset(directory: data, split: .test)
         var settings = Trainer.Settings()
