@@ -13,7 +13,7 @@ public enum AtomicFile {
     }
 
     /// Throws unless `path` could be written (see `AtomicWrite.checkWritable`).
-    public static func checkWritable(_ path: String) throws(ImageIOError) {
+    public static func checkWritable(_ path: String) throws(ImagingError) {
         do {
             try AtomicWrite.checkWritable(path)
         } catch {

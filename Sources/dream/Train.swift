@@ -1,5 +1,5 @@
 import ArgumentParser
-import DreamEngine
+import Dreaming
 import Foundation
 import NeuralNet
 
