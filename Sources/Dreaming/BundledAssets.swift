@@ -112,9 +112,17 @@ public enum BundledAssets {
         return found
     }
 
+    /// A photo of the bundled `samples/` folder.
+    public static func sample(_ name: String) throws(DreamError) -> String {
+        let relative = "samples/\(name)"
+        guard let found = locate(relative) else { throw .sampleNotFound(searched: candidates(relative)) }
+        return found
+    }
+
     static func exists(_ path: String, folder: Bool) -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue == folder
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            && isDirectory.boolValue == folder
     }
 
     static func absolute(_ path: String, in folder: String) -> String {

@@ -12,6 +12,7 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case imageTooSmall(octave: Int, width: Int, height: Int, needs: Int, hint: String)
     case modelNotFound(searched: [String])
     case dataNotFound(searched: [String])
+    case sampleNotFound(searched: [String])
     case outputExists(path: String)
     case objectiveCannotMove(terms: String)
 
@@ -41,6 +42,9 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .dataNotFound(let searched):
             return
                 "no MNIST data found (looked in \(searched.joined(separator: ", "))); pass --data FOLDER or set DREAM_HOME to a folder holding data/mnist"
+        case .sampleNotFound(let searched):
+            return
+                "no sample photo found (looked in \(searched.joined(separator: ", "))); pass --photo PATH or set DREAM_HOME"
         case .modelNotFound(let searched):
             return "no model found (looked in \(searched.joined(separator: ", "))); pass --model or run 'dream train'"
         case .objectiveCannotMove(let terms):

@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure training, gradient and render speed on this machine (use a release build).")
 
     @Option(help: "Seconds to spend on each figure.") var seconds: Double = 3
-    @Option(help: "Photo for the render figures.") var photo = "samples/flower.jpg"
+    @Option(help: "Photo for the render figures (default: the bundled samples/flower.jpg).") var photo: String?
     @Flag(help: "Print JSON for machines.") var json = false
     @OptionGroup var modelOptions: ModelOptions
 
@@ -27,11 +27,12 @@ struct Bench: ParsableCommand {
         let data = try? MNISTDataset(directory: try DigitInput.defaultDataDirectory(), split: .train)
         var figures = bench.machineFigures()
         figures += try bench.networkFigures(data: data)
+        let photo = try self.photo ?? BundledAssets.sample("flower.jpg")
         figures += try bench.renderFigures(photo: photo, presets: PresetLibrary())
         if let test = try? MNISTDataset(directory: try DigitInput.defaultDataDirectory(), split: .test) {
             figures += try bench.sheetFigures(data: test)
         }
-        figures += try processFigures(bench)
+        figures += try processFigures(bench, photo: photo)
         line.finish()
         if json {
             let encoder = JSONEncoder()
@@ -53,8 +54,11 @@ struct Bench: ParsableCommand {
     }
 
     /// The wall-clock figures: this very binary rendering whole, median of 7 runs.
-    func processFigures(_ bench: Benchmark) throws -> [Benchmark.Figure] {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+    func processFigures(_ bench: Benchmark, photo: String) throws -> [Benchmark.Figure] {
+        // The real executable: argv[0] is a bare "dream" when run from PATH.
+        let executable =
+            BundledAssets.executablePath()
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let folder = NSTemporaryDirectory() + "dream-bench-process-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }

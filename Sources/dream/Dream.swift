@@ -27,7 +27,8 @@ struct Dream: ParsableCommand {
     /// bug report says both.
     static var versionText: String {
         guard let path = try? BundledAssets.modelPath() else {
-            return "dream \(version)\nmodel: none found (looked in \(BundledAssets.candidates("models").joined(separator: ", ")))"
+            return
+                "dream \(version)\nmodel: none found (looked in \(BundledAssets.candidates("models").joined(separator: ", ")))"
         }
         guard let loaded = try? ModelFile.read(contentsOf: path) else {
             return "dream \(version)\nmodel: \(path) (unreadable: run 'dream evaluate' for the reason)"

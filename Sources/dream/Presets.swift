@@ -25,7 +25,8 @@ struct Presets: ParsableCommand {
             }
             if library.names().isEmpty {
                 throw ValidationError(
-                    "no presets found (looked in \(library.searched.joined(separator: ", "))); reinstall dream or set DREAM_HOME")
+                    "no presets found (looked in \(library.searched.joined(separator: ", "))); reinstall dream or set DREAM_HOME"
+                )
             }
             FileHandle.standardError.write(Data("(from \(library.directories.joined(separator: ", ")))\n".utf8))
             if failed { throw ExitCode(1) }

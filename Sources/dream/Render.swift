@@ -39,7 +39,8 @@ struct Render: ParsableCommand {
         }
         if from != nil && preset != nil {
             throw ValidationError(
-                "give --from or --preset, not both: --from takes every setting from the render, flags override single keys")
+                "give --from or --preset, not both: --from takes every setting from the render, flags override single keys"
+            )
         }
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be in 1...100") }
         guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }

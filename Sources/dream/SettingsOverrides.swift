@@ -8,19 +8,23 @@ struct SettingsOverrides: ParsableArguments {
     @Option(help: ArgumentHelp("Raise several maps of --layer.", valueName: "3,17,56")) var maps: String?
     @Option(help: "Layer of --map/--maps: conv1, conv2, conv3, dense1, dense2 (default conv3).") var layer: String?
     @Option(help: ArgumentHelp("Whole layers with weights.", valueName: "conv2=0.5,conv3=1")) var layers: String?
-    @Option(name: .customLong("class"), parsing: .unconditional, help: "Raise this class score (0-9) of the last layer.") var classIndex: Int?
+    @Option(
+        name: .customLong("class"), parsing: .unconditional, help: "Raise this class score (0-9) of the last layer.")
+    var classIndex: Int?
     @Option(parsing: .unconditional, help: "Gradient steps per loop or octave.") var steps: Int?
     @Option(parsing: .unconditional, help: "Mean pixel change per step (0-1 scale).") var stepSize: Float?
     @Option(parsing: .unconditional, help: "Downscale mode: ascend/upscale/re-add-detail rounds.") var loops: Int?
     @Option(parsing: .unconditional, help: "Number of octaves (scales).") var octaves: Int?
     @Option(parsing: .unconditional, help: "Size ratio between octaves.") var octaveScale: Double?
     @Option(parsing: .unconditional, help: "Largest random shift per step, pixels.") var jitter: Int?
-    @Option(parsing: .unconditional, help: "Stop an octave's steps when the objective exceeds this.") var lossCap: Float?
+    @Option(parsing: .unconditional, help: "Stop an octave's steps when the objective exceeds this.") var lossCap:
+        Float?
     @Option(parsing: .unconditional, help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
     @Option(help: "moving: shift the tile grid every step (no seams); fixed: each tile grows its own pattern.")
     var tileGrid: DreamSettings.TileGridMode?
     @Option(help: "Value range after each loop or octave.") var range: DreamSettings.RangeMode?
-    @Option(parsing: .unconditional, help: "Target standard deviation for --range std (default: the photo's).") var rangeTarget: Float?
+    @Option(parsing: .unconditional, help: "Target standard deviation for --range std (default: the photo's).")
+    var rangeTarget: Float?
     @Option(help: "keep: dream on the luminance, keep the colors; gray.") var color: DreamSettings.ColorMode?
     @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
     @Option(help: "Random seed: same input, settings and seed give the same bytes.") var seed: UInt64?

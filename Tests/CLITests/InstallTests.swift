@@ -7,36 +7,15 @@ import Testing
 /// command run from an unrelated folder with no DREAM_HOME. Builds a release binary in its
 /// own build folder (`swift test` holds the lock on .build), so it is slow.
 @Suite(.tags(.slow), .serialized) struct InstallTests {
-    struct Run {
-        var status: Int32
-        var output: String
-        var error: String
-    }
+    typealias Run = ProcessRun
 
     /// Runs `executable` in `folder` with a clean environment (PATH and HOME only).
     static func run(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:])
         throws -> Run
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var base = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": folder]
         base.merge(environment) { $1 }
-        process.environment = base
-        // Output to files, not pipes: a chatty child (make, a release build) must never
-        // block on a full pipe while we wait for it.
-        let logs = try temporaryFolder()
-        _ = FileManager.default.createFile(atPath: logs + "/out", contents: nil)
-        _ = FileManager.default.createFile(atPath: logs + "/err", contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: logs + "/out")
-        process.standardError = FileHandle(forWritingAtPath: logs + "/err")
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            output: try String(contentsOfFile: logs + "/out", encoding: .utf8),
-            error: try String(contentsOfFile: logs + "/err", encoding: .utf8))
+        return try runProcess(executable, arguments, in: folder, environment: base)
     }
 
     /// One install for the whole suite: `make install` into a staging PREFIX, then moved.
