@@ -114,7 +114,9 @@ public final class GradientAscent {
             fullGradient = Image(width: image.width, height: image.height)
         }
         grid.assemble(g, into: &fullGradient!)
-        let size = fullGradient!.pixels.withUnsafeBufferPointer { VectorKernels.meanAbs($0.baseAddress!, count: $0.count) }
+        let size = fullGradient!.pixels.withUnsafeBufferPointer {
+            VectorKernels.meanAbs($0.baseAddress!, count: $0.count)
+        }
         if size == 0 { flatSteps += 1 }
         let scale = stepSize / max(size, 1e-8)
         fullGradient!.pixels.withUnsafeBufferPointer { gradient in
