@@ -19,19 +19,22 @@ public struct BatchPlan: Sendable {
 
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
-    /// Image files under `inputs` (files or folders; subfolders with `recursive`), sorted.
-    /// Names relative to their folder keep outputs from different subfolders apart.
-    public static func images(in inputs: [String], recursive: Bool) throws(DreamError) -> [(path: String, name: String)]
+    /// Image files under `inputs` (files or folders; subfolders with `recursive`), each
+    /// once, sorted by name, leaving out files under `excluding` (the output folder when it
+    /// sits in an input folder). Names follow `BatchNaming`: distinct, so outputs never
+    /// collide; two photos it cannot tell apart throw `BatchError.outputCollision`.
+    public static func images(in inputs: [String], recursive: Bool, excluding: String? = nil) throws
+        -> [(path: String, name: String)]
     {
-        var found: [(String, String)] = []
+        var found: [BatchNaming.Photo] = []
         let manager = FileManager.default
         for input in inputs {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: input, isDirectory: &isDirectory) else {
-                throw .invalidSetting(key: "input", problem: "\(input): no such file or folder")
+                throw DreamError.invalidSetting(key: "input", problem: "\(input): no such file or folder")
             }
             if !isDirectory.boolValue {
-                found.append((input, URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent))
+                found.append(BatchNaming.Photo(file: input))
                 continue
             }
             let entries: [String]
@@ -44,14 +47,29 @@ public struct BatchPlan: Sendable {
             where imageExtensions.contains(URL(fileURLWithPath: entry).pathExtension.lowercased()) {
                 // As the user wrote the folder: relative paths stay relative in manifests.
                 let path = (input as NSString).appendingPathComponent(entry)
+                var entryIsFolder: ObjCBool = false
+                guard manager.fileExists(atPath: path, isDirectory: &entryIsFolder), !entryIsFolder.boolValue else {
+                    continue
+                }
                 let stem = (entry as NSString).deletingPathExtension.replacingOccurrences(of: "/", with: "_")
-                found.append((path, stem))
+                found.append(BatchNaming.Photo(path: path, name: stem, depth: entry.split(separator: "/").count))
             }
         }
-        return found.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        if let excluding {
+            let folder = BatchNaming.absolute(excluding) + "/"
+            found.removeAll { BatchNaming.absolute($0.path).hasPrefix(folder) }
+        }
+        return try BatchNaming.distinctNames(found).map { ($0.path, $0.name) }.sorted {
+            $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1
+        }
     }
 
-    public init(images: [(path: String, name: String)], presets: [Result<Preset, DreamError>], presetNames: [String]) {
+    /// Every image with every readable preset. Throws, before anything renders, when two
+    /// jobs would write the same output (a name like `a-x` with preset `y` meets `a` with
+    /// preset `x-y`).
+    public init(images: [(path: String, name: String)], presets: [Result<Preset, DreamError>], presetNames: [String])
+        throws(BatchError)
+    {
         var jobs: [Job] = []
         var failures: [(String, String)] = []
         var good: [Preset] = []
@@ -69,6 +87,7 @@ public struct BatchPlan: Sendable {
                         outputName: "\(image.name)-\(preset.name).png"))
             }
         }
+        try BatchNaming.refuseRepeats(jobs.map { ($0.input, $0.outputName) })
         self.jobs = jobs
         self.presetFailures = failures
     }

@@ -71,11 +71,9 @@ struct Batch: ParsableCommand {
         guard !names.isEmpty else {
             throw ValidationError("no presets found in \(library.directories.joined(separator: ", "))")
         }
-        let outFolder = URL(fileURLWithPath: out).standardizedFileURL.path
-        let images = try BatchPlan.images(in: inputs, recursive: recursive)
-            .filter { !URL(fileURLWithPath: $0.path).standardizedFileURL.path.hasPrefix(outFolder + "/") }
+        let images = try BatchPlan.images(in: inputs, recursive: recursive, excluding: out)
         let results = names.map { name in Result { () throws(DreamError) in try library.load(name) } }
-        var plan = BatchPlan(images: images, presets: results, presetNames: names)
+        var plan = try BatchPlan(images: images, presets: results, presetNames: names)
         let shard = try parsedShard()
         if let shard { plan = plan.shard(shard.k, of: shard.n) }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Batch
 import Dreaming
 import Foundation
 import Imaging
@@ -45,6 +46,18 @@ struct Render: ParsableCommand {
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be in 1...100") }
         guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }
         try overrides.check()
+        // Several photos need a folder: an image name there would become a folder of that name.
+        let photos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count
+        if photos > 1, let output, !output.hasSuffix("/"), !isDirectory(output) {
+            if ImageFormat(pathExtension: output) != nil {
+                throw ValidationError(
+                    "-o \(output) names one image, but \(photos) photos are given; give a folder (-o out/) or one photo"
+                )
+            }
+            if FileManager.default.fileExists(atPath: output) {
+                throw ValidationError("-o \(output) must be a folder when several photos are given")
+            }
+        }
     }
 
     func run() throws {
@@ -60,31 +73,28 @@ struct Render: ParsableCommand {
             presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
         }
         let settings = try overrides.apply(to: base)
-        let renderer = FileRenderer(model: try modelOptions.load())
-        var outputIsFolder = files.count > 1 || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
-        if files.count > 1, let output, !output.hasSuffix("/"), !isDirectory(output) {
-            if FileManager.default.fileExists(atPath: output) {
-                throw ValidationError("-o \(output) must be a folder when several photos are given")
-            }
-            outputIsFolder = true
-        }
-        let folder = outputIsFolder ? (output ?? "out") : nil
+        let severalPhotos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count > 1
+        let outputIsFolder = severalPhotos || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
+        let folder = outputIsFolder ? output ?? "out" : nil
+        // Every output name is decided before anything renders: names that would collide
+        // keep what tells their photos apart, or the run stops here naming both.
+        let targets: [(input: String, output: String)]
         if let folder {
+            targets = try BatchNaming.renderOutputs(files: files, preset: presetName, settings: settings).map {
+                ($0.input, (folder as NSString).appendingPathComponent($0.output))
+            }
             try AtomicFile.createFolder(folder)
-        } else if let output {
-            try ensureFolder(of: output)
+        } else {
+            targets = [(files[0], output!)]
+            try ensureFolder(of: output!)
         }
+        let renderer = FileRenderer(model: try modelOptions.load())
         var failures = 0
         // Progress within a render only on a terminal: logs get the one result line per photo.
         let line = ProgressLine()
         line.quiet = quiet || isatty(STDERR_FILENO) == 0
-        for file in files {
+        for (file, target) in targets {
             renderer.renderer.progress = { line.update("\(file): \($0)") }
-            let target =
-                folder.map {
-                    ($0 as NSString).appendingPathComponent(
-                        FileRenderer.defaultOutputName(input: file, preset: presetName, settings: settings))
-                } ?? output!
             let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
             do {
                 var request = FileRenderer.Request(
@@ -112,7 +122,8 @@ struct Render: ParsableCommand {
             } catch {
                 line.finish()
                 failures += 1
-                printError(error)
+                // Engine errors do not know the photo: every message starts with it.
+                printError(BatchError.forPhoto(file, error))
             }
         }
         if failures > 0 { throw ExitCode(1) }

@@ -28,7 +28,7 @@ import Testing
     func plan(_ f: (images: String, presets: String, out: String), recursive: Bool = true) throws -> BatchPlan {
         let library = PresetLibrary(directories: [f.presets])
         let names = library.names()
-        return BatchPlan(
+        return try BatchPlan(
             images: try BatchPlan.images(in: [f.images], recursive: recursive),
             presets: names.map { n in Result { () throws(DreamError) in try library.load(n) } }, presetNames: names)
     }
@@ -68,6 +68,94 @@ import Testing
         // A changed preset makes its outputs stale; --force renders everything again.
         options.force = true
         #expect(try renderer.run(plan, options: options).rendered.count == 6)
+    }
+
+    /// Photos in `root` at the given relative paths (folders made as needed).
+    func photos(_ names: [String], in root: String) throws {
+        for name in names {
+            let path = root + "/" + name
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try syntheticPhoto(width: 40 + 4 * names.firstIndex(of: name)!, height: 36).write(to: path)
+        }
+    }
+
+    @Test func namesKeepWhatTellsInputsApart() throws {
+        let root = try temporaryFolder()
+        try photos(["one/photo.png", "one/photo.jpg", "one/solo.png", "a/x/shot.jpg", "b/x/shot.jpg"], in: root)
+        let found = try BatchPlan.images(in: [root + "/one", root + "/a/x", root + "/b/x"], recursive: false)
+        #expect(
+            found.map(\.name) == ["a_x_shot.jpg", "b_x_shot.jpg", "photo.jpg", "photo.png", "solo"],
+            "extensions for one folder, enclosing folders until names differ; simple names unchanged")
+        #expect(
+            found.map(\.path) == [
+                root + "/a/x/shot.jpg", root + "/b/x/shot.jpg", root + "/one/photo.jpg", root + "/one/photo.png",
+                root + "/one/solo.png",
+            ])
+        // The same file through its folder and by name, or twice, is one photo.
+        let again = try BatchPlan.images(
+            in: [root + "/one", root + "/one/solo.png", root + "/./one/solo.png"], recursive: false)
+        #expect(again.map(\.name) == ["photo.jpg", "photo.png", "solo"])
+        // Recursive names keep their subfolder; a collision there keeps the extension.
+        try photos(["deep/sub/c.png", "deep/sub/c.jpg", "deep/c.png"], in: root)
+        #expect(
+            try BatchPlan.images(in: [root + "/deep"], recursive: true).map(\.name) == ["c", "sub_c.jpg", "sub_c.png"])
+    }
+
+    @Test func photosThatCannotBeToldApartAreRefusedBeforeRendering() throws {
+        let root = try temporaryFolder()
+        // Names that differ only by case would overwrite each other on macOS.
+        try photos(["Shot.png", "shot.png"], in: root)
+        #expect(
+            throws: BatchError.outputCollision(
+                first: root + "/Shot.png", second: root + "/shot.png", output: "Shot-PRESET.png")
+        ) { try BatchPlan.images(in: [root], recursive: false) }
+        // A photo name with a dash meets a preset name with a dash: the plan refuses both.
+        let library = PresetLibrary(directories: [try fixture().presets])
+        let quick = try library.load("quick"), tiles = try library.load("tiny-tiles")
+        var renamed = quick
+        renamed.name = "tiles"
+        #expect(throws: BatchError.outputCollision(first: "x.png", second: "x-tiny.png", output: "x-tiny-tiles.png")) {
+            try BatchPlan(
+                images: [("x.png", "x"), ("x-tiny.png", "x-tiny")], presets: [.success(tiles), .success(renamed)],
+                presetNames: ["tiny-tiles", "tiles"])
+        }
+        let message = BatchError.outputCollision(first: "a/x.png", second: "b/x.png", output: "x-ghost.png")
+            .errorDescription!
+        #expect(
+            message
+                == "a/x.png and b/x.png would both write x-ghost.png; rename one of them or render them into different folders"
+        )
+    }
+
+    @Test func renderOfSeveralPhotosNamesOutputsApart() throws {
+        let settings = try PresetLibrary().load("ghost").settings
+        let outputs = try BatchNaming.renderOutputs(
+            files: ["a/x.png", "a/x.jpg", "b/x.jpg", "c/y.png", "c/./y.png"], preset: "ghost", settings: settings)
+        #expect(outputs.map(\.input) == ["a/x.png", "a/x.jpg", "b/x.jpg", "c/y.png"])
+        #expect(
+            outputs.map(\.output) == [
+                "x.png-ghost-m56.png", "a_x.jpg-ghost-m56.png", "b_x.jpg-ghost-m56.png", "y-ghost-m56.png",
+            ])
+        #expect(
+            try BatchNaming.renderOutputs(files: ["photo.jpg"], preset: "ghost", settings: settings).map(\.output) == [
+                "photo-ghost-m56.png"
+            ])
+    }
+
+    @Test func sameStemInOneFolderRendersBothAndResumesBoth() throws {
+        let f = try fixture()
+        try syntheticPhoto(width: 50, height: 40).write(to: f.images + "/a.jpg")
+        let plan = try plan(f, recursive: false)
+        #expect(Set(plan.jobs.map(\.outputName)).count == plan.jobs.count)
+        let first = try renderer.run(plan, options: .init(folder: f.out))
+        #expect(first.rendered.count == 6 && first.failedCount == 0)
+        #expect(
+            try outputs(f.out).filter { $0.hasPrefix("a.") } == [
+                "a.jpg-quick.png", "a.jpg-tiny-tiles.png", "a.png-quick.png", "a.png-tiny-tiles.png",
+            ])
+        let second = try renderer.run(plan, options: .init(folder: f.out))
+        #expect(second.rendered.isEmpty && second.skipped.count == 6)
     }
 
     @Test func corruptInputIsReportedAndTheRestRender() throws {

@@ -1,0 +1,89 @@
+import Dreaming
+import Foundation
+import Imaging
+import TestSupport
+import Testing
+
+@testable import Batch
+
+/// `dream batch` and `dream` with several photos through the real binary: what a user
+/// sees (exit codes, one-line errors, summaries) and what lands in the output folder.
+@Suite struct BatchCommandLineTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    func start(_ arguments: [String], output: Pipe? = nil, error: Pipe? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try dreamBinary())
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = error ?? FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func dream(_ arguments: [String]) throws -> Run {
+        let out = Pipe(), err = Pipe()
+        let process = try start(arguments, output: out, error: err)
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            error: String(decoding: error, as: UTF8.self))
+    }
+
+    /// Photos at the given paths under `root`, and a quick preset folder.
+    func fixture(_ names: [String]) throws -> (root: String, presets: String) {
+        let root = try temporaryFolder()
+        for (i, name) in names.enumerated() {
+            let path = root + "/" + name
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try syntheticPhoto(width: 40 + 4 * i, height: 36).write(to: path)
+        }
+        try FileManager.default.createDirectory(atPath: root + "/presets", withIntermediateDirectories: true)
+        try #"{"description": "quick", "mode": "downscale", "steps": 2, "loops": 1}"#
+            .write(toFile: root + "/presets/quick.json", atomically: true, encoding: .utf8)
+        return (root, root + "/presets")
+    }
+
+    func files(_ folder: String, ending suffix: String = ".png") throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(suffix) }.sorted()
+    }
+
+    @Test func inputsWithOneNameWriteDistinctOutputs() throws {
+        let f = try fixture(["a/x.png", "a/x.jpg", "b/x.jpg", "a/y.png"])
+        let plain = try dream([
+            "--steps", "1", "--octaves", "1", f.root + "/a/x.png", f.root + "/a/x.jpg", f.root + "/b/x.jpg",
+            f.root + "/a/y.png", "-o", f.root + "/plain/",
+        ])
+        #expect(plain.status == 0, "\(plain.error)")
+        #expect(
+            try files(f.root + "/plain") == [
+                "a_x.jpg-ghost-m56.png", "b_x.jpg-ghost-m56.png", "x.png-ghost-m56.png", "y-ghost-m56.png",
+            ])
+        let batch = try dream(["batch", f.root + "/a", f.root + "/b", "--presets", f.presets, "--out", f.root + "/out"])
+        #expect(batch.status == 0, "\(batch.error)")
+        #expect(batch.output.contains("rendered 4, skipped 0, failed 0"))
+        #expect(
+            try files(f.root + "/out") == ["a_x.jpg-quick.png", "b_x.jpg-quick.png", "x.png-quick.png", "y-quick.png"])
+        let again = try dream(["batch", f.root + "/a", f.root + "/b", "--presets", f.presets, "--out", f.root + "/out"])
+        #expect(again.output.contains("rendered 0, skipped 4, failed 0"))
+    }
+
+    @Test func photosThatCannotBeToldApartStopTheRunBeforeItRenders() throws {
+        let f = try fixture(["Shot.png", "shot.png"])
+        let run = try dream(["batch", f.root, "--presets", f.presets, "--out", f.root + "/out"])
+        #expect(run.status == 1)
+        #expect(
+            run.error
+                == "Error: \(f.root)/Shot.png and \(f.root)/shot.png would both write Shot-PRESET.png; rename one of them or render them into different folders\n"
+        )
+        #expect(!FileManager.default.fileExists(atPath: f.root + "/out"), "nothing was made")
+    }
+}
