@@ -41,7 +41,7 @@ let package = Package(
         //   Dreaming     <- Imaging, Resampling, NeuralNet
         //                                    settings, presets, objective, ascent, renderer
         //   Pictures     <- Dreaming         OIP search, sheets, grids, heatmap, .npy
-        //   Batch        <- Dreaming
+        //   Batch        <- Dreaming, FileSupport
         //                                    batch plan, renderer, manifest, gallery
         //   Benchmark    <- Dreaming, Pictures
         //                                    in-process speed figures; times a binary it is given
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib", "FileSupport"], swiftSettings: numericFlags),
         .target(name: "Dreaming", dependencies: ["Imaging", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
         .target(name: "Pictures", dependencies: ["Dreaming", "Imaging", "Resampling", "NeuralNet"]),
-        .target(name: "Batch", dependencies: ["Dreaming", "Imaging", "Resampling", "NeuralNet"]),
+        .target(name: "Batch", dependencies: ["Dreaming", "FileSupport", "Imaging", "Resampling", "NeuralNet"]),
         .target(name: "Benchmark", dependencies: ["Dreaming", "Pictures", "Imaging", "Resampling", "NeuralNet"]),
         .executableTarget(
             name: "dream",

@@ -1,5 +1,6 @@
 import Dispatch
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -53,21 +54,15 @@ public final class BatchRenderer {
         return (try? Image(contentsOf: path)) != nil
     }
 
-    /// Temporary files of an earlier run that was killed while writing.
-    public static func removeStalePartials(in folder: String) {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for entry in entries where entry.hasPrefix(".") && entry.contains(".partial-") {
-            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(entry))
-        }
-    }
-
     public func run(
         _ plan: BatchPlan, options: Options, progress: @escaping (Event, Int, Int) -> Void = { _, _, _ in },
         shouldStop: @escaping () -> Bool = { false }
     ) throws -> Report {
         let folder = options.folder
         try AtomicFile.createFolder(folder)
-        Self.removeStalePartials(in: folder)
+        let folderLock = try BatchLock(folder: folder)
+        // Only temporaries of dead processes: another batch's write in flight stays.
+        try folderLock.withLock { AtomicWrite.removeAbandonedTemporaries(in: folder) }
         var report = Report()
         report.presetFailures = plan.presetFailures
         let total = plan.jobs.count
@@ -134,25 +129,27 @@ public final class BatchRenderer {
             }
         }
 
-        // Skipped outputs keep the entries an earlier run recorded for them.
+        // Merged with what the file holds now (earlier runs, other batches running on this
+        // folder), under the folder's lock so that no run drops another's records.
         let manifestName = options.shard.map { BatchManifest.shardFileName($0.k, of: $0.n) } ?? BatchManifest.fileName
         let manifestPath = (folder as NSString).appendingPathComponent(manifestName)
-        let earlier = BatchManifest.read(manifestPath) ?? BatchManifest(renders: [], failures: [])
-        let skippedOutputs = Set(report.skipped.map(\.outputName))
-        var carried = earlier.renders.filter { skippedOutputs.contains($0.output) }
-        let known = Set(carried.map(\.output))
-        for job in report.skipped where !known.contains(job.outputName) {
-            carried.append(
-                .init(
-                    input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed,
-                    seconds: 0, output: job.outputName))
-        }
         let presetFailures = plan.presetFailures.map {
             BatchManifest.Failure(input: "*", preset: $0.preset, error: $0.error)
         }
-        let manifest = BatchManifest(renders: carried + newRenders, failures: failures + presetFailures)
-        try manifest.write(to: manifestPath)
-        if options.shard == nil { try Gallery.write(manifest, folder: folder) }
+        try folderLock.withLock {
+            let earlier = BatchManifest.read(manifestPath) ?? BatchManifest(renders: [], failures: [])
+            // Skipped outputs keep the entries an earlier run recorded for them.
+            let known = Set(earlier.renders.map(\.output))
+            let carried = report.skipped.filter { !known.contains($0.outputName) }.map {
+                BatchManifest.Render(
+                    input: $0.input, preset: $0.preset, settings: $0.settings, seed: $0.settings.seed, seconds: 0,
+                    output: $0.outputName)
+            }
+            let manifest = earlier.merged(
+                with: BatchManifest(renders: carried + newRenders, failures: failures + presetFailures), folder: folder)
+            try manifest.write(to: manifestPath)
+            if options.shard == nil { try Gallery.write(manifest, folder: folder) }
+        }
         report.manifestPath = manifestPath
         return report
     }

@@ -37,8 +37,7 @@ public enum AtomicWrite {
         else {
             throw Failure(reason: "folder \(directory.path) does not exist")
         }
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let temporary = directory.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         do {
             try Data(bytes).write(to: temporary)
         } catch {
@@ -50,5 +49,51 @@ public enum AtomicWrite {
             try? FileManager.default.removeItem(at: temporary)
             throw Failure(reason: reason)
         }
+    }
+
+    /// `.NAME.partial-HOST-PID-RANDOM`: the machine and process writing it, so that a
+    /// cleanup can tell a dead writer's leftover from another process's write in flight.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).partial-\(host)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// This machine's name as it appears in temporaries: letters, digits, `.`, `-`, `_`.
+    static let host: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let name = gethostname(&buffer, buffer.count - 1) == 0 ? String(cString: buffer) : ""
+        let safe = String(
+            name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+        return safe.isEmpty ? "host" : safe
+    }()
+
+    /// The writer of a temporary that `write` names, or nil for any other file. Temporaries
+    /// of older versions (`.NAME.partial-PID-RANDOM`) have an empty host.
+    public static func writer(ofTemporary fileName: String) -> (host: String, pid: pid_t)? {
+        guard fileName.hasPrefix("."), let marker = fileName.range(of: ".partial-", options: .backwards) else {
+            return nil
+        }
+        let parts = fileName[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 2, UInt32(parts[parts.count - 1]) != nil, let pid = pid_t(parts[parts.count - 2]), pid > 0
+        else { return nil }
+        return (parts.dropLast(2).joined(separator: "-"), pid)
+    }
+
+    /// Removes the temporaries in `folder` whose writer was a process of this machine that
+    /// has died (killed while writing). Those of live processes (another batch's write in
+    /// flight) and of other machines sharing the folder stay. Returns the names removed.
+    @discardableResult
+    public static func removeAbandonedTemporaries(in folder: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var removed: [String] = []
+        for entry in entries.sorted() {
+            guard let writer = writer(ofTemporary: entry), writer.host.isEmpty || writer.host == host,
+                kill(writer.pid, 0) != 0, errno == ESRCH
+            else { continue }
+            if (try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(entry))) != nil
+            {
+                removed.append(entry)
+            }
+        }
+        return removed
     }
 }

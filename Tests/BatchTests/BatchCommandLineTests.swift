@@ -86,4 +86,25 @@ import Testing
         )
         #expect(!FileManager.default.fileExists(atPath: f.root + "/out"), "nothing was made")
     }
+
+    @Test func twoBatchesOnOneFolderAtOnceBothFinishAndBothAreRecorded() throws {
+        let f = try fixture(["one/a.png", "one/b.png", "one/c.png", "two/d.png", "two/e.png", "two/f.png"])
+        let out = f.root + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // A write in flight by another live process (this one): no batch may remove it.
+        let inFlight = ".z-quick.png.partial-\(getpid())-1"
+        try Data([1]).write(to: URL(fileURLWithPath: out + "/" + inFlight))
+        let batches = try ["one", "two"].map {
+            try start(["batch", f.root + "/" + $0, "--presets", f.presets, "--out", out, "--jobs", "1"])
+        }
+        for batch in batches { batch.waitUntilExit() }
+        #expect(batches.map(\.terminationStatus) == [0, 0])
+        let expected = ["a", "b", "c", "d", "e", "f"].map { "\($0)-quick.png" }
+        #expect(try files(out) == expected)
+        let manifest = try #require(BatchManifest.read(out + "/manifest.json"))
+        #expect(manifest.renders.map(\.output) == expected, "neither run dropped the other's records")
+        let gallery = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(expected.allSatisfy { gallery.contains("href=\"\($0)\"") })
+        #expect(FileManager.default.fileExists(atPath: out + "/" + inFlight))
+    }
 }

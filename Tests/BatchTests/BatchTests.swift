@@ -194,11 +194,19 @@ import Testing
         #expect(report.interrupted && report.rendered.count == 2)
         let files = try FileManager.default.contentsOfDirectory(atPath: f.out)
         #expect(!files.contains { $0.contains("partial") })
-        // Left-over temporaries of a killed run are cleared; the rest renders.
-        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: f.out + "/.a-quick.png.partial-123-456"))
+        // Left-over temporaries of a killed run are cleared; a live process's write in
+        // flight (here: this process's) stays; the rest renders.
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let stale = ".a-quick.png.partial-\(finished.processIdentifier)-456"
+        let inFlight = ".b-quick.png.partial-\(getpid())-789"
+        for name in [stale, inFlight] { try Data([1, 2, 3]).write(to: URL(fileURLWithPath: f.out + "/" + name)) }
         let resumed = try renderer.run(plan, options: options)
         #expect(resumed.rendered.count == 4 && resumed.skipped.count == 2)
-        #expect(try !FileManager.default.contentsOfDirectory(atPath: f.out).contains { $0.contains("partial") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: f.out).filter { $0.contains("partial") } == [inFlight])
     }
 
     @Test func killedProcessLeavesOnlyCompleteOutputs() throws {
