@@ -11,6 +11,22 @@ public struct BatchManifest: Codable, Sendable, Equatable {
         public var seed: UInt64
         public var seconds: Double
         public var output: String
+        /// The input's absolute path (symlinks resolved): tells a later run that this output
+        /// came from another photo with the same name. Absent in older manifests.
+        public var source: String?
+
+        public init(
+            input: String, preset: String, settings: DreamSettings, seed: UInt64, seconds: Double, output: String,
+            source: String? = nil
+        ) {
+            self.input = input
+            self.preset = preset
+            self.settings = settings
+            self.seed = seed
+            self.seconds = seconds
+            self.output = output
+            self.source = source
+        }
     }
 
     public struct Failure: Codable, Sendable, Equatable {
@@ -32,15 +48,42 @@ public struct BatchManifest: Codable, Sendable, Equatable {
 
     public static func shardFileName(_ k: Int, of n: Int) -> String { "manifest-shard-\(k)-of-\(n).json" }
 
-    public static func read(_ path: String) -> BatchManifest? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(BatchManifest.self, from: data)
+    /// The manifest at `path`, or nil when there is none; a file that is not a manifest
+    /// throws rather than being replaced by an empty one.
+    public static func read(_ path: String) throws(BatchError) -> BatchManifest? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .manifestUnreadable(path: path, reason: "cannot read the file")
+        }
+        do {
+            return try JSONDecoder().decode(BatchManifest.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .manifestUnreadable(path: path, reason: context.debugDescription)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .manifestUnreadable(path: path, reason: "no key '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .manifestUnreadable(path: path, reason: "key '\(key)': \(context.debugDescription)")
+        } catch {
+            throw .manifestUnreadable(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The absolute path, symlinks resolved, that `Render.source` records for `input`.
+    public static func source(of input: String) -> String {
+        URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     public func write(to path: String) throws(ImagingError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write([UInt8](try! encoder.encode(self)), to: path)
+        let data: Data
+        do {
+            data = try encoder.encode(self)
+        } catch {
+            throw .writeFailed(path: path, reason: "cannot encode the manifest: \(error)")
+        }
+        try AtomicFile.write([UInt8](data), to: path)
     }
 
     /// Entries of `self` overridden by `newer` (same output), dropping renders whose file

@@ -26,16 +26,6 @@ public final class BatchRenderer {
         case failed(BatchPlan.Job, String)
     }
 
-    public struct Report {
-        public var rendered: [BatchPlan.Job] = []
-        public var skipped: [BatchPlan.Job] = []
-        public var failed: [(job: BatchPlan.Job, error: String)] = []
-        public var presetFailures: [(preset: String, error: String)] = []
-        public var interrupted = false
-        public var manifestPath = ""
-        public var failedCount: Int { failed.count + presetFailures.count }
-    }
-
     private let makeModel: () throws -> Sequential
 
     /// `makeModel` gives each concurrent render its own network (a `Sequential` keeps
@@ -54,35 +44,50 @@ public final class BatchRenderer {
         return (try? Image(contentsOf: path)) != nil
     }
 
+    /// Renders what `plan` asks for into `options.folder`. Throws only before rendering
+    /// (the folder cannot be made or locked, its manifest is not one, an output there came
+    /// from another photo); after that every problem is in the report.
     public func run(
         _ plan: BatchPlan, options: Options, progress: @escaping (Event, Int, Int) -> Void = { _, _, _ in },
         shouldStop: @escaping () -> Bool = { false }
-    ) throws -> Report {
+    ) throws -> BatchReport {
+        let started = Date()
         let folder = options.folder
         try AtomicFile.createFolder(folder)
         let folderLock = try BatchLock(folder: folder)
-        // Only temporaries of dead processes: another batch's write in flight stays.
-        try folderLock.withLock { AtomicWrite.removeAbandonedTemporaries(in: folder) }
-        var report = Report()
-        report.presetFailures = plan.presetFailures
+        let manifestName = options.shard.map { BatchManifest.shardFileName($0.k, of: $0.n) } ?? BatchManifest.fileName
+        let recorder = BatchRecorder(folder: folder, manifestName: manifestName, lock: folderLock)
+        var report = BatchReport(manifest: recorder.manifestPath)
+        let earlier = try folderLock.withLock {
+            // Only temporaries of dead processes: another batch's write in flight stays.
+            AtomicWrite.removeAbandonedTemporaries(in: folder)
+            return try BatchManifest.read(recorder.manifestPath) ?? BatchManifest(renders: [], failures: [])
+        }
+        try Self.refuseTakenOutputs(plan.jobs, recorded: earlier, folder: folder)
+
         let total = plan.jobs.count
         var pending: [BatchPlan.Job] = []
-        var done = 0
+        var carried: [BatchManifest.Render] = []
+        let known = Set(earlier.renders.map(\.output))
         for job in plan.jobs {
             let path = (folder as NSString).appendingPathComponent(job.outputName)
             if !options.force && Self.isComplete(path, settings: job.settings) {
-                report.skipped.append(job)
-                done += 1
-                progress(.skipped(job), done, total)
+                report.skipped.append(.init(input: job.input, preset: job.preset, output: job.outputName))
+                // Skipped outputs keep the entries an earlier run recorded; others get one.
+                if !known.contains(job.outputName) { carried.append(Self.record(job, seconds: 0)) }
+                progress(.skipped(job), report.skipped.count, total)
             } else {
                 pending.append(job)
             }
         }
+        report.failed = plan.presetFailures.map { .init(input: "*", preset: $0.preset, error: $0.error) }
+        recorder.record(
+            renders: carried,
+            failures: plan.presetFailures.map { BatchManifest.Failure(input: "*", preset: $0.preset, error: $0.error) })
 
         let lock = NSLock()
         var next = 0
-        var newRenders: [BatchManifest.Render] = []
-        var failures: [BatchManifest.Failure] = []
+        var done = report.skipped.count
         let workers = max(1, min(options.jobs, pending.count))
         let cores = max(1, Parallelism.cores / workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -108,50 +113,58 @@ public final class BatchRenderer {
                 let output = (folder as NSString).appendingPathComponent(job.outputName)
                 do {
                     let outcome = try renderer.render(.init(input: job.input, output: output, settings: job.settings))
+                    let seconds = (outcome.seconds * 1000).rounded() / 1000
+                    recorder.record(renders: [Self.record(job, seconds: seconds)])
                     lock.lock()
-                    newRenders.append(
-                        .init(
-                            input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed,
-                            seconds: (outcome.seconds * 1000).rounded() / 1000, output: job.outputName))
-                    report.rendered.append(job)
+                    report.rendered.append(
+                        .init(input: job.input, preset: job.preset, output: job.outputName, seconds: seconds))
                     done += 1
                     progress(.rendered(job, seconds: outcome.seconds), done, total)
                     lock.unlock()
                 } catch {
-                    let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+                    // Engine errors do not know the photo: every message starts with it.
+                    let message = BatchError.forPhoto(job.input, error).errorDescription ?? "\(error)"
+                    recorder.record(failures: [.init(input: job.input, preset: job.preset, error: message)])
                     lock.lock()
-                    failures.append(.init(input: job.input, preset: job.preset, error: message))
-                    report.failed.append((job, message))
+                    report.failed.append(
+                        .init(input: job.input, preset: job.preset, output: job.outputName, error: message))
                     done += 1
                     progress(.failed(job, message), done, total)
                     lock.unlock()
                 }
             }
         }
-
-        // Merged with what the file holds now (earlier runs, other batches running on this
-        // folder), under the folder's lock so that no run drops another's records.
-        let manifestName = options.shard.map { BatchManifest.shardFileName($0.k, of: $0.n) } ?? BatchManifest.fileName
-        let manifestPath = (folder as NSString).appendingPathComponent(manifestName)
-        let presetFailures = plan.presetFailures.map {
-            BatchManifest.Failure(input: "*", preset: $0.preset, error: $0.error)
-        }
-        try folderLock.withLock {
-            let earlier = BatchManifest.read(manifestPath) ?? BatchManifest(renders: [], failures: [])
-            // Skipped outputs keep the entries an earlier run recorded for them.
-            let known = Set(earlier.renders.map(\.output))
-            let carried = report.skipped.filter { !known.contains($0.outputName) }.map {
-                BatchManifest.Render(
-                    input: $0.input, preset: $0.preset, settings: $0.settings, seed: $0.settings.seed, seconds: 0,
-                    output: $0.outputName)
-            }
-            let manifest = earlier.merged(
-                with: BatchManifest(renders: carried + newRenders, failures: failures + presetFailures), folder: folder)
-            try manifest.write(to: manifestPath)
-            if options.shard == nil { try Gallery.write(manifest, folder: folder) }
-        }
-        report.manifestPath = manifestPath
+        if options.shard == nil { recorder.writeGallery() }
+        // In plan order, whatever order the workers finished in.
+        let order = Dictionary(uniqueKeysWithValues: plan.jobs.enumerated().map { ($1.outputName, $0) })
+        report.rendered.sort { order[$0.output]! < order[$1.output]! }
+        report.failed.sort { (order[$0.output ?? ""] ?? -1) < (order[$1.output ?? ""] ?? -1) }
+        report.recordErrors = recorder.errors
+        report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    static func record(_ job: BatchPlan.Job, seconds: Double) -> BatchManifest.Render {
+        .init(
+            input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed, seconds: seconds,
+            output: job.outputName, source: BatchManifest.source(of: job.input))
+    }
+
+    /// Refuses jobs whose output the folder's manifest records as rendered from another
+    /// photo: skipping it (same settings) or overwriting it would both lose a render.
+    static func refuseTakenOutputs(_ jobs: [BatchPlan.Job], recorded: BatchManifest, folder: String) throws(BatchError)
+    {
+        let sources = Dictionary(
+            recorded.renders.compactMap { render in render.source.map { (render.output, (render.input, $0)) } },
+            uniquingKeysWith: { $1 })
+        for job in jobs {
+            guard let (input, source) = sources[job.outputName], source != BatchManifest.source(of: job.input),
+                FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(job.outputName))
+            else { continue }
+            throw .outputTaken(
+                output: (folder as NSString).appendingPathComponent(job.outputName), recordedInput: input,
+                input: job.input)
+        }
     }
 
     /// Rebuilds manifest.json and index.html from the shard manifests (and any
@@ -165,16 +178,17 @@ public final class BatchRenderer {
             throw DreamError.invalidSetting(
                 key: "merge", problem: "\(folder) holds no manifest.json or manifest-shard-*.json to merge")
         }
-        var merged = BatchManifest(renders: [], failures: [])
-        for name in manifests {
-            guard let manifest = BatchManifest.read((folder as NSString).appendingPathComponent(name)) else {
-                throw DreamError.invalidSetting(
-                    key: "merge", problem: "\(folder)/\(name) is not a dream batch manifest")
+        let lock = try BatchLock(folder: folder)
+        return try lock.withLock {
+            var merged = BatchManifest(renders: [], failures: [])
+            for name in manifests {
+                let path = (folder as NSString).appendingPathComponent(name)
+                guard let manifest = try BatchManifest.read(path) else { continue }
+                merged = merged.merged(with: manifest, folder: folder)
             }
-            merged = merged.merged(with: manifest, folder: folder)
+            try merged.write(to: (folder as NSString).appendingPathComponent(BatchManifest.fileName))
+            try Gallery.write(merged, folder: folder)
+            return merged
         }
-        try merged.write(to: (folder as NSString).appendingPathComponent(BatchManifest.fileName))
-        try Gallery.write(merged, folder: folder)
-        return merged
     }
 }

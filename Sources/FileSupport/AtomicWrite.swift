@@ -42,7 +42,11 @@ public enum AtomicWrite {
             try Data(bytes).write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw Failure(reason: (error as NSError).localizedDescription)
+            // The system's words ("No space left on device") rather than Foundation's.
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            throw Failure(
+                reason: underlying?.domain == NSPOSIXErrorDomain
+                    ? String(cString: strerror(Int32(underlying!.code))) : (error as NSError).localizedDescription)
         }
         if rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))

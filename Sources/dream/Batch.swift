@@ -105,34 +105,29 @@ struct Batch: ParsableCommand {
                     line.update("\(head)  \(job.outputName) exists, skipped", force: true)
                 case .failed(let job, let message):
                     line.finish()
-                    FileHandle.standardError.write(
-                        Data("error: \(job.outputName) (preset \(job.preset)): \(message)\n".utf8))
+                    FileHandle.standardError.write(Data("error: \(message) [preset \(job.preset)]\n".utf8))
                 }
             }, shouldStop: { interruptRequested != 0 })
         line.finish()
-        let seconds = Date().timeIntervalSince(started)
         if json {
-            let summary: [String: Any] = [
-                "rendered": report.rendered.map(\.outputName), "skipped": report.skipped.map(\.outputName),
-                "failed": report.failed.map { ["input": $0.job.input, "preset": $0.job.preset, "error": $0.error] }
-                    + report.presetFailures.map { ["input": "*", "preset": $0.preset, "error": $0.error] },
-                "interrupted": report.interrupted, "seconds": seconds, "manifest": report.manifestPath,
-            ]
-            print(
-                String(
-                    decoding: try JSONSerialization.data(
-                        withJSONObject: summary, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(
                 String(
                     format: "rendered %d, skipped %d, failed %d in %.1f s -> %@", report.rendered.count,
-                    report.skipped.count,
-                    report.failedCount, seconds, report.manifestPath))
-            for failure in report.failed { print("  failed: \(failure.job.outputName): \(failure.error)") }
-            for failure in report.presetFailures { print("  failed preset \(failure.preset): \(failure.error)") }
+                    report.skipped.count, report.failedCount, report.seconds, report.manifest))
+            for failure in report.failed {
+                print(
+                    failure.input == "*"
+                        ? "  failed preset \(failure.preset): \(failure.error)"
+                        : "  failed: \(failure.error) [preset \(failure.preset)]")
+            }
+            for error in report.recordErrors { print("  not recorded: \(error)") }
             if report.interrupted { print("interrupted; run the same command again to continue") }
         }
         if report.interrupted { throw ExitCode(130) }
-        if report.failedCount > 0 { throw ExitCode(1) }
+        if report.failedCount > 0 || !report.recordErrors.isEmpty { throw ExitCode(1) }
     }
 }

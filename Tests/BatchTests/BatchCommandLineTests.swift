@@ -101,10 +101,102 @@ import Testing
         #expect(batches.map(\.terminationStatus) == [0, 0])
         let expected = ["a", "b", "c", "d", "e", "f"].map { "\($0)-quick.png" }
         #expect(try files(out) == expected)
-        let manifest = try #require(BatchManifest.read(out + "/manifest.json"))
+        let manifest = try #require(try BatchManifest.read(out + "/manifest.json"))
         #expect(manifest.renders.map(\.output) == expected, "neither run dropped the other's records")
         let gallery = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(expected.allSatisfy { gallery.contains("href=\"\($0)\"") })
         #expect(FileManager.default.fileExists(atPath: out + "/" + inFlight))
+    }
+
+    @Test func jsonSummaryIsTheLibrarysReport() throws {
+        let f = try fixture(["a.png", "b.png"])
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: f.root + "/c.png"))
+        let run = try dream(["batch", f.root, "--presets", f.presets, "--out", f.root + "/out", "--json"])
+        #expect(run.status == 1)
+        let report = try JSONDecoder().decode(BatchReport.self, from: Data(run.output.utf8))
+        #expect(report.rendered.map(\.output) == ["a-quick.png", "b-quick.png"])
+        #expect(report.failed.map(\.error) == ["\(f.root)/c.png: not a PNG or JPEG image"])
+        #expect(report.manifest == f.root + "/out/manifest.json")
+        #expect(run.error == "error: \(f.root)/c.png: not a PNG or JPEG image [preset quick]\n")
+    }
+
+    /// A folder on a file system with `bytes` free: a tmpfs mounted for the test when the
+    /// tests run as root, else nil.
+    func tinyFileSystem(freeBytes: Int) throws -> (path: String, unmount: () -> Void)? {
+        guard geteuid() == 0 else { return nil }
+        let path = try temporaryFolder()
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=256k", "tmpfs", path]
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { return nil }
+        let unmount = {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [path]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        try fill(path, leaving: freeBytes, name: "filler")
+        return (path, unmount)
+    }
+
+    /// Takes all but `bytes` of the free space of `path`'s file system.
+    func fill(_ path: String, leaving bytes: Int, name: String) throws {
+        var stats = statvfs()
+        statvfs(path, &stats)
+        let free = Int(stats.f_bavail) * Int(stats.f_frsize)
+        try Data(count: max(0, free - bytes)).write(to: URL(fileURLWithPath: path + "/" + name))
+    }
+
+    /// Checks the summary's counts and failure lines; returns how many rendered.
+    func expectSummary(_ run: Run, total: Int, photos: String, out: String) throws -> Int {
+        let summary = try #require(
+            run.output.split(separator: "\n").first { $0.hasPrefix("rendered ") }, "a summary: \(run.output)")
+        let counts = summary.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
+        try #require(counts.count >= 3, "\(summary)")
+        #expect(
+            counts[0] + counts[1] + counts[2] == 4 && counts[0] + counts[2] == total && counts[2] >= 1, "\(summary)")
+        let failures = run.output.split(separator: "\n").filter { $0.hasPrefix("  failed: ") }
+        #expect(failures.count == counts[2])
+        for failure in failures {
+            #expect(
+                ["a", "b", "c", "d"].contains {
+                    failure.hasPrefix("  failed: \(photos)/\($0).png: \(out)/\($0)-quick.png: cannot write the file (")
+                }, "\(failure)")
+        }
+        return counts[0]
+    }
+
+    @Test func fullDiskStillGivesASummaryWithEveryFailure() throws {
+        let f = try fixture(["a.png", "b.png", "c.png", "d.png"])
+        var out = f.root + "/out"
+        var mounted: (path: String, unmount: () -> Void)?
+        if let tiny = try tinyFileSystem(freeBytes: 12_288) {
+            mounted = tiny
+            out = tiny.path + "/out"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } else {
+            // Not root (or no tmpfs): a folder nobody may write to fails every write the same way.
+            try #require(geteuid() != 0, "running as root, but a tmpfs could not be mounted for the full disk")
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: out + "/.dream-batch.lock", contents: nil)
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: out)
+        }
+        defer { mounted?.unmount() }
+        // Room for a render or two, then none; then none at all, not even for the manifest.
+        let run = try dream(["batch", f.root, "--presets", f.presets, "--out", out, "--jobs", "1"])
+        #expect(run.status == 1)
+        let rendered = try expectSummary(run, total: 4, photos: f.root, out: out)
+        if let mounted { try fill(mounted.path, leaving: 0, name: "rest") }
+        let full = try dream(["batch", f.root, "--presets", f.presets, "--out", out, "--jobs", "1"])
+        #expect(full.status == 1)
+        #expect(try expectSummary(full, total: 4 - rendered, photos: f.root, out: out) == 0)
+        #expect(full.output.contains("  not recorded: \(out)/manifest.json: cannot write the file ("))
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: out).contains { $0.contains("partial") })
+        if let manifest = try BatchManifest.read(out + "/manifest.json") {
+            #expect(manifest.renders.allSatisfy { FileManager.default.fileExists(atPath: out + "/" + $0.output) })
+        }
     }
 }

@@ -51,7 +51,7 @@ import Testing
                 "a-quick.png", "a-tiny-tiles.png", "b-quick.png", "b-tiny-tiles.png",
                 "sub_c-quick.png", "sub_c-tiny-tiles.png",
             ])
-        let manifest = try #require(BatchManifest.read(f.out + "/manifest.json"))
+        let manifest = try #require(try BatchManifest.read(f.out + "/manifest.json"))
         #expect(manifest.renders.count == 6)
         #expect(manifest.renders.allSatisfy { $0.seconds > 0 && $0.seed == $0.settings.seed })
         #expect(
@@ -59,11 +59,11 @@ import Testing
 
         let second = try renderer.run(plan, options: options)
         #expect(second.rendered.isEmpty && second.skipped.count == 6)
-        #expect(BatchManifest.read(f.out + "/manifest.json") == manifest, "skipped renders keep their entries")
+        #expect(try BatchManifest.read(f.out + "/manifest.json") == manifest, "skipped renders keep their entries")
 
         try FileManager.default.removeItem(atPath: f.out + "/b-quick.png")
         let third = try renderer.run(plan, options: options)
-        #expect(third.rendered.map(\.outputName) == ["b-quick.png"] && third.skipped.count == 5)
+        #expect(third.rendered.map(\.output) == ["b-quick.png"] && third.skipped.count == 5)
 
         // A changed preset makes its outputs stale; --force renders everything again.
         options.force = true
@@ -158,6 +158,107 @@ import Testing
         #expect(second.rendered.isEmpty && second.skipped.count == 6)
     }
 
+    @Test func laterBatchOverASubsetKeepsEarlierRecords() throws {
+        let f = try fixture()
+        let library = PresetLibrary(directories: [f.presets])
+        _ = try renderer.run(try plan(f), options: .init(folder: f.out))
+        let subset = try BatchPlan(
+            images: try BatchPlan.images(in: [f.images + "/a.png"], recursive: false),
+            presets: [.success(try library.load("quick"))], presetNames: ["quick"])
+        var options = BatchRenderer.Options(folder: f.out)
+        options.force = true
+        #expect(try renderer.run(subset, options: options).rendered.map(\.output) == ["a-quick.png"])
+        let all = try outputs(f.out)
+        #expect(try #require(try BatchManifest.read(f.out + "/manifest.json")).renders.map(\.output) == all)
+        let gallery = try String(contentsOfFile: f.out + "/index.html", encoding: .utf8)
+        #expect(all.count == 6 && all.allSatisfy { gallery.contains("href=\"\($0)\"") })
+        // A render whose file is gone drops out of the records at the next update.
+        try FileManager.default.removeItem(atPath: f.out + "/b-quick.png")
+        _ = try renderer.run(subset, options: options)
+        #expect(
+            try #require(try BatchManifest.read(f.out + "/manifest.json")).renders.map(\.output)
+                == all.filter { $0 != "b-quick.png" })
+    }
+
+    @Test func manifestRecordsEachRenderAsItFinishes() throws {
+        let f = try fixture()
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: f.images + "/broken.png"))
+        var recordedWhenReported: [Bool] = []
+        var options = BatchRenderer.Options(folder: f.out)
+        options.jobs = 2
+        let report = try renderer.run(
+            try plan(f), options: options,
+            progress: { event, _, _ in
+                let manifest = try? BatchManifest.read(f.out + "/manifest.json")
+                switch event {
+                case .rendered(let job, _):
+                    recordedWhenReported.append(manifest?.renders.contains { $0.output == job.outputName } == true)
+                case .failed(let job, _):
+                    recordedWhenReported.append(
+                        manifest?.failures.contains { $0.input == job.input && $0.preset == job.preset } == true)
+                case .skipped: break
+                }
+            })
+        #expect(report.rendered.count == 6 && report.failed.count == 2)
+        #expect(recordedWhenReported == Array(repeating: true, count: 8))
+    }
+
+    @Test func reportIsCodableWithEveryReason() throws {
+        let f = try fixture()
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: f.images + "/broken.png"))
+        try #"{"stepz": 3}"#.write(toFile: f.presets + "/typo.json", atomically: true, encoding: .utf8)
+        _ = try renderer.run(try plan(f), options: .init(folder: f.out))
+        try FileManager.default.removeItem(atPath: f.out + "/a-quick.png")
+        let report = try renderer.run(try plan(f), options: .init(folder: f.out))
+        #expect(report.rendered.map(\.output) == ["a-quick.png"] && report.rendered[0].seconds! > 0)
+        #expect(report.skipped.count == 5 && report.skipped.allSatisfy { $0.seconds == nil })
+        #expect(
+            report.failed.map(\.error) == [
+                "\(f.presets)/typo.json: key 'stepz': unknown key; did you mean 'steps'?",
+                "\(f.images)/broken.png: not a PNG or JPEG image",
+                "\(f.images)/broken.png: not a PNG or JPEG image",
+            ])
+        #expect(report.failed.map(\.output) == [nil, "broken-quick.png", "broken-tiny-tiles.png"])
+        #expect(report.recordErrors.isEmpty && !report.interrupted && report.manifest == f.out + "/manifest.json")
+        let json = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(BatchReport.self, from: json) == report)
+        let keys = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any]).keys
+        #expect(
+            Set(keys) == ["rendered", "skipped", "failed", "recordErrors", "interrupted", "seconds", "manifest"])
+    }
+
+    @Test func outputOfAnotherPhotoIsRefusedBeforeRendering() throws {
+        let f = try fixture()
+        let other = f.images + "-other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try syntheticPhoto(width: 30, height: 30).write(to: other + "/a.png")
+        _ = try renderer.run(try plan(f), options: .init(folder: f.out))
+        let before = FileManager.default.contents(atPath: f.out + "/a-quick.png")
+        let library = PresetLibrary(directories: [f.presets])
+        let second = try BatchPlan(
+            images: try BatchPlan.images(in: [other], recursive: false),
+            presets: [.success(try library.load("quick"))], presetNames: ["quick"])
+        #expect(
+            throws: BatchError.outputTaken(
+                output: f.out + "/a-quick.png", recordedInput: f.images + "/a.png", input: other + "/a.png")
+        ) { try renderer.run(second, options: .init(folder: f.out)) }
+        #expect(FileManager.default.contents(atPath: f.out + "/a-quick.png") == before)
+        // The same photo by another path is no conflict.
+        let again = try BatchPlan(
+            images: [(f.images + "/../images/a.png", "a")], presets: [.success(try library.load("quick"))],
+            presetNames: ["quick"])
+        #expect(try renderer.run(again, options: .init(folder: f.out)).skipped.count == 1)
+    }
+
+    @Test func unreadableManifestIsRefusedNotReplaced() throws {
+        let f = try fixture()
+        try FileManager.default.createDirectory(atPath: f.out, withIntermediateDirectories: true)
+        try Data("{\"renders\": 3}".utf8).write(to: URL(fileURLWithPath: f.out + "/manifest.json"))
+        #expect(throws: BatchError.self) { try renderer.run(try plan(f), options: .init(folder: f.out)) }
+        #expect(FileManager.default.contents(atPath: f.out + "/manifest.json") == Data("{\"renders\": 3}".utf8))
+        #expect(try outputs(f.out).isEmpty, "nothing rendered")
+    }
+
     @Test func corruptInputIsReportedAndTheRestRender() throws {
         let f = try fixture()
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: f.images + "/broken.png"))
@@ -166,7 +267,8 @@ import Testing
         #expect(report.rendered.count == 6)
         #expect(report.failed.count == 4)
         #expect(report.failed.allSatisfy { $0.error.contains("broken.png") || $0.error.contains("truncated.jpg") })
-        let manifest = try #require(BatchManifest.read(f.out + "/manifest.json"))
+        #expect(report.failed.allSatisfy { $0.error.hasPrefix($0.input + ": ") }, "each error starts with its photo")
+        let manifest = try #require(try BatchManifest.read(f.out + "/manifest.json"))
         #expect(manifest.failures.count == 4)
         #expect(!FileManager.default.fileExists(atPath: f.out + "/broken-quick.png"))
     }
@@ -209,28 +311,38 @@ import Testing
             try FileManager.default.contentsOfDirectory(atPath: f.out).filter { $0.contains("partial") } == [inFlight])
     }
 
-    @Test func killedProcessLeavesOnlyCompleteOutputs() throws {
-        // The real binary, killed with SIGKILL while it renders.
-        let binary = URL(fileURLWithPath: try dreamBinary())
+    @Test func killedProcessLeavesOnlyCompleteOutputsAndTheirRecords() throws {
+        // The real binary, killed with SIGKILL once it has recorded two renders.
+        let binary = try dreamBinary()
         let f = try fixture()
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
             "batch", f.images, "--recursive", "--presets", f.presets, "--out", f.out, "--jobs", "1", "-q",
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Kill as soon as the first output lands.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, (try? outputs(f.out).isEmpty) ?? true, process.isRunning { usleep(5_000) }
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning,
+            ((try? BatchManifest.read(f.out + "/manifest.json"))??.renders.count ?? 0) < 2
+        {
+            usleep(2_000)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        for name in try outputs(f.out) {
+        #expect(process.terminationReason == .uncaughtSignal, "killed mid-batch, not finished")
+        let manifest = try #require(try BatchManifest.read(f.out + "/manifest.json"))
+        let recorded = manifest.renders.map(\.output)
+        let files = try outputs(f.out)
+        #expect(recorded.count >= 2 && Set(recorded).isSubset(of: files), "finished renders keep their records")
+        #expect(files.count - recorded.count <= 1, "at most the render between its rename and its record")
+        for name in files {
             #expect((try? Image(contentsOf: f.out + "/" + name)) != nil, "\(name) is complete")
         }
         let resumed = try renderer.run(try plan(f), options: .init(folder: f.out))
         #expect(resumed.rendered.count + resumed.skipped.count == 6 && resumed.failedCount == 0)
+        #expect(try #require(try BatchManifest.read(f.out + "/manifest.json")).renders.count == 6)
         #expect(try !FileManager.default.contentsOfDirectory(atPath: f.out).contains { $0.contains("partial") })
     }
 
@@ -250,7 +362,7 @@ import Testing
             Set(plan.shard(1, of: 2).jobs.map(\.outputName)).isDisjoint(
                 with: plan.shard(2, of: 2).jobs.map(\.outputName)))
         let merged = try BatchRenderer.merge(folder: f.out)
-        let reference = try #require(BatchManifest.read(single + "/manifest.json"))
+        let reference = try #require(try BatchManifest.read(single + "/manifest.json"))
         func withoutTimes(_ m: BatchManifest) -> BatchManifest {
             var copy = m
             copy.renders = m.renders.map {
