@@ -198,26 +198,44 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
     return CODEC_OK;
 }
 
+/* Reading text: libpng drops a text chunk it cannot keep (bad CRC, or over its size and
+   count limits) with only a warning. That warning is kept, so that "no such key" can be
+   told apart from "the chunk that may have held it was dropped". */
+typedef struct {
+    png_context base; /* first: on_error reads the error pointer as a png_context */
+    char dropped[CODEC_ERROR_LENGTH];
+} text_context;
+
+static void on_text_warning(png_structp png, png_const_charp message) {
+    text_context *context = (text_context *)png_get_error_ptr(png);
+    int about_text = strncmp(message, "tEXt", 4) == 0 || strncmp(message, "zTXt", 4) == 0 ||
+                     strncmp(message, "iTXt", 4) == 0 || strstr(message, "chunk cache") != NULL ||
+                     strstr(message, "chunk data is too large") != NULL;
+    if (about_text && context->dropped[0] == 0) {
+        snprintf(context->dropped, sizeof context->dropped, "%s", message);
+    }
+}
+
 int png_shim_read_text(const uint8_t *data, size_t length, const char *key, char **out_text,
                        char *error) {
     *out_text = NULL;
     int status = check_signature(data, length, error);
     if (status) return status;
-    png_context context = {0};
-    context.error = error;
-    context.data = data;
-    context.length = length;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning);
+    text_context context = {0};
+    context.base.error = error;
+    context.base.data = data;
+    context.base.length = length;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_text_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_read_struct(&png, &info, NULL);
         return CODEC_OUT_OF_MEMORY;
     }
-    if (setjmp(context.jump)) {
+    if (setjmp(context.base.jump)) {
         png_destroy_read_struct(&png, &info, NULL);
         return CODEC_CORRUPT;
     }
-    png_set_read_fn(png, &context, read_bytes);
+    png_set_read_fn(png, &context.base, read_bytes);
     png_read_info(png, info);
     png_textp texts = NULL;
     int count = 0;
@@ -227,6 +245,9 @@ int png_shim_read_text(const uint8_t *data, size_t length, const char *key, char
             *out_text = strdup(texts[i].text ? texts[i].text : "");
             break;
         }
+    }
+    if (*out_text == NULL && context.dropped[0] != 0) {
+        snprintf(error, CODEC_ERROR_LENGTH, "%s", context.dropped);
     }
     png_destroy_read_struct(&png, &info, NULL);
     return CODEC_OK;

@@ -119,7 +119,8 @@ extension Image {
     }
 }
 
-/// Reads a PNG's tEXt value for `key`; nil when the file has none.
+/// Reads a PNG's tEXt value for `key`; nil when the file has none. Throws when libpng
+/// dropped a text chunk (bad CRC, size or count limits) and `key` was not among the rest.
 public func readPNGText(at path: String, key: String) throws(ImagingError) -> String? {
     let bytes: [UInt8]
     do {
@@ -133,6 +134,7 @@ public func readPNGText(at path: String, key: String) throws(ImagingError) -> St
     defer { codec_free(text) }
     if status == Int32(CODEC_NOT_THIS_FORMAT.rawValue) { throw .unknownFormat(path: path) }
     guard status == 0 else { throw .corrupt(path: path, detail: cString(message)) }
+    if text == nil && message[0] != 0 { throw .textChunkDropped(path: path, detail: cString(message)) }
     return text.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) }
 }
 

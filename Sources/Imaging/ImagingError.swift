@@ -11,6 +11,9 @@ public enum ImagingError: Error, LocalizedError, Equatable {
     case writeFailed(path: String, reason: String)
     case wouldOverwriteInput(path: String)
     case cannotCreateFolder(path: String, reason: String)
+    /// libpng dropped a text chunk (bad CRC, size or count limits) and the key asked for
+    /// was not among those it kept.
+    case textChunkDropped(path: String, detail: String)
 
     public var errorDescription: String? {
         switch self {
@@ -31,6 +34,9 @@ public enum ImagingError: Error, LocalizedError, Equatable {
             return "\(path): cannot write the file (\(reason))"
         case .cannotCreateFolder(let path, let reason):
             return "\(path): cannot create the output folder (\(reason))"
+        case .textChunkDropped(let path, let detail):
+            return
+                "\(path): libpng dropped a text chunk (\(detail)), which may have held what was asked for; the file is damaged or holds more text than libpng keeps"
         case .wouldOverwriteInput(let path):
             return "\(path): refusing to overwrite an input file; choose another output name"
         }

@@ -199,4 +199,48 @@ import Testing
             #expect(manifest.renders.allSatisfy { FileManager.default.fileExists(atPath: out + "/" + $0.output) })
         }
     }
+
+    @Test func everyErrorOfAMultiPhotoRunStartsWithThePhoto() throws {
+        let f = try fixture(["a.png", "b.png"])
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: f.root + "/c.png"))
+        let shrink = ["--mode", "tiles", "--octaves", "8", "--octave-scale", "2"]
+        let plain = try dream(
+            shrink + [f.root + "/a.png", f.root + "/b.png", f.root + "/c.png", "-o", f.root + "/plain"])
+        #expect(plain.status == 1)
+        let lines = plain.error.split(separator: "\n")
+        #expect(lines.count == 3, "\(plain.error)")
+        for (line, photo) in zip(lines, ["a", "b"]) {
+            #expect(line.hasPrefix("error: \(f.root)/\(photo).png: octave 1: image has shrunk to "), "\(line)")
+        }
+        #expect(lines.last == "error: \(f.root)/c.png: not a PNG or JPEG image")
+
+        try #"{"mode": "tiles", "octaves": 8, "octaveScale": 2, "steps": 1}"#
+            .write(toFile: f.presets + "/shrink.json", atomically: true, encoding: .utf8)
+        let batch = try dream(["batch", f.root, "--presets", f.presets, "--preset", "shrink", "--out", f.root + "/out"])
+        #expect(batch.status == 1)
+        let failures = batch.output.split(separator: "\n").filter { $0.hasPrefix("  failed: ") }
+        #expect(failures.count == 3)
+        for (failure, photo) in zip(failures, ["a", "b"]) {
+            #expect(failure.hasPrefix("  failed: \(f.root)/\(photo).png: octave 1: image has shrunk to "), "\(failure)")
+        }
+        #expect(batch.error.split(separator: "\n").allSatisfy { $0.hasPrefix("error: \(f.root)/") }, "\(batch.error)")
+    }
+
+    @Test func fromSaysWhenLibpngDroppedTheSettings() throws {
+        let f = try fixture(["a.png"])
+        let render = f.root + "/render.png"
+        let first = try dream(["--steps", "1", "--octaves", "1", f.root + "/a.png", "-o", render])
+        #expect(first.status == 0, "\(first.error)")
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: render)))
+        let tag = Array("tEXt\(FileRenderer.settingsKey)".utf8)
+        let start = try #require((0...(bytes.count - tag.count)).first { Array(bytes[$0..<($0 + tag.count)]) == tag })
+        let length = bytes[(start - 4)..<start].reduce(0) { $0 << 8 | Int($1) }
+        bytes[start + 4 + length] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: render))
+        let run = try dream(["--from", render, f.root + "/a.png", "-o", f.root + "/again.png"])
+        #expect(run.status == 1)
+        #expect(run.error.contains("\(render): libpng dropped a text chunk (tEXt: CRC error)"), "\(run.error)")
+        let plain = try dream(["--from", f.root + "/a.png", f.root + "/a.png", "-o", f.root + "/again.png"])
+        #expect(plain.error.contains("\(f.root)/a.png: key 'dream:settings': the PNG holds no dream settings"))
+    }
 }

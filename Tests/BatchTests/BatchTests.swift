@@ -402,4 +402,88 @@ import Testing
             FileManager.default.contents(atPath: again)
                 == FileManager.default.contents(atPath: f.out + "/a-tiny-tiles.png"))
     }
+
+    @Test func engineErrorsNameThePhoto() throws {
+        let f = try fixture()
+        try #"{"mode": "tiles", "octaves": 8, "octaveScale": 2, "steps": 1}"#
+            .write(toFile: f.presets + "/shrink.json", atomically: true, encoding: .utf8)
+        let library = PresetLibrary(directories: [f.presets])
+        let plan = try BatchPlan(
+            images: try BatchPlan.images(in: [f.images], recursive: false),
+            presets: [.success(try library.load("shrink"))], presetNames: ["shrink"])
+        let report = try renderer.run(plan, options: .init(folder: f.out))
+        #expect(report.failed.map(\.input) == [f.images + "/a.png", f.images + "/b.jpg"])
+        for failure in report.failed {
+            #expect(failure.error.hasPrefix(failure.input + ": octave 1: image has shrunk to "), "\(failure.error)")
+        }
+        // A message that already starts with the photo is not prefixed twice.
+        let unreadable = ImagingError.unknownFormat(path: "p.png")
+        #expect(BatchError.forPhoto("p.png", unreadable).errorDescription == "p.png: not a PNG or JPEG image")
+        #expect(
+            BatchError.forPhoto("p.png", DreamError.classOutOfRange(index: 12, count: 10)).errorDescription
+                == "p.png: class 12 does not exist: the network has classes 0...9")
+    }
+
+    /// A small PNG with these tEXt chunks, in this order.
+    func png(_ texts: [(key: String, value: String)]) throws -> [UInt8] {
+        try ImageWriter(textChunks: texts).encode(syntheticPhoto(width: 8, height: 8), as: .png)
+    }
+
+    @Test func fromTellsMissingSettingsFromAChunkLibpngDropped() throws {
+        let folder = try temporaryFolder()
+        let key = FileRenderer.settingsKey
+        let json = FileRenderer.settingsJSON(try PresetLibrary().load("tiles").settings)
+        func settings(_ bytes: [UInt8], _ name: String) throws -> DreamSettings {
+            try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
+            return try FileRenderer.settings(fromRender: folder + "/" + name)
+        }
+        #expect(
+            try settings(try png([("note", "x"), (key, json)]), "good.png")
+                == (try PresetLibrary().load("tiles").settings))
+        #expect(
+            throws: DreamError.presetInvalid(
+                path: folder + "/plain.png", key: key,
+                problem: "the PNG holds no dream settings (not rendered by dream?)")
+        ) { try settings(try png([("note", "x")]), "plain.png") }
+
+        // A bad CRC on the settings chunk: libpng drops it with a warning.
+        var damaged = try png([(key, json)])
+        let tag = Array("tEXt\(key)".utf8)
+        let start = try #require(
+            (0...(damaged.count - tag.count)).first { Array(damaged[$0..<($0 + tag.count)]) == tag })
+        let length = damaged[(start - 4)..<start].reduce(0) { $0 << 8 | Int($1) }
+        damaged[start + 4 + length] ^= 0xFF
+        #expect(throws: ImagingError.textChunkDropped(path: folder + "/crc.png", detail: "tEXt: CRC error")) {
+            try settings(damaged, "crc.png")
+        }
+        // Past libpng's count limit (1000 ancillary chunks): the settings come too late.
+        let crowded = try png((0..<1000).map { ("note\($0)", "x") } + [(key, json)])
+        #expect(
+            throws: ImagingError.textChunkDropped(
+                path: folder + "/crowded.png", detail: "tEXt: no space in chunk cache")
+        ) { try settings(crowded, "crowded.png") }
+        // A dropped chunk that is not the settings does not hide them.
+        var otherDamaged = try png([("note", "x"), (key, json)])
+        let note = Array("tEXtnote".utf8)
+        let noteStart = try #require(
+            (0...(otherDamaged.count - note.count)).first { Array(otherDamaged[$0..<($0 + note.count)]) == note })
+        otherDamaged[noteStart + 4 + 6] ^= 0xFF
+        #expect(try settings(otherDamaged, "other.png") == (try PresetLibrary().load("tiles").settings))
+        let message = ImagingError.textChunkDropped(path: "r.png", detail: "tEXt: CRC error").errorDescription!
+        #expect(message.hasPrefix("r.png: libpng dropped a text chunk (tEXt: CRC error)"))
+    }
+
+    @Test func oversizedTextChunkIsReportedNotMistakenForNoSettings() throws {
+        let folder = try temporaryFolder()
+        let huge = try png([(FileRenderer.settingsKey, String(repeating: " ", count: 8_100_000))])
+        try Data(huge).write(to: URL(fileURLWithPath: folder + "/huge.png"))
+        do {
+            _ = try FileRenderer.settings(fromRender: folder + "/huge.png")
+            Issue.record("an 8 MB text chunk was read")
+        } catch {
+            let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+            #expect(
+                message.hasPrefix(folder + "/huge.png: ") && !message.contains("holds no dream settings"), "\(message)")
+        }
+    }
 }

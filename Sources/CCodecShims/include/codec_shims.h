@@ -43,7 +43,9 @@ int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
 int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count,
                     uint8_t **out_data, size_t *out_length, char *error);
 
-/* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. */
+/* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. When it is
+   absent and libpng dropped a text chunk (bad CRC, size or count limits), `error` holds
+   libpng's warning (like "tEXt: CRC error"); otherwise it is left empty. */
 int png_shim_read_text(const uint8_t *data, size_t length, const char *key,
                        char **out_text, char *error);
 
