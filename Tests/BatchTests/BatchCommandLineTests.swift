@@ -243,4 +243,25 @@ import Testing
         let plain = try dream(["--from", f.root + "/a.png", f.root + "/a.png", "-o", f.root + "/again.png"])
         #expect(plain.error.contains("\(f.root)/a.png: key 'dream:settings': the PNG holds no dream settings"))
     }
+
+    @Test func oneImageNameForSeveralPhotosIsRefusedBeforeAnyWork() throws {
+        let f = try fixture(["a.png", "b.png"])
+        let started = Date()
+        let run = try dream([f.root + "/a.png", f.root + "/b.png", "-o", f.root + "/single.png"])
+        #expect(run.status != 0)
+        #expect(
+            run.error.contains(
+                "-o \(f.root)/single.png names one image, but 2 photos are given; give a folder (-o out/) or one photo"),
+            "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: f.root + "/single.png"), "no folder named single.png")
+        #expect(Date().timeIntervalSince(started) < 5, "refused before loading the model or rendering")
+        // One photo named twice is one photo: -o names its file.
+        let once = try dream(["--steps", "1", f.root + "/a.png", f.root + "/./a.png", "-o", f.root + "/single.png"])
+        #expect(once.status == 0, "\(once.error)")
+        #expect((try? Image(contentsOf: f.root + "/single.png")) != nil)
+        // A name without an image extension is a folder for several photos, as before.
+        let folder = try dream(["--steps", "1", f.root + "/a.png", f.root + "/b.png", "-o", f.root + "/several"])
+        #expect(folder.status == 0, "\(folder.error)")
+        #expect(try files(f.root + "/several") == ["a-ghost-m56.png", "b-ghost-m56.png"])
+    }
 }

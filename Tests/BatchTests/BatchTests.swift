@@ -385,10 +385,46 @@ import Testing
         let html = try String(contentsOfFile: f.out + "/index.html", encoding: .utf8)
         #expect(!html.contains("http://") && !html.contains("https://"))
         #expect(
-            html.components(separatedBy: "data:image/jpeg;base64,").count - 1 == 12,
-            "6 renders, shown by preset and by image")
+            html.components(separatedBy: "data:image/jpeg;base64,").count - 1 == 12 + 3,
+            "6 renders, shown by preset and by image, and each of the 3 originals once")
+        // Every render has its original beside it, and every image's row starts with it.
+        #expect(html.components(separatedBy: "<span class=\"pair\"><span class=\"original o").count - 1 == 12)
+        for (index, input) in [f.images + "/a.png", f.images + "/b.jpg", f.images + "/sub/c.png"].enumerated() {
+            #expect(html.contains(".o\(index) { background-image: url(data:image/jpeg;base64,"))
+            #expect(
+                html.contains(
+                    "<h3>\(input)</h3><div class=\"row\"><div class=\"card\"><span class=\"original o\(index)\""))
+        }
+        #expect(!html.contains("original not found"))
         #expect(html.contains("href=\"a-quick.png\"") && html.contains("By preset") && html.contains("By image"))
         #expect(html.contains("&quot;steps&quot;"), "settings on hover")
+    }
+
+    @Test func originalThumbnailsAreBoundedAndMissingOnesSaySo() throws {
+        let folder = try temporaryFolder()
+        try syntheticPhoto(width: 16, height: 16).write(to: folder + "/render.png")
+        try syntheticPhoto(width: 3000, height: 12).write(to: folder + "/wide.png")
+        try syntheticPhoto(width: 12, height: 3000).write(to: folder + "/tall.png")
+        func entry(_ input: String, source: String? = nil) -> BatchManifest.Render {
+            .init(
+                input: input, preset: "p", settings: DreamSettings(), seed: 0, seconds: 1, output: "render.png",
+                source: source)
+        }
+        for (input, width, height) in [("wide.png", 48, 12), ("tall.png", 1, 160)] {
+            let html = Gallery.html(for: .init(renders: [entry(folder + "/" + input)], failures: []), folder: folder)
+            let start = try #require(html.range(of: ".o0 { background-image: url(data:image/jpeg;base64,"))
+            let base64 = html[start.upperBound...].prefix { $0 != ")" }
+            let thumbnail = try ImageReader().decode(
+                [UInt8](try #require(Data(base64Encoded: String(base64)))), path: input)
+            #expect((thumbnail.width, thumbnail.height) == (width, height), "\(input): at most 160 high, 4x as wide")
+        }
+        // An input moved away: found by its absolute path if recorded, else a placeholder.
+        let moved = Gallery.html(
+            for: .init(renders: [entry("elsewhere/wide.png", source: folder + "/wide.png")], failures: []),
+            folder: folder)
+        #expect(moved.contains(".o0 { background-image:") && !moved.contains("original not found"))
+        let gone = Gallery.html(for: .init(renders: [entry("elsewhere/wide.png")], failures: []), folder: folder)
+        #expect(!gone.contains(".o0 {") && gone.contains("original not found"))
     }
 
     @Test func embeddedSettingsReproduceARender() throws {
