@@ -8,11 +8,14 @@ struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render folders of images with folders of presets: resumable, parallel, with a gallery.",
         discussion: """
-            Every image (PNG/JPEG) is rendered with every preset into OUT/IMAGE-PRESET.png. \
-            Outputs that exist with the same settings are skipped (--force renders them again); \
-            writes are atomic, so an interrupted run leaves no partial file and the next run picks \
-            up where it stopped. OUT/manifest.json records every render's settings, seed and time; \
-            OUT/index.html is a self-contained gallery.
+            Every image (PNG/JPEG) is rendered with every preset into OUT/IMAGE-PRESET.png; \
+            images with one name keep their extension (photo.jpg-PRESET.png), then their \
+            folders (a_photo.jpg-PRESET.png), so outputs never collide. Outputs that exist with \
+            the same settings are skipped (--force renders them again); writes are atomic, so an \
+            interrupted run leaves no partial file and the next run picks up where it stopped. \
+            OUT/manifest.json records every render's settings, seed and time as it finishes, \
+            merged with earlier runs' records; OUT/index.html is a self-contained gallery with \
+            the originals. Several batches may share one OUT at once.
 
             Spread a batch over machines with --shard K/N (each shard writes \
             manifest-shard-K-of-N.json), gather the outputs in one folder, then \
