@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
         #endif
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .mnistClassifier("bench"))
         let line = ProgressLine(interval: 1000)
         line.quiet = json
         let bench = Benchmark(model: model, secondsPerFigure: seconds) {

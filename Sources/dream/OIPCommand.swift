@@ -29,7 +29,7 @@ struct OIP: ParsableCommand {
     }
 
     func run() throws {
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .digitInput("oip"))
         let search = try OIPSearch(model: model, layerName: layer)
         try search.checkMaps([map])
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)

@@ -88,7 +88,7 @@ struct Render: ParsableCommand {
             targets = [(files[0], output!)]
             try ensureFolder(of: output!)
         }
-        let renderer = FileRenderer(model: try modelOptions.load())
+        let renderer = FileRenderer(model: try modelOptions.load(for: .digitInput("render")))
         var failures = 0
         // Progress within a render only on a terminal: logs get the one result line per photo.
         let line = ProgressLine()

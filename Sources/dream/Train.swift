@@ -36,8 +36,6 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let data = try self.data ?? DigitInput.defaultDataDirectory()
-        let train = try MNISTDataset(directory: data, split: .train)
-        let test = try MNISTDataset(directory: data, split: .test)
         var settings = Trainer.Settings()
         settings.epochs = epochs
         settings.batchSize = batch
@@ -51,12 +49,12 @@ struct Train: ParsableCommand {
         var velocity: [Float]? = nil
         var startEpoch = 0
         if resume {
-            let loaded = try ModelFile.read(contentsOf: output)
+            let loaded = try ModelFile.read(contentsOf: output, for: .mnistClassifier("train --resume"))
             guard let record = loaded.training else {
                 throw ValidationError("\(output) has no training record to resume from (not written by dream train)")
             }
             model = loaded.model
-            velocity = loaded.extraTensors[ModelFile.optimizerPrefix + "velocity"]
+            velocity = loaded.extraTensors[ModelFile.velocityName]
             if velocity == nil { print("note: \(output) is a finished model; momentum restarts from zero") }
             startEpoch = record.epochs
             settings = Trainer.settings(from: record, epochs: epochs)
@@ -69,7 +67,10 @@ struct Train: ParsableCommand {
             print("\(output) already has \(startEpoch) epochs; ask for more with --epochs")
             return
         }
-        let trainer = Trainer(model: model, settings: settings, velocity: velocity)
+        let trainer = try Trainer(model: model, settings: settings, velocity: velocity)
+        // The data after the checkpoint: a bad checkpoint is refused before any work.
+        let train = try MNISTDataset(directory: data, split: .train)
+        let test = try MNISTDataset(directory: data, split: .test)
         let line = ProgressLine()
         installInterruptHandler()
         print(
