@@ -8,13 +8,15 @@ public enum JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAChoice(path: String, found: String, choices: [String])
     /// A key that must be there.
     case missing(path: String)
+    /// A key the format does not have, with the nearest one it does.
+    case unknownKey(path: String, suggestion: String?)
 
     /// The key path the problem is at; "(file)" for the text as a whole.
     public var path: String {
         switch self {
         case .syntax: "(file)"
         case .duplicateKey(let path), .wrongType(let path, _, _), .outOfRange(let path, _, _),
-            .notAChoice(let path, _, _), .missing(let path):
+            .notAChoice(let path, _, _), .missing(let path), .unknownKey(let path, _):
             path
         }
     }
@@ -29,6 +31,7 @@ public enum JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAChoice(_, let found, let choices):
             "'\(found)' is not one of the allowed values (\(choices.joined(separator: ", ")))"
         case .missing: "is missing"
+        case .unknownKey(_, let suggestion): "unknown key" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         }
     }
 

@@ -53,7 +53,7 @@ struct Batch: ParsableCommand {
         guard !inputs.isEmpty else {
             throw ValidationError("give image files or folders, e.g. dream batch samples/ --out renders/")
         }
-        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64") }
+        try checkRange("--jobs", jobs, SettingsRanges.jobs)
         _ = try parsedShard()
     }
 

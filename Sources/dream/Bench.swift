@@ -13,6 +13,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON for machines.") var json = false
     @OptionGroup var modelOptions: ModelOptions
 
+    func validate() throws {
+        try checkRange("--seconds", seconds, SettingsRanges.benchSeconds)
+    }
+
     func run() throws {
         #if DEBUG
             FileHandle.standardError.write(

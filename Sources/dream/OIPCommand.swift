@@ -24,8 +24,8 @@ struct OIP: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        guard (1...64).contains(count) else { throw ValidationError("--count must be in 1...64") }
-        guard (1...32).contains(scale) else { throw ValidationError("--scale must be in 1...32") }
+        try checkRange("--count", count, SettingsRanges.oipCount)
+        try checkRange("--scale", scale, SettingsRanges.patternScale)
     }
 
     func run() throws {

@@ -27,11 +27,16 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
+    /// The same ranges a checkpoint's training record must meet (`Trainer.Settings.Limits`).
     func validate() throws {
-        guard epochs > 0, batch > 0 else { throw ValidationError("--epochs and --batch must be positive") }
-        guard lr > 0, (0..<1).contains(momentum), l2 >= 0 else {
-            throw ValidationError("need --lr > 0, 0 <= --momentum < 1 and --l2 >= 0")
-        }
+        typealias R = Trainer.Settings.Limits
+        try checkRange("--epochs", epochs, R.epochs)
+        try checkRange("--batch", batch, R.batchSize)
+        try checkRange("--lr", lr, R.learningRate)
+        try checkRange("--momentum", momentum, R.momentum)
+        try checkRange("--l2", l2, R.l2)
+        try checkRange("--lr-drop", lrDrop, R.learningRateDrop)
+        try checkRange("--drop-every", dropEvery, R.dropEvery)
     }
 
     func run() throws {

@@ -56,7 +56,7 @@ import Testing
         try expectFailure(["--layer", "conv9", photo, "-o", folder + "/x.png"], saying: "no layer named 'conv9'")
         try expectFailure(["--class", "12", photo, "-o", folder + "/x.png"], saying: "class 12 does not exist")
         try expectFailure(["--mode", "sideways", photo], saying: "sideways")
-        try expectFailure(["--steps=-3", photo], saying: "--steps: must be 0 or more")
+        try expectFailure(["--steps=-3", photo], saying: "--steps: must be in 0...10000, not -3")
         try expectFailure(["--preset", "nope", photo], saying: "preset 'nope' not found")
         try expectFailure(
             ["--mode", "tiles", "--octaves", "8", "--octave-scale", "2", photo, "-o", folder + "/x.png"],
