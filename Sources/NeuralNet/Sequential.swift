@@ -370,6 +370,9 @@ public final class Sequential {
 
     /// Class probabilities (the last layer's output) for a batch of 28x28 images.
     public func predict(_ samples: [Float], batch: Int) throws(NetworkError) -> [Float] {
+        kernelCheck(
+            batch >= 1 && samples.count == batch * inputShape.count,
+            "Sequential.predict: \(samples.count) values for \(batch) samples of \(inputShape)")
         try samples.withUnsafeBufferPointer { buffer throws(NetworkError) in
             try forward(buffer.baseAddress!, batch: batch)
         }
