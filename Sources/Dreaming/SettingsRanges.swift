@@ -37,7 +37,7 @@ public enum SettingsRanges {
     public static let oipCount = SettingRange(1...64)
     public static let patternScale = SettingRange(1...32)
     public static let viewScale = SettingRange(1...64)
-    public static let benchSeconds = SettingRange<Double>(0.1...600)
+    public static let benchSeconds = SettingRange<Double>(0.01...600)
 
     // Training: defined beside the trainer, which checks them too.
     public typealias Training = Trainer.Settings.Limits

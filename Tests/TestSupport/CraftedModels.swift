@@ -1,13 +1,12 @@
 import Foundation
 import NeuralNet
-import Testing
 
 /// Model and checkpoint files made byte by byte, each broken in one way a careless or
-/// hostile file can be, run through the library and through the real binary: every one
-/// is refused with one line naming the file and the problem, exit status 1, no crash.
-@Suite struct ForeignModelTests {
+/// hostile file can be; NeuralNetTests runs them through the library, CLITests through
+/// the real binary. Every one must be refused with one line naming the file.
+public enum CraftedModels {
     /// A valid training record; cases replace single fields.
-    static let record: [String: Any] = [
+    public static let record: [String: Any] = [
         "dataset": "mnist", "epochs": 1, "batchSize": 128, "learningRate": 0.05, "momentum": 0.9, "l2": 5e-5,
         "learningRateDrop": 0.5, "dropEvery": 4, "seed": 1, "trainingImages": 60000,
     ]
@@ -15,7 +14,7 @@ import Testing
     /// The safetensors bytes of a model: 8-byte little-endian header length, the JSON
     /// header with our metadata, then the float32 tensors. Without `layers`, the model is
     /// flatten + dense(`classes`) over `input`, with its two tensors filled in.
-    static func modelFile(
+    public static func modelFile(
         input: [Int] = [28, 28, 1], classes: Int = 10, layers: [[String: Any]]? = nil,
         record: [String: Any]? = nil, velocity: Int? = nil, poison: Float? = nil,
         editHeader: (inout [String: Any]) -> Void = { _ in }
@@ -54,21 +53,24 @@ import Testing
         return bytes + text + data
     }
 
-    struct Case {
-        var name: String
-        var bytes: [UInt8]
+    public struct Case: Sendable {
+        public var name: String
+        public var bytes: [UInt8]
         /// The part of the message after "PATH: ".
-        var message: String
-        var requirement: ModelRequirement? = nil
+        public var message: String
+        public var requirement: ModelRequirement? = nil
         /// Arguments after which "--model PATH" (or "-o PATH" for train) follows.
-        var commands: [[String]] = [["evaluate"]]
+        public var commands: [[String]] = [["evaluate"]]
     }
 
-    static let render = ["--steps", "1", "samples/flower.jpg", "-o", "/tmp/dream-never-written.png"]
+    /// Where the render commands would write: it must never appear.
+    public static let neverWritten = "/tmp/dream-never-written.png"
+
+    static let render = ["--steps", "1", "samples/flower.jpg", "-o", neverWritten]
     static let predict = ["predict", "--mnist", "test:0"]
     static let resume = ["train", "--resume", "--epochs", "3"]
 
-    static let cases: [Case] = {
+    public static let cases: [Case] = {
         let conv: (Int, [Int]) -> [String: Any] = { filters, size in
             ["name": "conv", "kind": "conv2d", "units": filters, "size": size, "activation": "relu"]
         }
@@ -158,6 +160,9 @@ import Testing
         ] + recordCases
     }()
 
+    /// The cases' names, the tests' arguments.
+    public static var names: [String] { cases.map(\.name) }
+
     /// Training records with fields out of the flags' ranges.
     static var recordCases: [Case] {
         func with(_ key: String, _ value: Any) -> [String: Any] {
@@ -185,56 +190,5 @@ import Testing
                 bytes: modelFile(record: with(key, value), velocity: 7850),
                 message: message, commands: [resume, ["evaluate"]])
         }
-    }
-
-    @Test(arguments: cases.map(\.name)) func refusedByTheLibrary(_ name: String) throws {
-        let example = try #require(Self.cases.first { $0.name == name })
-        let folder = try temporaryFolder()
-        let path = folder + "/model.safetensors"
-        try Data(example.bytes).write(to: URL(fileURLWithPath: path))
-        do {
-            _ = try ModelFile.read(contentsOf: path, for: example.requirement)
-            Issue.record("\(name): accepted")
-        } catch {
-            let message = error.errorDescription ?? ""
-            #expect(message.hasPrefix(path + ": "), "\(message)")
-            #expect(message.contains(example.message), "\(name): \(message)")
-            #expect(!message.contains("\n"))
-        }
-    }
-
-    @Test(arguments: cases.map(\.name)) func refusedByTheBinary(_ name: String) throws {
-        let cli = CommandLineTests()
-        guard FileManager.default.isExecutableFile(atPath: cli.binary) else {
-            Issue.record("\(cli.binary) is missing; build before testing")
-            return
-        }
-        let example = try #require(Self.cases.first { $0.name == name })
-        let folder = try temporaryFolder()
-        let path = folder + "/model.safetensors"
-        try Data(example.bytes).write(to: URL(fileURLWithPath: path))
-        for command in example.commands {
-            let arguments = command + (command.first == "train" ? ["-o", path] : ["--model", path])
-            let run = try cli.dream(arguments)
-            #expect(!run.signaled, "\(arguments): killed by signal \(run.status)")
-            #expect(run.status == 1, "\(arguments): exit \(run.status); \(run.error)")
-            let lines = run.error.split(separator: "\n")
-            #expect(lines.count == 1, "\(arguments): one line, got \(run.error)")
-            #expect(
-                run.error.contains("\(path): ") && run.error.contains(example.message),
-                "\(arguments): \(run.error)")
-        }
-        // Nothing was rendered or overwritten.
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/dream-never-written.png"))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(example.bytes))
-    }
-
-    /// A control: the crafted file, unbroken, loads and fits every command.
-    @Test func theCraftedModelIsValidUnbroken() throws {
-        let loaded = try ModelFile.decode(
-            Self.modelFile(record: Self.record, velocity: 7850), path: "m", for: .mnistClassifier("evaluate"))
-        #expect(loaded.model.parameterCount == 7850)
-        #expect(loaded.training?.batchSize == 128)
-        #expect(loaded.extraTensors[ModelFile.velocityName]?.count == 7850)
     }
 }
