@@ -83,7 +83,7 @@ public struct Benchmark {
         var settings = Trainer.Settings()
         settings.batchSize = batch
         settings.learningRate = 1e-4
-        let trainer = Trainer(model: trainee, settings: settings)
+        let trainer = try Trainer(model: trainee, settings: settings)
         let epochsPerSecond = rate { _ = trainer.trainEpoch(0, on: sample, progress: { _ in }, shouldStop: { false }) }
         let trainRate = epochsPerSecond * Double(sample.count)
         figures.append(
@@ -93,7 +93,7 @@ public struct Benchmark {
                 detail: String(format: "%.1f GFLOP/s", trainRate * model.trainingFLOPs() / 1e9)))
 
         progress("inference")
-        let inferenceRate = rate { _ = Evaluation(model: model, data: sample) } * Double(sample.count)
+        let inferenceRate = try rate { _ = try Evaluation(model: model, data: sample) } * Double(sample.count)
         figures.append(
             Figure(
                 name: "inference (evaluate), \(sample.count) images", value: inferenceRate, unit: "images/s",

@@ -1,3 +1,5 @@
+import FileSupport
+
 /// Everything that decides a dream. Presets are JSON objects with any subset of these
 /// keys; command-line flags override them.
 public struct DreamSettings: Codable, Sendable, Equatable {
@@ -89,34 +91,62 @@ public struct DreamSettings: Codable, Sendable, Equatable {
 }
 
 extension DreamSettings {
-    /// Decodes keys present in the JSON over `base`, leaving the others as they are.
-    init(overlaying base: DreamSettings, from decoder: Decoder) throws {
+    /// Reads the keys present in a preset (or a render's embedded settings) over `base`.
+    /// Every value is checked for its type and its range (`SettingsRanges`) as it is read,
+    /// so an error names the key and says what was expected; unknown keys are refused
+    /// with the nearest known one.
+    public init(overlaying base: DreamSettings, json: JSONValue) throws(JSONError) {
         self = base
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func take<T: Decodable>(_ key: CodingKeys, _ path: WritableKeyPath<DreamSettings, T>) throws {
-            if let value = try c.decodeIfPresent(T.self, forKey: key) { self[keyPath: path] = value }
+        typealias R = SettingsRanges
+        for member in try json.object(at: "(file)") {
+            let key = member.key, value = member.value
+            switch key {
+            case "version": version = try value.integer(in: SettingRange(0...Int.max), at: key)
+            case "description":
+                description = try value.string(at: key)
+                guard R.descriptionLength.contains(description.count) else {
+                    throw .wrongType(
+                        path: key, expected: "at most \(R.descriptionLength.upper) characters", found: "more")
+                }
+            case "mode": mode = try value.choice(Mode.self, at: key)
+            case "layer": layer = try value.string(at: key)
+            case "maps":
+                let items = try value.array(at: key)
+                guard items.count <= R.mapCount.upper else {
+                    throw .outOfRange(path: key, range: "a list of \(R.mapCount)", found: "\(items.count) maps")
+                }
+                var list: [Int] = []
+                for (i, item) in items.enumerated() {
+                    list.append(try item.integer(in: R.map, at: JSONValue.path(key, index: i)))
+                }
+                maps = list
+            case "layers":
+                var weights: [String: Float] = [:]
+                for entry in try value.object(at: key) {
+                    weights[entry.key] = try entry.value.number(
+                        in: R.layerWeight, at: JSONValue.path(key, entry.key))
+                }
+                layers = weights
+            case "classIndex": classIndex = value == .null ? nil : try value.integer(in: R.map, at: key)
+            case "steps": steps = try value.integer(in: R.steps, at: key)
+            case "stepSize": stepSize = try value.number(in: R.stepSize, at: key)
+            case "loops": loops = try value.integer(in: R.loops, at: key)
+            case "octaves": octaves = try value.integer(in: R.octaves, at: key)
+            case "octaveScale": octaveScale = try value.number(in: R.octaveScale, at: key)
+            case "jitter": jitter = try value.integer(in: R.jitter, at: key)
+            case "lossCap": lossCap = value == .null ? nil : try value.number(in: R.lossCap, at: key)
+            case "tileOverlap": tileOverlap = try value.integer(in: R.tileOverlap, at: key)
+            case "tileGrid": tileGrid = try value.choice(TileGridMode.self, at: key)
+            case "range": range = try value.choice(RangeMode.self, at: key)
+            case "rangeTarget": rangeTarget = value == .null ? nil : try value.number(in: R.rangeTarget, at: key)
+            case "color": color = try value.choice(ColorMode.self, at: key)
+            case "invert": invert = try value.bool(at: key)
+            case "seed": seed = try value.integer(in: R.seed, at: key)
+            default:
+                let nearest = Self.keys.min { editDistance($0, key) < editDistance($1, key) }!
+                throw .unknownKey(path: key, suggestion: nearest)
+            }
         }
-        try take(.version, \.version)
-        try take(.description, \.description)
-        try take(.mode, \.mode)
-        try take(.layer, \.layer)
-        try take(.maps, \.maps)
-        try take(.layers, \.layers)
-        if c.contains(.classIndex) { classIndex = try c.decodeIfPresent(Int.self, forKey: .classIndex) }
-        try take(.steps, \.steps)
-        try take(.stepSize, \.stepSize)
-        try take(.loops, \.loops)
-        try take(.octaves, \.octaves)
-        try take(.octaveScale, \.octaveScale)
-        try take(.jitter, \.jitter)
-        if c.contains(.lossCap) { lossCap = try c.decodeIfPresent(Float.self, forKey: .lossCap) }
-        try take(.tileOverlap, \.tileOverlap)
-        try take(.tileGrid, \.tileGrid)
-        try take(.range, \.range)
-        if c.contains(.rangeTarget) { rangeTarget = try c.decodeIfPresent(Float.self, forKey: .rangeTarget) }
-        try take(.color, \.color)
-        try take(.invert, \.invert)
-        try take(.seed, \.seed)
     }
 
     /// Every key, unset optional ones as null, so a printed or embedded settings object is
@@ -146,32 +176,36 @@ extension DreamSettings {
         try c.encode(seed, forKey: .seed)
     }
 
-    /// Values out of range, as (key, problem) pairs; empty when all is well.
+    /// Values out of range, as (key, problem) pairs; empty when all is well. Flags and
+    /// code-built settings meet the same `SettingsRanges` as presets.
     public func problems() -> [(key: String, problem: String)] {
+        typealias R = SettingsRanges
         var result: [(String, String)] = []
         if version > Self.currentVersion {
             result.append(("version", "\(version) is newer than this dream understands (\(Self.currentVersion))"))
         }
-        if steps < 0 { result.append(("steps", "must be 0 or more, not \(steps)")) }
-        if !(stepSize >= 0 && stepSize <= 1) { result.append(("stepSize", "must be in 0...1, not \(stepSize)")) }
-        if loops < 1 { result.append(("loops", "must be at least 1, not \(loops)")) }
-        if octaves < 1 || octaves > 12 { result.append(("octaves", "must be in 1...12, not \(octaves)")) }
-        if !(octaveScale >= 1.05 && octaveScale <= 4) {
-            result.append(("octaveScale", "must be in 1.05...4, not \(octaveScale)"))
-        }
-        if jitter < 0 || jitter > 27 { result.append(("jitter", "must be in 0...27, not \(jitter)")) }
-        if tileOverlap < 0 || tileOverlap > 20 {
-            result.append(("tileOverlap", "must be in 0...20, not \(tileOverlap)"))
-        }
-        if let rangeTarget, !(rangeTarget > 0 && rangeTarget <= 0.5) {
-            result.append(("rangeTarget", "must be in (0, 0.5], not \(rangeTarget)"))
-        }
+        let checks: [(String, String?)] = [
+            ("steps", R.steps.problem(steps)), ("stepSize", R.stepSize.problem(stepSize)),
+            ("loops", R.loops.problem(loops)), ("octaves", R.octaves.problem(octaves)),
+            ("octaveScale", R.octaveScale.problem(octaveScale)), ("jitter", R.jitter.problem(jitter)),
+            ("lossCap", lossCap.flatMap { R.lossCap.problem($0) }),
+            ("tileOverlap", R.tileOverlap.problem(tileOverlap)),
+            ("rangeTarget", rangeTarget.flatMap { R.rangeTarget.problem($0) }),
+            ("classIndex", classIndex.flatMap { R.map.problem($0) }),
+            ("description", R.descriptionLength.problem(description.count)),
+        ]
+        result += checks.compactMap { key, problem in problem.map { (key, $0) } }
         if maps.isEmpty && layers.isEmpty && classIndex == nil {
             result.append(("maps", "the objective is empty: give maps, layers or classIndex"))
         }
-        if let bad = maps.first(where: { $0 < 0 }) { result.append(("maps", "map \(bad) is negative")) }
-        if let bad = layers.first(where: { !$0.value.isFinite }) {
-            result.append(("layers", "weight of \(bad.key) is not a number"))
+        if maps.count > R.mapCount.upper {
+            result.append(("maps", "\(maps.count) maps, more than \(R.mapCount.upper)"))
+        }
+        if let bad = maps.first(where: { !R.map.contains($0) }) {
+            result.append(("maps", "map \(bad) \(R.map.problem(bad)!)"))
+        }
+        if let bad = layers.sorted(by: { $0.key < $1.key }).first(where: { !R.layerWeight.contains($0.value) }) {
+            result.append(("layers", "weight of \(bad.key) \(R.layerWeight.problem(bad.value)!)"))
         }
         return result
     }

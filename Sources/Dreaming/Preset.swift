@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// A named, versioned JSON file of dream settings.
@@ -20,86 +21,24 @@ public struct Preset: Sendable {
         self.settings = try Self.decode(data, path: path, base: base)
     }
 
+    /// Settings from a preset's JSON (or a render's embedded settings) over `base`:
+    /// duplicate keys, unknown keys, wrong types and values out of range are refused with
+    /// the key and the problem.
     static func decode(_ data: Data, path: String, base: DreamSettings) throws(DreamError) -> DreamSettings {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw .presetInvalid(
-                path: path, key: "(file)",
-                problem: "not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] ?? "syntax error"))")
-        }
-        guard let dictionary = object as? [String: Any] else {
-            throw .presetInvalid(path: path, key: "(file)", problem: "must be a JSON object of settings")
-        }
-        for key in dictionary.keys.sorted() where !DreamSettings.keys.contains(key) {
-            let nearest = DreamSettings.keys.min { editDistance($0, key) < editDistance($1, key) }!
-            throw .presetInvalid(path: path, key: key, problem: "unknown key; did you mean '\(nearest)'?")
-        }
         let settings: DreamSettings
-        do {
-            settings = try DreamSettingsOverlay.decode(data, base: base)
-        } catch let error as DecodingError {
-            throw .presetInvalid(path: path, key: Self.keyPath(of: error), problem: Self.describe(error))
+        do throws(JSONError) {
+            let json = try JSONValue.parse([UInt8](data))
+            guard case .object = json else {
+                throw JSONError.wrongType(path: "(file)", expected: "a JSON object of settings", found: json.found)
+            }
+            settings = try DreamSettings(overlaying: base, json: json)
         } catch {
-            throw .presetInvalid(path: path, key: "(file)", problem: "\(error)")
+            throw .presetInvalid(path: path, key: error.path, problem: error.problem)
         }
         if let (key, problem) = settings.problems().first {
             throw .presetInvalid(path: path, key: key, problem: problem)
         }
         return settings
-    }
-
-    static func keyPath(of error: DecodingError) -> String {
-        let path: [CodingKey]
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            path = context.codingPath
-        case .keyNotFound(let key, let context):
-            path = context.codingPath + [key]
-        @unknown default:
-            path = []
-        }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            .replacingOccurrences(of: ".[", with: "[")
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, _): return "expected \(typeName(type))"
-        case .valueNotFound(let type, _): return "expected \(typeName(type)), found null"
-        case .keyNotFound: return "missing"
-        case .dataCorrupted(let context):
-            return context.debugDescription.contains("Cannot initialize")
-                ? "not one of the allowed values" : context.debugDescription
-        @unknown default: return "invalid"
-        }
-    }
-
-    static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is UInt64.Type: return "an integer"
-        case is Float.Type, is Double.Type: return "a number"
-        case is String.Type: return "a string"
-        case is Bool.Type: return "true or false"
-        case is [Int].Type: return "a list of integers"
-        default: return "\(type)".contains("Dictionary") ? "an object of layer weights" : "\(type)"
-        }
-    }
-}
-
-/// Decodes only the keys present, on top of a base.
-struct DreamSettingsOverlay: Decodable {
-    let settings: DreamSettings
-    static func decode(_ data: Data, base: DreamSettings) throws -> DreamSettings {
-        let decoder = JSONDecoder()
-        decoder.userInfo[baseKey] = base
-        return try decoder.decode(DreamSettingsOverlay.self, from: data).settings
-    }
-    static let baseKey = CodingUserInfoKey(rawValue: "base")!
-    init(from decoder: Decoder) throws {
-        settings = try DreamSettings(
-            overlaying: decoder.userInfo[Self.baseKey] as? DreamSettings ?? DreamSettings(), from: decoder)
     }
 }
 

@@ -1,5 +1,5 @@
 /// The nonlinearity a Conv2D or Dense layer applies after its affine map.
-public enum Activation: String, Sendable, Codable {
+public enum Activation: String, Sendable, Codable, CaseIterable {
     case linear
     case relu
     case softmax

@@ -115,9 +115,25 @@ public final class Conv2D: Layer {
         activation.backward(gradient, pre: pre.pointer, out: post.pointer, rows: count / filters, units: filters)
     }
 
+    /// The entry check of forward and backward: every path below (im2col, Winograd, the
+    /// direct one-channel loop, BLAS) trusts these sizes.
+    private func checkedOutput(_ shape: FeatureShape, batch: Int, _ pass: String) -> FeatureShape {
+        kernelCheck(
+            shape.channels == inputChannels && shape.height >= kernelHeight && shape.width >= kernelWidth,
+            "Conv2D \(name).\(pass): input \(shape) does not fit \(kernelHeight)x\(kernelWidth) kernels over \(inputChannels) channels"
+        )
+        let out = FeatureShape(
+            height: shape.height - kernelHeight + 1, width: shape.width - kernelWidth + 1, channels: filters)
+        let rows = batch.multipliedReportingOverflow(by: out.height * out.width)
+        kernelCheck(
+            batch >= 1 && !rows.overflow && rows.partialValue <= Int(Int32.max),
+            "Conv2D \(name).\(pass): batch \(batch) of \(shape) is outside what one call can hold")
+        return out
+    }
+
     // input (N, H, W, C) -> output (N, H-kh+1, W-kw+1, K)
     public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
-        let out = try! outputShape(for: shape)
+        let out = checkedOutput(shape, batch: batch, "forward")
         let rows = batch * out.height * out.width
         let result = pre.reserve(rows * filters)
         if usesSingleChannelDirect {
@@ -145,7 +161,7 @@ public final class Conv2D: Layer {
         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
     ) {
-        let out = try! outputShape(for: shape)
+        let out = checkedOutput(shape, batch: batch, "backward")
         let rows = batch * out.height * out.width
         let dPre = outputGradient
         if !gradientIsPreActivation {

@@ -52,8 +52,19 @@ public final class Dense: Layer {
         return .vector(units)
     }
 
+    /// The entry check of forward and backward: the BLAS calls below trust these sizes.
+    private func check(_ shape: FeatureShape, batch: Int, _ pass: String) {
+        kernelCheck(
+            shape.count == inputs,
+            "Dense \(name).\(pass): input \(shape) has \(shape.count) values, the layer takes \(inputs)")
+        kernelCheck(
+            batch >= 1 && batch <= Int(Int32.max) / max(inputs, units),
+            "Dense \(name).\(pass): batch \(batch) is outside 1...\(Int(Int32.max) / max(inputs, units))")
+    }
+
     // input (N, I) -> output (N, units)
     public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
+        check(shape, batch: batch, "forward")
         let result = pre.reserve(batch * units)
         for n in 0..<batch { (result + n * units).update(from: bias, count: units) }
         cblas_sgemm(
@@ -67,6 +78,7 @@ public final class Dense: Layer {
         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
     ) {
+        check(shape, batch: batch, "backward")
         let dPre = outputGradient
         if !gradientIsPreActivation {
             activation.backward(dPre, pre: pre.pointer, out: post.pointer, rows: batch, units: units)

@@ -6,7 +6,16 @@ public struct Evaluation: Sendable, Codable {
     public let count: Int
 
     /// Runs the dataset through one replica of `model` per core, in cache-sized chunks.
-    public init(model: Sequential, data: MNISTDataset, chunk: Int = 32) {
+    /// The model must take 28x28x1 images and give ten class scores.
+    public init(model: Sequential, data: MNISTDataset, chunk: Int = 32) throws(NetworkError) {
+        if let problem = ModelRequirement.mnistClassifier("evaluation").problem(with: model) {
+            throw .unsuitableModel(problem: problem)
+        }
+        self.init(checkedModel: model, data: data, chunk: chunk)
+    }
+
+    /// For a model already checked (the trainer's).
+    init(checkedModel model: Sequential, data: MNISTDataset, chunk: Int = 32) {
         let parallel = DataParallel(model: model)
         let last = model.layers.count - 1
         let classes = model.outputShape(forLayer: last)

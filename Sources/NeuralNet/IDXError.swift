@@ -8,7 +8,8 @@ public enum IDXError: Error, LocalizedError, Equatable {
     case wrongRank(path: String, expected: Int, found: Int)
     case badDimensions(path: String, dimensions: [Int])
     case truncated(path: String, expected: Int, actual: Int)
-    case trailingBytes(path: String, expected: Int, actual: Int)
+    case trailingBytes(path: String, expected: Int)
+    case tooLarge(path: String, dimensions: [Int], limit: Int)
     case countMismatch(images: String, labels: String, imageCount: Int, labelCount: Int)
     case wrongImageSize(path: String, height: Int, width: Int)
     case labelOutOfRange(path: String, index: Int, label: Int)
@@ -24,8 +25,10 @@ public enum IDXError: Error, LocalizedError, Equatable {
         case .badDimensions(let path, let dimensions): "\(path): IDX dimensions \(dimensions) include a zero"
         case .truncated(let path, let expected, let actual):
             "\(path): IDX data is truncated (\(actual) bytes, header promises \(expected))"
-        case .trailingBytes(let path, let expected, let actual):
-            "\(path): IDX file has \(actual - expected) bytes more than its header promises"
+        case .trailingBytes(let path, let expected):
+            "\(path): IDX data goes on past the \(expected) bytes its header promises (a damaged file?)"
+        case .tooLarge(let path, let dimensions, let limit):
+            "\(path): IDX dimensions \(dimensions) promise more than \(limit) bytes of data; not a dataset dream can load"
         case .countMismatch(let images, let labels, let imageCount, let labelCount):
             "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels"
         case .wrongImageSize(let path, let height, let width):

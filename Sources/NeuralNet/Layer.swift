@@ -39,7 +39,7 @@ extension Layer {
 
 /// A layer as the model file describes it.
 public struct LayerSpec: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
         case conv2d, maxpool2d, flatten, dense
     }
 

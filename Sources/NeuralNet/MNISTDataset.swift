@@ -12,7 +12,9 @@ public struct MNISTDataset: Sendable {
     public enum Split: String, Sendable { case train, test }
 
     public init(images: [Float], labels: [UInt8]) {
-        precondition(images.count == labels.count * Self.pixels)
+        kernelCheck(
+            images.count == labels.count * Self.pixels,
+            "MNISTDataset: \(images.count) pixels for \(labels.count) labels of \(Self.pixels)")
         self.images = images
         self.labels = labels
     }

@@ -26,9 +26,20 @@ public final class MaxPool2D: Layer {
         return FeatureShape(height: input.height / poolHeight, width: input.width / poolWidth, channels: input.channels)
     }
 
+    /// The entry check of forward and backward: the window loops trust these sizes.
+    private func checkedOutput(_ shape: FeatureShape, batch: Int, _ pass: String) -> FeatureShape {
+        kernelCheck(
+            shape.height >= poolHeight && shape.width >= poolWidth && shape.channels >= 1,
+            "MaxPool2D \(name).\(pass): input \(shape) is smaller than its \(poolHeight)x\(poolWidth) window")
+        kernelCheck(
+            batch >= 1 && !batch.multipliedReportingOverflow(by: shape.count).overflow,
+            "MaxPool2D \(name).\(pass): batch \(batch) of \(shape) is outside what one call can hold")
+        return FeatureShape(height: shape.height / poolHeight, width: shape.width / poolWidth, channels: shape.channels)
+    }
+
     // input (N, H, W, C) -> output (N, H/ph, W/pw, C)
     public func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) {
-        let out = try! outputShape(for: shape)
+        let out = checkedOutput(shape, batch: batch, "forward")
         let result = post.reserve(batch * out.count)
         let c = shape.channels, rowStride = shape.width * c
         for n in 0..<batch {
@@ -54,8 +65,8 @@ public final class MaxPool2D: Layer {
         outputGradient: UnsafeMutablePointer<Float>, gradientIsPreActivation: Bool,
         inputGradient: UnsafeMutablePointer<Float>?, parameterGradients: Bool
     ) {
+        let out = checkedOutput(shape, batch: batch, "backward")
         guard let inputGradient else { return }
-        let out = try! outputShape(for: shape)
         let c = shape.channels, rowStride = shape.width * c
         let pooled = UnsafePointer(post.pointer)
         // Windows do not overlap, so each input gets exactly one write; only a ragged edge

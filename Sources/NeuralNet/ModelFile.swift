@@ -79,20 +79,49 @@ public enum ModelFile {
         }
     }
 
-    public static func read(contentsOf path: String) throws(ModelFileError) -> Loaded {
-        let data: Data
+    /// Files larger than this are refused before reading: the largest model allowed
+    /// (`Sequential.Limits.parameters` floats, twice over with its momentum) plus a header.
+    public static let maxFileBytes = 8 * Sequential.Limits.parameters + maxHeaderBytes + 8
+    /// The JSON header's limit; ours are a few KB.
+    public static let maxHeaderBytes = 1 << 24
+    /// The optimizer tensor a checkpoint may carry: SGD's momentum, one float per parameter.
+    public static let velocityName = optimizerPrefix + "velocity"
+
+    /// The file's bytes: a regular file no larger than `maxFileBytes` (a FIFO or device
+    /// would block or never end).
+    public static func bytes(contentsOf path: String) throws(ModelFileError) -> [UInt8] {
+        let attributes: [FileAttributeKey: Any]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
         } catch {
-            throw .unreadable(
-                path: path,
-                reason: FileManager.default.fileExists(atPath: path)
-                    ? "permission denied or not a file" : "no such file")
+            throw .unreadable(path: path, reason: "no such file")
         }
-        return try decode([UInt8](data), path: path)
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw .unreadable(path: path, reason: "not a regular file")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maxFileBytes else { throw .tooLarge(path: path, bytes: size, limit: maxFileBytes) }
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw .unreadable(path: path, reason: "permission denied or not a file")
+        }
     }
 
-    public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> Loaded {
+    /// Reads and checks a model; with `requirement`, also that its shapes suit that use.
+    public static func read(contentsOf path: String, for requirement: ModelRequirement? = nil) throws(ModelFileError)
+        -> Loaded
+    {
+        try decode(bytes(contentsOf: path), path: path, for: requirement)
+    }
+
+    /// Checks everything a foreign file declares before allocating from it: header
+    /// length, architecture bounds (`Sequential.Limits`), every tensor's shape against the
+    /// architecture and its offsets against the file, finite values, the optimizer state's
+    /// length and the training record's ranges. `path` only names the file in errors.
+    public static func decode(_ bytes: [UInt8], path: String, for requirement: ModelRequirement? = nil)
+        throws(ModelFileError) -> Loaded
+    {
         guard bytes.count >= 8 else {
             throw .truncated(path: path, detail: "\(bytes.count) bytes, not even a header length")
         }
@@ -101,12 +130,26 @@ public enum ModelFile {
         guard length >= 2, length <= UInt64(bytes.count - 8) else {
             throw .badHeader(path: path, detail: "header length \(length) does not fit a file of \(bytes.count) bytes")
         }
-        let headerEnd = 8 + Int(length)
-        guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) as? [String: Any] else {
-            throw .badHeader(path: path, detail: "header is not a JSON object")
+        guard length <= UInt64(maxHeaderBytes) else {
+            throw .badHeader(path: path, detail: "header length \(length) is over the limit of \(maxHeaderBytes) bytes")
         }
-        guard let metadata = header["__metadata__"] as? [String: String] else {
+        let headerEnd = 8 + Int(length)
+        let header: [String: JSONValue]
+        do {
+            let members = try JSONValue.parse(Array(bytes[8..<headerEnd])).object(at: "(header)")
+            header = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) })
+        } catch {
+            throw .badHeader(path: path, detail: "header: \(error)")
+        }
+        var metadata: [String: String] = [:]
+        guard case .object(let members)? = header["__metadata__"] else {
             throw .notADreamModel(path: path, detail: "no __metadata__; it is a safetensors file but not one of ours")
+        }
+        for member in members {
+            guard case .string(let text) = member.value else {
+                throw .notADreamModel(path: path, detail: "metadata '\(member.key)' is not a string")
+            }
+            metadata[member.key] = text
         }
         guard metadata["format"] == format else {
             throw .notADreamModel(
@@ -115,12 +158,21 @@ public enum ModelFile {
         guard let versionText = metadata["version"], let fileVersion = Int(versionText), fileVersion <= version else {
             throw .unsupportedVersion(path: path, found: metadata["version"] ?? "missing", supported: version)
         }
-        guard let architectureText = metadata["architecture"],
-            let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(architectureText.utf8)),
-            architecture.input.count == 3, architecture.input.allSatisfy({ $0 > 0 })
-        else { throw .badArchitecture(path: path, detail: "metadata 'architecture' is missing or malformed") }
-        let training = metadata["training"].flatMap {
-            try? JSONDecoder().decode(TrainingRecord.self, from: Data($0.utf8))
+        guard let architectureText = metadata["architecture"] else {
+            throw .badArchitecture(path: path, detail: "metadata 'architecture' is missing")
+        }
+        let architecture: Architecture
+        do {
+            architecture = try Architecture(json: JSONValue.parse(Array(architectureText.utf8)))
+        } catch {
+            throw .badArchitecture(path: path, detail: "\(error)")
+        }
+        let training = try metadata["training"].map { text throws(ModelFileError) in
+            do {
+                return try TrainingRecord(json: JSONValue.parse(Array(text.utf8)))
+            } catch {
+                throw .badTrainingRecord(path: path, detail: "\(error)")
+            }
         }
 
         let model: Sequential
@@ -130,42 +182,70 @@ public enum ModelFile {
                     height: architecture.input[0], width: architecture.input[1],
                     channels: architecture.input[2]), specs: architecture.layers)
         } catch {
+            if case .badNetwork(let problem) = error { throw .badArchitecture(path: path, detail: problem) }
             throw .badArchitecture(path: path, detail: error.errorDescription ?? "\(error)")
         }
-        let dataLength = bytes.count - headerEnd
-        func tensor(_ name: String, _ entry: Any?) throws(ModelFileError) -> (shape: [Int], range: Range<Int>) {
-            guard let entry = entry as? [String: Any] else { throw .missingTensor(path: path, name: name) }
-            guard let dtype = entry["dtype"] as? String, dtype == "F32" else {
-                throw .unsupportedDType(path: path, name: name, dtype: "\(entry["dtype"] ?? "missing")")
-            }
-            guard let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
-                offsets.count == 2,
-                offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= dataLength,
-                offsets[1] - offsets[0] == 4 * shape.reduce(1, *)
-            else { throw .badOffsets(path: path, name: name, dataLength: dataLength) }
-            return (shape, (headerEnd + offsets[0])..<(headerEnd + offsets[1]))
+        if let requirement, let problem = requirement.problem(with: model) {
+            throw .unsuitable(path: path, problem: problem)
         }
-        func floats(_ range: Range<Int>) -> [Float] {
-            stride(from: range.lowerBound, to: range.upperBound, by: 4).map { i in
-                Float(
-                    bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(
-                        bytes[i + 3]) << 24)
+        let dataLength = bytes.count - headerEnd
+        // The expected shape comes from the architecture (bounded), so the byte count below
+        // cannot overflow whatever the file claims.
+        func tensor(_ name: String, expected: [Int]) throws(ModelFileError) -> [Float] {
+            guard let entry = header[name], case .object = entry else { throw .missingTensor(path: path, name: name) }
+            guard case .string("F32")? = entry["dtype"] else {
+                let found = entry["dtype"].map { if case .string(let text) = $0 { text } else { $0.found } }
+                throw .unsupportedDType(path: path, name: name, dtype: found ?? "missing")
             }
+            let any = SettingRange(0...Int.max)
+            let shape = try? entry["shape"]?.array(at: "shape").map { value throws(JSONError) in
+                try value.integer(in: any, at: "shape")
+            }
+            guard shape == expected else {
+                throw .shapeMismatch(
+                    path: path, name: name, expected: expected, found: Self.shapeText(entry["shape"]))
+            }
+            let count = expected.reduce(1, *)
+            let offsets = try? entry["data_offsets"]?.array(at: "data_offsets").map { value throws(JSONError) in
+                try value.integer(in: any, at: "data_offsets")
+            }
+            guard let offsets, offsets.count == 2, offsets[1] >= offsets[0], offsets[1] <= dataLength,
+                offsets[1] - offsets[0] == 4 * count
+            else { throw .badOffsets(path: path, name: name, dataLength: dataLength) }
+            let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var i = headerEnd + offsets[0]
+                for k in 0..<count {
+                    buffer[k] = Float(
+                        bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
+                            | UInt32(bytes[i + 3]) << 24)
+                    i += 4
+                }
+                initialized = count
+            }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(path: path, name: name, index: bad, value: "\(values[bad])")
+            }
+            return values
         }
         for view in model.tensors {
-            let (shape, range) = try tensor(view.name, header[view.name])
-            guard shape == view.shape else {
-                throw .shapeMismatch(path: path, name: view.name, expected: view.shape, found: shape)
-            }
-            let values = floats(range)
+            let values = try tensor(view.name, expected: view.shape)
             values.withUnsafeBufferPointer {
                 (model.parameters.pointer + view.offset).update(from: $0.baseAddress!, count: view.count)
             }
         }
         var extras: [String: [Float]] = [:]
-        for (name, entry) in header where name.hasPrefix(optimizerPrefix) {
-            extras[name] = floats(try tensor(name, entry).range)
+        for name in header.keys.sorted() where name.hasPrefix(optimizerPrefix) {
+            guard name == velocityName else { throw .unknownTensor(path: path, name: name, known: [velocityName]) }
+            extras[name] = try tensor(name, expected: [model.parameterCount])
         }
         return Loaded(model: model, training: training, extraTensors: extras)
+    }
+
+    /// "[12]" for a shape of integers, else what was there.
+    static func shapeText(_ value: JSONValue?) -> String {
+        guard let value else { return "missing" }
+        guard case .array(let items) = value else { return value.found }
+        let numbers = items.map { item in if case .number(let text) = item { text } else { item.found } }
+        return "[\(numbers.joined(separator: ", "))]"
     }
 }

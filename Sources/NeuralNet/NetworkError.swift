@@ -6,6 +6,9 @@ public enum NetworkError: Error, LocalizedError, Equatable {
     case shapeMismatch(layer: String, expected: String, got: String)
     case unknownLayer(name: String, known: [String])
     case badSpec(layer: String, problem: String)
+    case badNetwork(problem: String)
+    case unsuitableModel(problem: String)
+    case badSetting(key: String, problem: String)
 
     public var errorDescription: String? {
         switch self {
@@ -17,6 +20,12 @@ public enum NetworkError: Error, LocalizedError, Equatable {
             return "no layer named '\(name)'; the model has \(known.joined(separator: ", "))"
         case .badSpec(let layer, let problem):
             return "layer \(layer): \(problem)"
+        case .badNetwork(let problem):
+            return "network architecture is invalid: \(problem)"
+        case .unsuitableModel(let problem):
+            return problem
+        case .badSetting(let key, let problem):
+            return "\(key): \(problem)"
         }
     }
 }

@@ -47,7 +47,26 @@ public final class Sequential {
         }
     }
 
+    /// Bounds on any network built here, checked before anything is allocated: a model
+    /// file declares its own sizes, and a hostile one must not make us allocate gigabytes
+    /// or overflow a size computation. The shipped model (208,982 parameters, 8 layers)
+    /// is far inside every one.
+    public enum Limits {
+        public static let parameters = 50_000_000
+        public static let layers = 64
+        /// Input height and width; conv and pool windows are at most `window` on a side.
+        public static let side = 4096
+        public static let window = 64
+        /// Input channels and conv filters.
+        public static let channels = 4096
+        public static let denseUnits = 1 << 20
+        /// Floats per sample in the input or any layer's output, for the declared input.
+        public static let activations = 1 << 24
+        public static let nameLength = 64
+    }
+
     init(inputShape: FeatureShape, specs: [LayerSpec], sharing: FloatBuffer?) throws(NetworkError) {
+        try Self.checkBounds(inputShape: inputShape, specs: specs)
         self.inputShape = inputShape
         var layers: [Layer] = []
         var shape = inputShape
@@ -57,12 +76,7 @@ public final class Sequential {
             let layer: Layer
             switch spec.kind {
             case .conv2d:
-                guard let filters = spec.units, filters > 0, let size = spec.size, size.count == 2,
-                    size.allSatisfy({ $0 > 0 })
-                else {
-                    throw .badSpec(
-                        layer: spec.name, problem: "conv2d needs a positive filter count and a kernel size [h, w]")
-                }
+                let filters = spec.units!, size = spec.size!
                 let conv = Conv2D(
                     name: spec.name, inputChannels: shape.channels, filters: filters,
                     kernel: (size[0], size[1]), activation: spec.activation ?? .linear)
@@ -72,14 +86,12 @@ public final class Sequential {
                         name: spec.name + ".bias", shape: [filters], offset: offset + conv.parameterCount - filters))
                 layer = conv
             case .maxpool2d:
-                guard let size = spec.size, size.count == 2, size.allSatisfy({ $0 > 0 })
-                else { throw .badSpec(layer: spec.name, problem: "maxpool2d needs a window size [h, w]") }
+                let size = spec.size!
                 layer = MaxPool2D(name: spec.name, pool: (size[0], size[1]))
             case .flatten:
                 layer = Flatten(name: spec.name)
             case .dense:
-                guard let units = spec.units, units > 0
-                else { throw .badSpec(layer: spec.name, problem: "dense needs a positive unit count") }
+                let units = spec.units!
                 let dense = Dense(
                     name: spec.name, inputs: shape.count, units: units, activation: spec.activation ?? .linear)
                 views.append(TensorView(name: spec.name + ".weight", shape: dense.weightShape, offset: offset))
@@ -104,6 +116,88 @@ public final class Sequential {
         for layer in layers {
             layer.bind(parameters: parameters.pointer + at, gradients: gradients.pointer + at)
             at += layer.parameterCount
+        }
+    }
+
+    /// Walks the specs with plain arithmetic (every product below fits in 64 bits given
+    /// the bounds checked before it) and refuses anything outside `Limits`, so building
+    /// the layers afterwards cannot allocate too much or trap.
+    static func checkBounds(inputShape: FeatureShape, specs: [LayerSpec]) throws(NetworkError) {
+        let input = [inputShape.height, inputShape.width, inputShape.channels]
+        guard inputShape.height >= 1, inputShape.width >= 1, inputShape.channels >= 1,
+            inputShape.height <= Limits.side, inputShape.width <= Limits.side,
+            inputShape.channels <= Limits.channels
+        else {
+            throw .badNetwork(
+                problem:
+                    "input \(input) is outside 1...\(Limits.side) per side and 1...\(Limits.channels) channels")
+        }
+        guard inputShape.count <= Limits.activations else {
+            throw .badNetwork(problem: "input \(inputShape) has more than \(Limits.activations) values")
+        }
+        guard !specs.isEmpty else { throw .badNetwork(problem: "it has no layers") }
+        guard specs.count <= Limits.layers else {
+            throw .badNetwork(problem: "it has \(specs.count) layers, more than the limit of \(Limits.layers)")
+        }
+        var shape = inputShape
+        var total = 0
+        for spec in specs {
+            guard (1...Limits.nameLength).contains(spec.name.utf8.count),
+                spec.name.unicodeScalars.allSatisfy({
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                        || $0 == "-"
+                })
+            else {
+                throw .badSpec(
+                    layer: "'\(spec.name.prefix(Limits.nameLength))'",
+                    problem: "a name is 1...\(Limits.nameLength) letters, digits, '_' or '-'")
+            }
+            func window(_ what: String) throws(NetworkError) -> (Int, Int) {
+                guard let size = spec.size, size.count == 2, size.allSatisfy({ (1...Limits.window).contains($0) })
+                else {
+                    throw .badSpec(
+                        layer: spec.name, problem: "\(what) needs a size [h, w], each in 1...\(Limits.window)")
+                }
+                return (size[0], size[1])
+            }
+            var parameters = 0
+            switch spec.kind {
+            case .conv2d:
+                guard let filters = spec.units, (1...Limits.channels).contains(filters) else {
+                    throw .badSpec(layer: spec.name, problem: "conv2d needs a filter count in 1...\(Limits.channels)")
+                }
+                let (kh, kw) = try window("conv2d")
+                guard shape.height >= kh, shape.width >= kw else {
+                    throw .inputTooSmall(layer: spec.name, input: shape, needs: "at least \(kh)x\(kw)")
+                }
+                parameters = kh * kw * shape.channels * filters + filters
+                shape = FeatureShape(height: shape.height - kh + 1, width: shape.width - kw + 1, channels: filters)
+            case .maxpool2d:
+                let (ph, pw) = try window("maxpool2d")
+                guard shape.height >= ph, shape.width >= pw else {
+                    throw .inputTooSmall(layer: spec.name, input: shape, needs: "at least \(ph)x\(pw)")
+                }
+                shape = FeatureShape(height: shape.height / ph, width: shape.width / pw, channels: shape.channels)
+            case .flatten:
+                shape = .vector(shape.count)
+            case .dense:
+                guard let units = spec.units, (1...Limits.denseUnits).contains(units) else {
+                    throw .badSpec(layer: spec.name, problem: "dense needs a unit count in 1...\(Limits.denseUnits)")
+                }
+                parameters = shape.count * units + units
+                shape = .vector(units)
+            }
+            guard shape.count <= Limits.activations else {
+                throw .badSpec(
+                    layer: spec.name,
+                    problem: "its output \(shape) has more than \(Limits.activations) values per sample")
+            }
+            total += parameters
+            guard parameters <= Limits.parameters, total <= Limits.parameters else {
+                throw .badNetwork(
+                    problem:
+                        "it needs more than \(Limits.parameters) parameters (layer \(spec.name) has \(parameters))")
+            }
         }
     }
 
@@ -168,6 +262,11 @@ public final class Sequential {
     ) throws(NetworkError) {
         let shape = shape ?? inputShape
         let last = lastLayer ?? layers.count - 1
+        kernelCheck(batch >= 1, "Sequential.forward: batch \(batch) must be at least 1")
+        kernelCheck(layers.indices.contains(last), "Sequential.forward: no layer \(last) in \(layers.count) layers")
+        kernelCheck(
+            !batch.multipliedReportingOverflow(by: shape.count).overflow,
+            "Sequential.forward: batch \(batch) of \(shape) overflows")
         // Refilled in place (no allocation per step); a shape error leaves nothing to backprop.
         ranThrough = -1
         inputShapes.removeAll(keepingCapacity: true)
@@ -220,7 +319,10 @@ public final class Sequential {
     public func backward(seeds: [GradientSeed], parameterGradients: Bool, inputGradient: UnsafeMutablePointer<Float>?) {
         let top = seeds.reduce(-1) { max($0, $1.layer) }
         guard top >= 0 else { return }
-        precondition(top <= ranThrough, "backward from a layer the forward pass did not reach")
+        kernelCheck(
+            seeds.allSatisfy { (0...ranThrough).contains($0.layer) },
+            "Sequential.backward: a seed on a layer the last forward pass did not reach (it ran layers 0...\(ranThrough))"
+        )
         var dOutput = seedBuffer.reserve(batch * outputShape(ofLayer: top).count)
         dOutput.update(repeating: 0, count: batch * outputShape(ofLayer: top).count)
         var useA = true
@@ -260,12 +362,17 @@ public final class Sequential {
     public func parameterValues() -> [Float] { parameters.array(count: parameterCount) }
 
     public func setParameters(_ values: [Float]) {
-        precondition(values.count == parameterCount)
+        kernelCheck(
+            values.count == parameterCount,
+            "Sequential.setParameters: \(values.count) values for \(parameterCount) parameters")
         values.withUnsafeBufferPointer { parameters.pointer.update(from: $0.baseAddress!, count: parameterCount) }
     }
 
     /// Class probabilities (the last layer's output) for a batch of 28x28 images.
     public func predict(_ samples: [Float], batch: Int) throws(NetworkError) -> [Float] {
+        kernelCheck(
+            batch >= 1 && samples.count == batch * inputShape.count,
+            "Sequential.predict: \(samples.count) values for \(batch) samples of \(inputShape)")
         try samples.withUnsafeBufferPointer { buffer throws(NetworkError) in
             try forward(buffer.baseAddress!, batch: batch)
         }

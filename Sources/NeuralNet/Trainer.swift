@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate
@@ -18,6 +19,29 @@ public final class Trainer {
 
         public func learningRate(epoch: Int) -> Float {
             learningRate * pow(learningRateDrop, Float(epoch / max(dropEvery, 1)))
+        }
+
+        /// The allowed values, shared by `dream train`'s flags, these settings and the
+        /// training record a checkpoint carries (the README's table lists them).
+        public enum Limits {
+            public static let epochs = SettingRange(1...1000)
+            public static let batchSize = SettingRange(1...4096)
+            public static let learningRate = SettingRange<Float>(0, 10, excludesLower: true)
+            public static let momentum = SettingRange<Float>(0, 1, excludesUpper: true)
+            public static let l2 = SettingRange<Float>(0...1)
+            public static let learningRateDrop = SettingRange<Float>(0, 1, excludesLower: true)
+            public static let dropEvery = SettingRange(1...1000)
+        }
+
+        /// Values out of range as (field, problem) pairs; empty when all is well.
+        public func problems() -> [(key: String, problem: String)] {
+            [
+                ("epochs", Limits.epochs.problem(epochs)), ("batchSize", Limits.batchSize.problem(batchSize)),
+                ("learningRate", Limits.learningRate.problem(learningRate)),
+                ("momentum", Limits.momentum.problem(momentum)), ("l2", Limits.l2.problem(l2)),
+                ("learningRateDrop", Limits.learningRateDrop.problem(learningRateDrop)),
+                ("dropEvery", Limits.dropEvery.problem(dropEvery)),
+            ].compactMap { key, problem in problem.map { (key, $0) } }
         }
     }
 
@@ -54,7 +78,17 @@ public final class Trainer {
     /// Which parameters get the L2 penalty: weights yes, biases no.
     private let decayMask: [Float]
 
-    public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) {
+    /// Refuses settings out of range, a model that is not a 28x28 ten-class classifier
+    /// and a momentum buffer of the wrong length, before anything runs.
+    public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) throws(NetworkError) {
+        if let (key, problem) = settings.problems().first { throw .badSetting(key: key, problem: problem) }
+        if let problem = ModelRequirement.mnistClassifier("training").problem(with: model) {
+            throw .unsuitableModel(problem: problem)
+        }
+        if let velocity, velocity.count != model.parameterCount {
+            throw .badSetting(
+                key: "velocity", problem: "has \(velocity.count) values for \(model.parameterCount) parameters")
+        }
         self.model = model
         self.settings = settings
         parallel = DataParallel(model: model)
@@ -195,7 +229,7 @@ extension Trainer {
             guard let (loss, accuracy) = trainEpoch(epoch, on: train, progress: progress, shouldStop: shouldStop) else {
                 break
             }
-            let evaluation = Evaluation(model: model, data: test)
+            let evaluation = Evaluation(checkedModel: model, data: test)
             let record = TrainingRecord(
                 dataset: datasetName, epochs: epoch + 1, batchSize: settings.batchSize,
                 learningRate: settings.learningRate,

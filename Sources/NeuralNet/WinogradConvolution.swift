@@ -145,10 +145,18 @@ final class WinogradConvolution {
         return (rows, columns, rows * m + 2, columns * m + 2)
     }
 
+    /// The entry check of both passes: the tile loops and GEMMs trust these sizes.
+    private func check(_ shape: FeatureShape, batch: Int, _ pass: String) {
+        kernelCheck(
+            shape.channels == channels && shape.height >= 3 && shape.width >= 3 && batch >= 1,
+            "Winograd.\(pass): input \(shape) x \(batch) does not fit 3x3 filters over \(channels) channels")
+    }
+
     // input (N, H, W, C) -> output (N, H-2, W-2, K), no bias
     func forward(
         _ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into output: UnsafeMutablePointer<Float>
     ) {
+        check(shape, batch: batch, "forward")
         let m = transform.m, alpha = transform.alpha, points = alpha * alpha
         let c = channels, k = filters
         let (rows, columns, hp, wp) = layout(shape)
@@ -208,6 +216,7 @@ final class WinogradConvolution {
         _ outputGradient: UnsafePointer<Float>, shape: FeatureShape, batch: Int,
         into inputGradient: UnsafeMutablePointer<Float>
     ) {
+        check(shape, batch: batch, "backwardData")
         let m = transform.m, alpha = transform.alpha, points = alpha * alpha
         let c = channels, k = filters
         let (rows, columns, hp, wp) = layout(shape)

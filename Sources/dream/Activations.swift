@@ -17,7 +17,7 @@ struct Activations: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .digitInput("activations"))
         let pixels = try source.load().pixels
         let name =
             source.mnist?.replacingOccurrences(of: ":", with: "")

@@ -53,7 +53,7 @@ struct Batch: ParsableCommand {
         guard !inputs.isEmpty else {
             throw ValidationError("give image files or folders, e.g. dream batch samples/ --out renders/")
         }
-        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64") }
+        try checkRange("--jobs", jobs, SettingsRanges.jobs)
         _ = try parsedShard()
     }
 
@@ -81,7 +81,8 @@ struct Batch: ParsableCommand {
         if let shard { plan = plan.shard(shard.k, of: shard.n) }
 
         let modelPath = try modelOptions.model ?? BundledAssets.modelPath()
-        let modelBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: modelPath)))
+        let modelBytes = try ModelFile.bytes(contentsOf: modelPath)
+        _ = try ModelFile.decode(modelBytes, path: modelPath, for: .digitInput("batch"))
         var options = BatchRenderer.Options(folder: out)
         options.force = force
         options.jobs = jobs

@@ -13,12 +13,16 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON for machines.") var json = false
     @OptionGroup var modelOptions: ModelOptions
 
+    func validate() throws {
+        try checkRange("--seconds", seconds, SettingsRanges.benchSeconds)
+    }
+
     func run() throws {
         #if DEBUG
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
         #endif
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .mnistClassifier("bench"))
         let line = ProgressLine(interval: 1000)
         line.quiet = json
         let bench = Benchmark(model: model, secondsPerFigure: seconds) {

@@ -1,3 +1,5 @@
+import ArgumentParser
+import FileSupport
 import Foundation
 import Imaging
 
@@ -14,4 +16,9 @@ func isDirectory(_ path: String) -> Bool {
 func printError(_ error: Error) {
     let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}
+
+/// Refuses a flag outside its documented range (`SettingsRanges`), before any work.
+func checkRange<T>(_ flag: String, _ value: T?, _ range: SettingRange<T>) throws {
+    if let value, let problem = range.problem(value) { throw ValidationError("\(flag): \(problem)") }
 }

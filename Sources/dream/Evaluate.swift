@@ -14,9 +14,9 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .mnistClassifier("evaluate"))
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
-        let evaluation = Evaluation(model: model, data: test)
+        let evaluation = try Evaluation(model: model, data: test)
         if json {
             let object: [String: Any] = [
                 "accuracy": evaluation.accuracy, "count": evaluation.count, "confusion": evaluation.confusion,

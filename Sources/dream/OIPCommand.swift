@@ -24,12 +24,12 @@ struct OIP: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        guard (1...64).contains(count) else { throw ValidationError("--count must be in 1...64") }
-        guard (1...32).contains(scale) else { throw ValidationError("--scale must be in 1...32") }
+        try checkRange("--count", count, SettingsRanges.oipCount)
+        try checkRange("--scale", scale, SettingsRanges.patternScale)
     }
 
     func run() throws {
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .digitInput("oip"))
         let search = try OIPSearch(model: model, layerName: layer)
         try search.checkMaps([map])
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)

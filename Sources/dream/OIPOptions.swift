@@ -17,16 +17,26 @@ struct OIPOptions: ParsableArguments {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Colormap of the pictures.") var colormap = Colormap.viridis
 
+    func validate() throws {
+        try checkRange("--steps", steps, SettingsRanges.oipSteps)
+        try checkRange("--step-size", stepSize, SettingsRanges.oipStepSize)
+        try checkRange("--restarts", restarts, SettingsRanges.restarts)
+        _ = try parsedNoiseScales()
+    }
+
+    func parsedNoiseScales() throws -> [Int] {
+        let scales = noiseScales.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !scales.isEmpty, scales.allSatisfy({ $0.map(SettingsRanges.noiseScale.contains) ?? false }) else {
+            throw ValidationError(
+                "--noise-scales takes lengths \(SettingsRanges.noiseScale) separated by commas, like 1,4,7; got '\(noiseScales)'"
+            )
+        }
+        return scales.map { $0! }
+    }
+
     func settings() throws -> OIPSearch.Settings {
         var s = OIPSearch.Settings()
-        let scales = noiseScales.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !scales.isEmpty, scales.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 28 }) else {
-            throw ValidationError("--noise-scales takes lengths 1...28 separated by commas, like 1,4,7")
-        }
-        guard steps >= 1, stepSize > 0, stepSize <= 1 else {
-            throw ValidationError("--steps must be >= 1 and --step-size in (0, 1]")
-        }
-        s.noiseScales = scales.map { $0! }
+        s.noiseScales = try parsedNoiseScales()
         s.steps = steps
         s.stepSize = stepSize
         s.restarts = restarts

@@ -14,7 +14,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .mnistClassifier("predict"))
         let (pixels, label, inverted) = try source.load()
         let probabilities = try model.predict(pixels, batch: 1)
         let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!

@@ -43,8 +43,8 @@ struct Render: ParsableCommand {
                 "give --from or --preset, not both: --from takes every setting from the render, flags override single keys"
             )
         }
-        guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be in 1...100") }
-        guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }
+        try checkRange("--jpeg-quality", jpegQuality, SettingsRanges.jpegQuality)
+        try checkRange("--max-megapixels", maxMegapixels, SettingsRanges.maxMegapixels)
         try overrides.check()
         // Several photos need a folder: an image name there would become a folder of that name.
         let photos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count
@@ -88,7 +88,7 @@ struct Render: ParsableCommand {
             targets = [(files[0], output!)]
             try ensureFolder(of: output!)
         }
-        let renderer = FileRenderer(model: try modelOptions.load())
+        let renderer = FileRenderer(model: try modelOptions.load(for: .digitInput("render")))
         var failures = 0
         // Progress within a render only on a terminal: logs get the one result line per photo.
         let line = ProgressLine()

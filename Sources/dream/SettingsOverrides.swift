@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 
 /// Flags that override single keys of a preset.
 struct SettingsOverrides: ParsableArguments {
@@ -29,10 +30,26 @@ struct SettingsOverrides: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
     @Option(help: "Random seed: same input, settings and seed give the same bytes.") var seed: UInt64?
 
+    /// Every given flag in its range (`SettingsRanges`, the same as the preset keys').
     func check() throws {
+        typealias R = SettingsRanges
         if map != nil && maps != nil { throw ValidationError("give --map or --maps, not both") }
-        _ = try parsedMaps()
-        _ = try parsedLayers()
+        let maps = try parsedMaps() ?? []
+        if maps.count > R.mapCount.upper {
+            throw ValidationError("--maps: \(maps.count) maps, more than \(R.mapCount.upper)")
+        }
+        for map in maps { try checkRange(self.map != nil ? "--map" : "--maps", map, R.map) }
+        for (name, weight) in try parsedLayers() ?? [:] { try checkRange("--layers \(name)", weight, R.layerWeight) }
+        try checkRange("--class", classIndex, R.map)
+        try checkRange("--steps", steps, R.steps)
+        try checkRange("--step-size", stepSize, R.stepSize)
+        try checkRange("--loops", loops, R.loops)
+        try checkRange("--octaves", octaves, R.octaves)
+        try checkRange("--octave-scale", octaveScale, R.octaveScale)
+        try checkRange("--jitter", jitter, R.jitter)
+        try checkRange("--loss-cap", lossCap, R.lossCap)
+        try checkRange("--tile-overlap", tileOverlap, R.tileOverlap)
+        try checkRange("--range-target", rangeTarget, R.rangeTarget)
     }
 
     func parsedMaps() throws -> [Int]? {

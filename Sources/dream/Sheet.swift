@@ -20,8 +20,12 @@ struct Sheet: ParsableCommand {
     @OptionGroup var options: OIPOptions
     @OptionGroup var modelOptions: ModelOptions
 
+    func validate() throws {
+        try checkRange("--scale", scale, SettingsRanges.patternScale)
+    }
+
     func run() throws {
-        let model = try modelOptions.load()
+        let model = try modelOptions.load(for: .digitInput("sheet"))
         let mapList = try maps.map { try parseMapList($0) }
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
         let line = ProgressLine(interval: 5)

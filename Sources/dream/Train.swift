@@ -27,17 +27,20 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
+    /// The same ranges a checkpoint's training record must meet (`Trainer.Settings.Limits`).
     func validate() throws {
-        guard epochs > 0, batch > 0 else { throw ValidationError("--epochs and --batch must be positive") }
-        guard lr > 0, (0..<1).contains(momentum), l2 >= 0 else {
-            throw ValidationError("need --lr > 0, 0 <= --momentum < 1 and --l2 >= 0")
-        }
+        typealias R = Trainer.Settings.Limits
+        try checkRange("--epochs", epochs, R.epochs)
+        try checkRange("--batch", batch, R.batchSize)
+        try checkRange("--lr", lr, R.learningRate)
+        try checkRange("--momentum", momentum, R.momentum)
+        try checkRange("--l2", l2, R.l2)
+        try checkRange("--lr-drop", lrDrop, R.learningRateDrop)
+        try checkRange("--drop-every", dropEvery, R.dropEvery)
     }
 
     func run() throws {
         let data = try self.data ?? DigitInput.defaultDataDirectory()
-        let train = try MNISTDataset(directory: data, split: .train)
-        let test = try MNISTDataset(directory: data, split: .test)
         var settings = Trainer.Settings()
         settings.epochs = epochs
         settings.batchSize = batch
@@ -51,12 +54,12 @@ struct Train: ParsableCommand {
         var velocity: [Float]? = nil
         var startEpoch = 0
         if resume {
-            let loaded = try ModelFile.read(contentsOf: output)
+            let loaded = try ModelFile.read(contentsOf: output, for: .mnistClassifier("train --resume"))
             guard let record = loaded.training else {
                 throw ValidationError("\(output) has no training record to resume from (not written by dream train)")
             }
             model = loaded.model
-            velocity = loaded.extraTensors[ModelFile.optimizerPrefix + "velocity"]
+            velocity = loaded.extraTensors[ModelFile.velocityName]
             if velocity == nil { print("note: \(output) is a finished model; momentum restarts from zero") }
             startEpoch = record.epochs
             settings = Trainer.settings(from: record, epochs: epochs)
@@ -69,7 +72,10 @@ struct Train: ParsableCommand {
             print("\(output) already has \(startEpoch) epochs; ask for more with --epochs")
             return
         }
-        let trainer = Trainer(model: model, settings: settings, velocity: velocity)
+        let trainer = try Trainer(model: model, settings: settings, velocity: velocity)
+        // The data after the checkpoint: a bad checkpoint is refused before any work.
+        let train = try MNISTDataset(directory: data, split: .train)
+        let test = try MNISTDataset(directory: data, split: .test)
         let line = ProgressLine()
         installInterruptHandler()
         print(

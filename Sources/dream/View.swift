@@ -18,7 +18,7 @@ struct View: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (default out/NAME-view.png).") var output: String?
 
     func validate() throws {
-        guard (1...64).contains(scale) else { throw ValidationError("--scale must be in 1...64") }
+        try checkRange("--scale", scale, SettingsRanges.viewScale)
     }
 
     func run() throws {

@@ -12,6 +12,8 @@ import Testing
         var status: Int32
         var output: String
         var error: String
+        /// Killed by a signal (a trap, a crash), not an exit.
+        var signaled = false
     }
 
     func dream(_ arguments: [String]) throws -> Run {
@@ -28,7 +30,7 @@ import Testing
         process.waitUntilExit()
         return Run(
             status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-            error: String(decoding: error, as: UTF8.self))
+            error: String(decoding: error, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
     }
 
     func expectFailure(_ arguments: [String], saying text: String, sourceLocation: SourceLocation = #_sourceLocation)
@@ -36,6 +38,7 @@ import Testing
     {
         let run = try dream(arguments)
         #expect(run.status != 0, "\(arguments) exited 0", sourceLocation: sourceLocation)
+        #expect(!run.signaled, "\(arguments) died of signal \(run.status)", sourceLocation: sourceLocation)
         #expect(run.error.contains(text), "\(arguments): stderr was \(run.error)", sourceLocation: sourceLocation)
         #expect(!run.error.contains("Fatal error") && !run.error.contains("Stack dump"), sourceLocation: sourceLocation)
     }
@@ -53,7 +56,7 @@ import Testing
         try expectFailure(["--layer", "conv9", photo, "-o", folder + "/x.png"], saying: "no layer named 'conv9'")
         try expectFailure(["--class", "12", photo, "-o", folder + "/x.png"], saying: "class 12 does not exist")
         try expectFailure(["--mode", "sideways", photo], saying: "sideways")
-        try expectFailure(["--steps=-3", photo], saying: "--steps: must be 0 or more")
+        try expectFailure(["--steps=-3", photo], saying: "--steps: must be in 0...10000, not -3")
         try expectFailure(["--preset", "nope", photo], saying: "preset 'nope' not found")
         try expectFailure(
             ["--mode", "tiles", "--octaves", "8", "--octave-scale", "2", photo, "-o", folder + "/x.png"],

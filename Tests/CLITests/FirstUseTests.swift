@@ -30,10 +30,10 @@ import Testing
     @Test func negativeNumbersReachTheRangeCheck() throws {
         let map = try runDream(["--map", "-1", photo])
         #expect(map.status != 0)
-        #expect(map.error.contains("map -1 is negative"), "\(map.error)")
+        #expect(map.error.contains("--map: must be in 0...4095, not -1"), "\(map.error)")
         #expect(!map.error.contains("Missing value"))
         let steps = try runDream(["--steps", "-3", photo])
-        #expect(steps.error.contains("must be 0 or more"), "\(steps.error)")
+        #expect(steps.error.contains("--steps: must be in 0...10000, not -3"), "\(steps.error)")
     }
 
     @Test func aDreamThatCannotMoveSaysWhy() throws {
