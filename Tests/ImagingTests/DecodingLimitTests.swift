@@ -56,7 +56,9 @@ import Testing
             ("IEND", []),
         ])
         let (seconds, error) = timed { _ = try ImageReader().decode(bytes, path: "idat.png") }
-        #expect(message(error) == "idat.png: corrupt image data (more compressed image data than the image's size can need)")
+        #expect(
+            message(error) == "idat.png: corrupt image data (more compressed image data than the image's size can need)"
+        )
         #expect(seconds < 1, "took \(seconds) s")
     }
 
@@ -131,7 +133,8 @@ import Testing
             let (seconds, error) = timed { text = try readPNGText(at: path, key: "dream:settings") }
             #expect(text == nil)
             #expect(
-                message(error).hasPrefix("\(path): corrupt image data (no readable 'dream:settings' text: a text chunk was dropped ("),
+                message(error).hasPrefix(
+                    "\(path): corrupt image data (no readable 'dream:settings' text: a text chunk was dropped ("),
                 "\(message(error))")
             #expect(message(error).contains(reason) && message(error).contains("64 text chunks of 1024 KB"))
             #expect(seconds < 2, "\(name) took \(seconds) s")
