@@ -62,6 +62,18 @@ static void read_bytes(png_structp png, png_bytep target, png_size_t count) {
     }
     memcpy(target, context->data + context->offset, count);
     context->offset += count;
+    /* libpng allocates a text chunk's declared length before reading it: a 200-byte file
+       declaring a 2 GB tEXt chunk got 2 GB. No chunk can be longer than what is left. */
+    if (count == 8 && (png_get_io_state(png) & PNG_IO_CHUNK_HDR)) {
+        uint64_t declared = (uint64_t)target[0] << 24 | (uint64_t)target[1] << 16 | (uint64_t)target[2] << 8 | target[3];
+        uint64_t left = context->length - context->offset;
+        if (declared + 4 > left) {
+            char message[96];
+            snprintf(message, sizeof message, "a chunk declares %llu bytes, more than the %llu left in the file",
+                     (unsigned long long)declared, (unsigned long long)(left >= 4 ? left - 4 : 0));
+            png_error(png, message);
+        }
+    }
 }
 
 static void write_bytes(png_structp png, png_bytep source, png_size_t count) {

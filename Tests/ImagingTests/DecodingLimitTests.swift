@@ -141,6 +141,24 @@ import Testing
         }
     }
 
+    @Test func chunksLongerThanTheFileAreRefusedBeforeAllocating() throws {
+        // Found by fuzz-pngtext: a 173-byte PNG whose tEXt chunk declared 2 GB; libpng
+        // allocated that much before finding the file too short.
+        let image = HostileFiles.grayPNG(width: 4, height: 4)
+        let header = Array(image[0..<33])  // signature and IHDR
+        let bytes = header + [0x78, 0x01, 0x00, 0x56] + Array("tEXtdream:settings\0{}".utf8) + Array(image[33...])
+        let path = try temporaryFolder() + "/long-chunk.png"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let left = bytes.count - 41 - 4
+        let expected = "a chunk declares 2013331542 bytes, more than the \(left) left in the file"
+        #expect(throws: ImagingError.corrupt(path: path, detail: expected)) {
+            try readPNGText(at: path, key: "dream:settings")
+        }
+        #expect(throws: ImagingError.corrupt(path: "x.png", detail: expected)) {
+            try ImageReader().decode(bytes, path: "x.png")
+        }
+    }
+
     @Test func filesLargerThanAnyImageUnderTheLimitAreNotRead() throws {
         // A sparse file: 64 MB long, no disk used, refused from its size before reading.
         let path = try temporaryFolder() + "/sparse.png"
