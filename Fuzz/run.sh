@@ -23,7 +23,8 @@ mkdir -p "$work" "$findings"
 log=.build-fuzz/fuzz-$target.log
 # -timeout: one input may take 10 s at most; -rss_limit_mb: no input may need 2 GB.
 status=0
-LSAN_OPTIONS=suppressions=Fuzz/lsan.supp:print_suppressions=0 ".build-fuzz/release/fuzz-$target" "$work" "Fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \
+SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=Fuzz/lsan.supp:print_suppressions=0 \
+    ".build-fuzz/release/fuzz-$target" "$work" "Fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -dict="Fuzz/dict/$target.dict" -artifact_prefix="$findings/" -print_final_stats=1 "$@" \
     >"$log" 2>&1 || status=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
