@@ -28,6 +28,7 @@ SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=Fuzz/lsan.supp:print_suppres
     -rss_limit_mb=2048 -dict="Fuzz/dict/$target.dict" -artifact_prefix="$findings/" -print_final_stats=1 "$@" \
     >"$log" 2>&1 || status=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+[ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$log" | tail -1) # -fork=N prints no stats
 if [ "$status" -ne 0 ]; then
     grep -E "^==[0-9]+==|ERROR|Fatal error|SUMMARY|Test unit written|artifact_prefix" "$log" | head -20 >&2
     echo "fuzz-$target: FAILED after ${runs:-?} executions (full log: $log)" >&2
