@@ -6,9 +6,16 @@ import PackageDescription
 // or AVX-512 where present: +20% on the network's element-wise loops) and drop overflow
 // traps so those loops vectorise. DREAM_PORTABLE=1 builds for any x86-64 instead.
 let portable = ProcessInfo.processInfo.environment["DREAM_PORTABLE"] == "1"
-let numericFlags: [SwiftSetting] = [
-    .unsafeFlags(portable ? ["-Ounchecked"] : ["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))
-]
+// Fuzz/run.sh sets DREAM_FUZZ=1: the libFuzzer harnesses appear as targets (at the end),
+// and the numeric modules keep their checks so that the fuzzer sees every trap.
+let fuzzing = ProcessInfo.processInfo.environment["DREAM_FUZZ"] == "1"
+let numericFlags: [SwiftSetting] =
+    fuzzing
+    ? []
+    : [
+        .unsafeFlags(
+            portable ? ["-Ounchecked"] : ["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))
+    ]
 
 // Layout: C libraries live only in tiny system-library targets (C*), wrapped by one
 // Swift module each; the `dream` executable only parses arguments and prints.
@@ -77,3 +84,18 @@ let package = Package(
     // Swift 5 mode: the numeric kernels share raw buffers across Dispatch workers by design.
     swiftLanguageModes: [.v5]
 )
+
+// One libFuzzer harness per kind of foreign input, each a folder under Fuzz/ (see Fuzz/run.sh).
+if fuzzing {
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("image", ["Imaging"]), ("model", ["NeuralNet"]), ("preset", ["Dreaming"]),
+        ("pngtext", ["Dreaming", "Imaging"]), ("idx", ["NeuralNet"]),
+    ]
+    for harness in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(harness.name)", dependencies: harness.dependencies + ["FuzzSupport"],
+                path: "Fuzz/\(harness.name)", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+}

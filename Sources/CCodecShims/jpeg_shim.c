@@ -10,6 +10,7 @@ typedef struct {
     struct jpeg_error_mgr base;
     jmp_buf jump;
     char *error;
+    volatile int status; /* what the setjmp branch returns */
 } jpeg_error_context;
 
 static void on_error_exit(j_common_ptr info) {
@@ -20,12 +21,32 @@ static void on_error_exit(j_common_ptr info) {
     longjmp(context->jump, 1);
 }
 
+/* Each progressive scan walks every block of the image, however few bytes it takes, and
+   libjpeg accepts repeated scans: a 350 KB file of 2000 empty scans over 100 megapixels
+   decoded for a minute. Encoders write at most a few dozen scans (libjpeg's default
+   progression 10, a full successive-approximation script ~70 per component), so 100
+   costs honest files nothing and bounds the work at 100 passes over the pixels. libjpeg
+   calls the monitor at least once per scan, before consuming it. */
+static void on_progress(j_common_ptr info) {
+    j_decompress_ptr decompress = (j_decompress_ptr)info;
+    if (decompress->input_scan_number > JPEG_SHIM_MAX_SCANS) {
+        jpeg_error_context *context = (jpeg_error_context *)info->err;
+        snprintf(context->error, CODEC_ERROR_LENGTH,
+                 "JPEG has more than %d scans, the limit (encoders write a few dozen at most); "
+                 "re-save it as baseline JPEG or PNG",
+                 JPEG_SHIM_MAX_SCANS);
+        context->status = CODEC_UNSUPPORTED;
+        longjmp(context->jump, 1);
+    }
+}
+
 /* libjpeg treats a premature end of data as a warning and pads with gray; we refuse
    such files instead of rendering half a photo. */
 static void on_emit_message(j_common_ptr info, int level) {
     if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) {
         jpeg_error_context *context = (jpeg_error_context *)info->err;
         snprintf(context->error, CODEC_ERROR_LENGTH, "file is truncated");
+        context->status = CODEC_CORRUPT;
         longjmp(context->jump, 1);
     }
 }
@@ -43,22 +64,25 @@ int jpeg_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
     context.base.error_exit = on_error_exit;
     context.base.emit_message = on_emit_message;
     context.error = error;
+    context.status = CODEC_CORRUPT;
+    struct jpeg_progress_mgr progress = {0};
+    progress.progress_monitor = on_progress;
     uint8_t *volatile pixels = NULL;
     uint8_t *volatile scratch = NULL;
-    volatile int result = CODEC_CORRUPT;
     if (setjmp(context.jump)) {
         free(pixels);
         free(scratch);
         jpeg_destroy_decompress(&info);
-        return result;
+        return context.status;
     }
     jpeg_create_decompress(&info);
+    info.progress = &progress;
     jpeg_mem_src(&info, data, (unsigned long)length);
     jpeg_read_header(&info, TRUE);
     if ((uint64_t)info.image_width * info.image_height > max_pixels) {
         snprintf(error, CODEC_ERROR_LENGTH, "image is %ux%u, over the limit of %llu pixels",
                  info.image_width, info.image_height, (unsigned long long)max_pixels);
-        result = CODEC_TOO_LARGE;
+        context.status = CODEC_TOO_LARGE;
         longjmp(context.jump, 1);
     }
     int cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
@@ -77,7 +101,7 @@ int jpeg_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
     scratch = malloc(row_in);
     if (!pixels || !scratch) {
         snprintf(error, CODEC_ERROR_LENGTH, "out of memory for %ux%u pixels", width, height);
-        result = CODEC_OUT_OF_MEMORY;
+        context.status = CODEC_OUT_OF_MEMORY;
         longjmp(context.jump, 1);
     }
     /* Photoshop writes CMYK inverted (Adobe marker); then 255 means no ink. */

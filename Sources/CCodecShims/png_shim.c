@@ -19,7 +19,14 @@ typedef struct {
     uint8_t *out;
     size_t out_length;
     size_t out_capacity;
+    uint64_t idat_bytes;
+    uint64_t idat_limit; /* 0: no limit */
 } png_context;
+
+/* Ancillary chunks cost memory and inflate time but carry nothing we draw: an image of a
+   few KB could hold 1000 zTXt chunks of 8 MB each (libpng's defaults). Decoding skips
+   them all; reading settings keeps only text chunks, this many of this size. */
+enum { TEXT_CHUNKS_MAX = 64, CHUNK_BYTES_MAX = 1 << 20 };
 
 static void on_error(png_structp png, png_const_charp message) {
     png_context *context = (png_context *)png_get_error_ptr(png);
@@ -31,13 +38,42 @@ static void on_warning(png_structp png, png_const_charp message) {
     (void)png; (void)message; /* benign (e.g. bad iCCP profiles); not worth failing on */
 }
 
+/* Reading text: every ancillary chunk but the text ones is skipped unread, and those are
+   kept within the limits above (libpng drops the rest with a warning). */
+static void limit_to_text_chunks(png_structp png) {
+    png_set_chunk_cache_max(png, TEXT_CHUNKS_MAX);
+    png_set_chunk_malloc_max(png, CHUNK_BYTES_MAX);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    static const png_byte text_chunks[] = {'t', 'E', 'X', 't', 0, 'z', 'T', 'X', 't', 0, 'i', 'T', 'X', 't', 0};
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, text_chunks, 3);
+}
+
 static void read_bytes(png_structp png, png_bytep target, png_size_t count) {
     png_context *context = (png_context *)png_get_io_ptr(png);
     if (context->offset + count > context->length) {
         png_error(png, "file is truncated");
     }
+    if (context->idat_limit && (png_get_io_state(png) & PNG_IO_CHUNK_DATA) &&
+        png_get_io_chunk_type(png) == 0x49444154 /* IDAT */) {
+        context->idat_bytes += count;
+        if (context->idat_bytes > context->idat_limit) {
+            png_error(png, "more compressed image data than the image's size can need");
+        }
+    }
     memcpy(target, context->data + context->offset, count);
     context->offset += count;
+    /* libpng allocates a text chunk's declared length before reading it: a 200-byte file
+       declaring a 2 GB tEXt chunk got 2 GB. No chunk can be longer than what is left. */
+    if (count == 8 && (png_get_io_state(png) & PNG_IO_CHUNK_HDR)) {
+        uint64_t declared = (uint64_t)target[0] << 24 | (uint64_t)target[1] << 16 | (uint64_t)target[2] << 8 | target[3];
+        uint64_t left = context->length - context->offset;
+        if (declared + 4 > left) {
+            char message[96];
+            snprintf(message, sizeof message, "a chunk declares %llu bytes, more than the %llu left in the file",
+                     (unsigned long long)declared, (unsigned long long)(left >= 4 ? left - 4 : 0));
+            png_error(png, message);
+        }
+    }
 }
 
 static void write_bytes(png_structp png, png_bytep source, png_size_t count) {
@@ -92,8 +128,12 @@ int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
         return result;
     }
     png_set_read_fn(png, &context, read_bytes);
-    /* We check size ourselves below; libpng's default user limit is 1M x 1M. */
+    /* We check the pixel count ourselves below (libpng's default limit is 1M x 1M). */
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_set_chunk_cache_max(png, TEXT_CHUNKS_MAX);
+    png_set_chunk_malloc_max(png, CHUNK_BYTES_MAX);
+    /* every ancillary chunk but tRNS is skipped unread (only its CRC is computed) */
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
     png_read_info(png, info);
 
     png_uint_32 width = png_get_image_width(png, info);
@@ -106,6 +146,14 @@ int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
     }
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
+    /* After the last row libpng inflates whatever compressed data is left, to check it:
+       a 3 MB file holding a 1x1 image and 500 MB of zeros took 4 s. No encoder needs
+       more compressed bytes than raw ones (stored blocks add 5 per 64 KB), so the IDAT
+       bytes are capped at the raw size (filter bytes and interlace passes included)
+       plus a quarter plus 64 KB, which bounds the inflating to the image's own size. */
+    uint64_t raw_row = ((uint64_t)width * png_get_channels(png, info) * (uint64_t)bit_depth + 7) / 8 + 1;
+    uint64_t raw = raw_row * height + 14 * ((uint64_t)height + 1);
+    context.idat_limit = raw + raw / 4 + 65536;
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
@@ -125,7 +173,7 @@ int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
     }
     for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + y * row_bytes;
     png_read_image(png, rows);
-    png_read_end(png, NULL);
+    /* No png_read_end: the pixels are complete and what follows carries nothing we use. */
 
     out->width = width;
     out->height = height;
@@ -236,6 +284,7 @@ int png_shim_read_text(const uint8_t *data, size_t length, const char *key, char
         return CODEC_CORRUPT;
     }
     png_set_read_fn(png, &context.base, read_bytes);
+    limit_to_text_chunks(png);
     png_read_info(png, info);
     png_textp texts = NULL;
     int count = 0;

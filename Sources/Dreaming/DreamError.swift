@@ -27,7 +27,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .presetUnreadable(let path, let reason):
             return "\(path): cannot read the preset (\(reason))"
         case .presetInvalid(let path, let key, let problem):
-            return "\(path): key '\(key)': \(problem)"
+            // Key and problem come from the file: a key may hold a newline.
+            return "\(path): key '\(key)': \(problem)".escapingControlCharacters
         case .invalidSetting(let key, let problem):
             return "setting '\(key)': \(problem)"
         case .mapOutOfRange(let layer, let map, let count):
@@ -53,5 +54,27 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
         }
+    }
+}
+
+extension String {
+    /// Control characters (newlines, tabs, escapes) written as \n, \t, \u{1B}, so that a
+    /// message quoting a file's text stays on one line.
+    var escapingControlCharacters: String {
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _
+            where scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator:
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

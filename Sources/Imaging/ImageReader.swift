@@ -15,10 +15,27 @@ public struct ImageReader: Sendable {
         self.appliesOrientation = appliesOrientation
     }
 
+    /// Files above this size are refused before reading: 8 bytes a pixel (16-bit RGBA, as
+    /// raw as a PNG gets) plus 64 MB of metadata, so no image within `maxPixels` is.
+    public var maxFileBytes: Int {
+        let slack = 64 << 20
+        return maxPixels > (Int.max - slack) / 8 ? Int.max : 8 * maxPixels + slack
+    }
+
     public func read(contentsOf path: String) throws(ImagingError) -> Image {
         let bytes: [UInt8]
         do {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size > maxFileBytes {
+                let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+                throw ImagingError.unreadable(
+                    path: path,
+                    reason: "it is \(megabytes(size)), over the \(megabytes(maxFileBytes)) that an image within the "
+                        + "\(Self.megapixels(maxPixels))-megapixel limit can take")
+            }
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch let error as ImagingError {
+            throw error
         } catch {
             throw .unreadable(path: path, reason: Self.describe(error, path: path))
         }
@@ -92,6 +109,11 @@ public struct ImageReader: Sendable {
             }
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// "100", or "0.000064" for a tiny test limit.
+    static func megapixels(_ pixels: Int) -> String {
+        pixels % 1_000_000 == 0 ? "\(pixels / 1_000_000)" : "\(Double(pixels) / 1_000_000)"
     }
 
     static func describe(_ error: Error, path: String) -> String {

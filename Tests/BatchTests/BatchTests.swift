@@ -492,7 +492,7 @@ import Testing
         #expect(throws: ImagingError.textChunkDropped(path: folder + "/crc.png", detail: "tEXt: CRC error")) {
             try settings(damaged, "crc.png")
         }
-        // Past libpng's count limit (1000 ancillary chunks): the settings come too late.
+        // Past the count limit (64 text chunks, png_shim.c): the settings come too late.
         let crowded = try png((0..<1000).map { ("note\($0)", "x") } + [(key, json)])
         #expect(
             throws: ImagingError.textChunkDropped(

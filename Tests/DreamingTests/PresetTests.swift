@@ -44,6 +44,23 @@ import Testing
         }
     }
 
+    @Test func aKeyWithControlCharactersStaysOnOneLine() throws {
+        // Found by fuzz-preset: "descripti\n" (an escaped newline in a key) printed the
+        // error over two lines.
+        let path = try temporaryFolder() + "/bad.json"
+        try #"{"descripti\n": "x", "a\tb\u001b": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DreamError.self) { try Preset(contentsOf: path) }
+        do {
+            _ = try Preset(contentsOf: path)
+        } catch {
+            let message = error.errorDescription ?? ""
+            #expect(!message.contains("\n") && !message.contains("\t") && !message.contains("\u{1B}"), "\(message)")
+            #expect(message.hasPrefix(path + ": key '"), "\(message)")
+            #expect(
+                message.contains(#"key 'a\tb\u{1B}'"#) || message.contains(#"key 'descripti\n'"#), "\(message)")
+        }
+    }
+
     @Test func badPresetsSayFileKeyAndProblem() throws {
         try expectPresetError(#"{"setps": 10}"#, key: "setps", containing: "did you mean 'steps'")
         try expectPresetError(#"{"steps": "ten"}"#, key: "steps", containing: "expected an integer")

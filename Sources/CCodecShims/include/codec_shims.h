@@ -49,6 +49,10 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
 int png_shim_read_text(const uint8_t *data, size_t length, const char *key,
                        char **out_text, char *error);
 
+/* Progressive JPEGs with more scans are refused (CODEC_UNSUPPORTED) before decoding
+   the extra ones: each scan costs a pass over every pixel. */
+#define JPEG_SHIM_MAX_SCANS 100
+
 /* JPEG: baseline and progressive, gray and color; CMYK/YCCK converted to RGB.
    Output is 8-bit gray or RGB. */
 int jpeg_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
