@@ -60,7 +60,7 @@ public struct ContactSheet {
     /// Enlargement of 28x28 patterns made into cells by `patternCell`.
     public var scale: Int
     public var colormap: Colormap
-    public var gap = 4
+    public var gap = 6
     public var labelScale = 2
     public var titleScale = 2
     static let background: Float = 0.08

@@ -82,9 +82,9 @@ import Testing
         let image = sheet.render(title: "TEST", cells: cells)
         let layout = sheet.layout(for: cells, title: "TEST")
         #expect(layout.columns == 3 && layout.rows == 2 && layout.labelLines == 1)
-        #expect(image.width == 4 + 3 * (56 + 4) && image.width == layout.width)
+        #expect(image.width == 6 + 3 * (56 + 6) && image.width == layout.width)
         #expect(image.height == layout.height)
-        #expect(textIsDrawn("TEST", in: image, x: 6, y: 6, scale: 2, ink: (1, 1, 1)))
+        #expect(textIsDrawn("TEST", in: image, x: 8, y: 6, scale: 2, ink: (1, 1, 1)))
         for (i, pattern) in patterns.enumerated() {
             let (x0, y0) = layout.origin(of: i)
             // gray colormap over the cell's own range, enlarged by 2; away from any frame
