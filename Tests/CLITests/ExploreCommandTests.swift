@@ -5,26 +5,9 @@ import Testing
 
 /// `dream explore` as a user runs it.
 @Suite struct ExploreCommandTests {
-    func dream(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try dreamBinary())
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self)
-        )
-    }
-
     @Test func writesTheSheetAndItsManifest() throws {
         let folder = try temporaryFolder()
-        let run = try dream([
+        let run = try runDream([
             "explore", "samples/flower.jpg", "--layer", "conv2", "--maps", "0-11", "--steps", "4", "--cell", "64",
             "-o", folder + "/sheet.png",
         ])
@@ -45,7 +28,7 @@ import Testing
             (["explore", "samples/flower.jpg", "--cell", "5"], "--cell must be in 28...512"),
             (["explore", "nope.jpg"], "nope.jpg"),
         ] {
-            let run = try dream(arguments + ["-o", NSTemporaryDirectory() + "never.png"])
+            let run = try runDream(arguments + ["-o", NSTemporaryDirectory() + "never.png"])
             #expect(run.status != 0, "\(arguments)")
             #expect(run.error.contains(text), "\(arguments): \(run.error)")
             #expect(run.error.split(separator: "\n").count == 1 || run.error.contains("Usage"), "\(run.error)")

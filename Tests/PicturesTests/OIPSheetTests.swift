@@ -211,7 +211,9 @@ extension Tag {
     /// The class patterns read as their digits to a network that never saw them made: a
     /// second model, trained here from another seed, classifies them.
     @Test(.tags(.slow)) func classPatternsAreRecognisedByASecondModel() throws {
-        let train = try MNISTDataset(directory: Self.mnist, split: .train)
+        // Half an epoch (30,000 images) reaches about 98%: enough to read digits, and half
+        // the time of a full epoch in a debug build.
+        let train = try MNISTDataset(directory: Self.mnist, split: .train).prefix(30000)
         let test = try MNISTDataset(directory: Self.mnist, split: .test)
         let second = Sequential.mnistCNN()
         second.initialize(seed: 2)
@@ -221,7 +223,7 @@ extension Tag {
         let started = Date()
         _ = trainer.trainEpoch(0, on: train, progress: { _ in }, shouldStop: { false })
         let accuracy = Evaluation(model: second, data: test).accuracy
-        print("second model: one epoch, seed 2, test accuracy \(accuracy) (\(Date().timeIntervalSince(started)) s)")
+        print("second model: 30,000 images, seed 2, test accuracy \(accuracy) (\(Date().timeIntervalSince(started)) s)")
         #expect(accuracy > 0.97)
 
         let search = try OIPSearch(model: try bundledModel(), layerName: "dense2")
