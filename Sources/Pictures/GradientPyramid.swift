@@ -35,23 +35,20 @@ public struct GradientPyramid: Sendable {
         up = (1..<sides.count).map { matrix(from: sides[$0], to: sides[$0 - 1]) }
     }
 
-    /// M X Mᵀ for a square X (n x n) and M (m x n).
+    /// M X Mᵀ for a square X (n x n) and M (m x n). M is a resampling matrix, a few
+    /// non-zero weights per row, so both products skip the zeros.
     static func sandwich(_ matrix: [Float], _ x: [Float], n: Int, m: Int) -> [Float] {
-        var rows = [Float](repeating: 0, count: m * n)  // M X
+        var taps: [(row: Int, column: Int, weight: Float)] = []
         for i in 0..<m {
-            for k in 0..<n {
-                let w = matrix[i * n + k]
-                if w == 0 { continue }
-                for j in 0..<n { rows[i * n + j] += w * x[k * n + j] }
-            }
+            for k in 0..<n where matrix[i * n + k] != 0 { taps.append((i, k, matrix[i * n + k])) }
+        }
+        var rows = [Float](repeating: 0, count: m * n)  // M X
+        for (i, k, w) in taps {
+            for j in 0..<n { rows[i * n + j] += w * x[k * n + j] }
         }
         var out = [Float](repeating: 0, count: m * m)  // (M X) Mᵀ
         for i in 0..<m {
-            for j in 0..<m {
-                var sum: Float = 0
-                for k in 0..<n { sum += rows[i * n + k] * matrix[j * n + k] }
-                out[i * m + j] = sum
-            }
+            for (j, k, w) in taps { out[i * m + j] += w * rows[i * n + k] }
         }
         return out
     }

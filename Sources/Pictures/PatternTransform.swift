@@ -9,31 +9,39 @@ import Foundation
 public struct PatternTransform: Sendable {
     public let side: Int
     /// Per output pixel, its four source pixels (-1: outside) and bilinear weights.
-    private var sources: [Int32]
-    private var weights: [Float]
+    private let sources: [Int32]
+    private let weights: [Float]
 
     public init(side: Int, shiftX: Float, shiftY: Float, scale: Float, degrees: Float) {
         self.side = side
-        sources = [Int32](repeating: -1, count: side * side * 4)
-        weights = [Float](repeating: 0, count: side * side * 4)
+        var sources = [Int32](repeating: -1, count: side * side * 4)
+        var weights = [Float](repeating: 0, count: side * side * 4)
         let c = Float(side - 1) / 2
         let angle = degrees * .pi / 180
         let cosA = cos(angle) / scale, sinA = sin(angle) / scale
-        for y in 0..<side {
-            for x in 0..<side {
-                // The output pixel looks up the source position the inverse warp gives.
-                let u = Float(x) - c - shiftX, v = Float(y) - c - shiftY
-                let sx = cosA * u + sinA * v + c, sy = -sinA * u + cosA * v + c
-                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
-                let fx = sx - Float(x0), fy = sy - Float(y0)
-                for k in 0..<4 {
-                    let px = x0 + (k & 1), py = y0 + (k >> 1)
-                    guard px >= 0, py >= 0, px < side, py < side else { continue }
-                    sources[(y * side + x) * 4 + k] = Int32(py * side + px)
-                    weights[(y * side + x) * 4 + k] = (k & 1 == 1 ? fx : 1 - fx) * (k >> 1 == 1 ? fy : 1 - fy)
+        sources.withUnsafeMutableBufferPointer { sources in
+            weights.withUnsafeMutableBufferPointer { weights in
+                for y in 0..<side {
+                    for x in 0..<side {
+                        // The output pixel looks up the source position the inverse warp gives.
+                        let u = Float(x) - c - shiftX, v = Float(y) - c - shiftY
+                        let sx = cosA * u + sinA * v + c, sy = -sinA * u + cosA * v + c
+                        let fx0 = sx.rounded(.down), fy0 = sy.rounded(.down)
+                        let fx = sx - fx0, fy = sy - fy0
+                        let x0 = Int(fx0), y0 = Int(fy0)
+                        let base = (y * side + x) * 4
+                        for k in 0..<4 {
+                            let px = x0 + (k & 1), py = y0 + (k >> 1)
+                            guard px >= 0, py >= 0, px < side, py < side else { continue }
+                            sources[base + k] = Int32(py * side + px)
+                            weights[base + k] = (k & 1 == 1 ? fx : 1 - fx) * (k >> 1 == 1 ? fy : 1 - fy)
+                        }
+                    }
                 }
             }
         }
+        self.sources = sources
+        self.weights = weights
     }
 
     /// A random warp: shifts up to `jitter` pixels, scale in 1 ± `scaleRange`, rotation
@@ -49,23 +57,31 @@ public struct PatternTransform: Sendable {
 
     /// out = T x.
     public func apply(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        for p in 0..<(side * side) {
-            var sum: Float = 0
-            for k in 0..<4 {
-                let s = sources[p * 4 + k]
-                if s >= 0 { sum += weights[p * 4 + k] * x[Int(s)] }
+        sources.withUnsafeBufferPointer { sources in
+            weights.withUnsafeBufferPointer { weights in
+                for p in 0..<(side * side) {
+                    var sum: Float = 0
+                    for k in 0..<4 {
+                        let s = sources[p * 4 + k]
+                        if s >= 0 { sum += weights[p * 4 + k] * x[Int(s)] }
+                    }
+                    out[p] = sum
+                }
             }
-            out[p] = sum
         }
     }
 
     /// out = Tᵀ g: the gradient with respect to the untransformed pattern.
     public func adjoint(_ g: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         out.update(repeating: 0, count: side * side)
-        for p in 0..<(side * side) {
-            for k in 0..<4 {
-                let s = sources[p * 4 + k]
-                if s >= 0 { out[Int(s)] += weights[p * 4 + k] * g[p] }
+        sources.withUnsafeBufferPointer { sources in
+            weights.withUnsafeBufferPointer { weights in
+                for p in 0..<(side * side) {
+                    for k in 0..<4 {
+                        let s = sources[p * 4 + k]
+                        if s >= 0 { out[Int(s)] += weights[p * 4 + k] * g[p] }
+                    }
+                }
             }
         }
     }
