@@ -47,15 +47,15 @@ struct OIP: ParsableCommand {
             try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
             if npy { try NPYWriter.write(pattern.image.pixels, shape: [28, 28], to: stem + ".npy") }
             let dead = !search.usesLogits && reference.max[map] <= LayerSheet.deadThreshold(testMax: reference.max)
-            let ratio = dead ? 0 : pattern.activation / reference.max[map]
             let verdict =
                 dead
                 ? "dead: the map never fires on the test set"
-                : pattern.activation > reference.max[map] ? "beats every test digit" : "below the best test digit"
+                : String(
+                    format: "%.2fx the test max, %@", pattern.activation / reference.max[map],
+                    pattern.activation > reference.max[map] ? "beats every test digit" : "below the best test digit")
             print(
                 String(
-                    format: "%@.png: activation %.4g, %.2fx the test max (%@)%@", stem, pattern.activation, ratio,
-                    verdict,
+                    format: "%@.png: activation %.4g (%@)%@", stem, pattern.activation, verdict,
                     pattern.restarts > 0 ? ", \(pattern.restarts) restarts" : ""))
         }
     }
