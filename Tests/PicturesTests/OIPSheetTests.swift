@@ -7,11 +7,6 @@ import Testing
 
 @testable import Pictures
 
-extension Tag {
-    /// Tests that take minutes of CPU rather than seconds.
-    @Tag static var slow: Self
-}
-
 /// Honest OIP sheets: the bar is the best test digit, dead maps are named, failures are
 /// marked on the picture and in the JSON, and the default patterns have shapes.
 @Suite struct OIPSheetTests {
