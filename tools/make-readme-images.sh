@@ -12,7 +12,9 @@ $bin --preset conv samples/china.jpg -o "$out/china-conv.jpg" -q
 $bin --preset mixed samples/chelsea.png -o "$out/chelsea-mixed.jpg" -q
 $bin --preset fours samples/coffee.png -o "$out/coffee-fours.jpg" -q
 $bin sheet --layer conv1 -o "$out/sheet-conv1.png" --scale 3
-$bin sheet --layer conv3 -o "$out/sheet-conv3.png" --scale 2
-$bin sheet --layer dense2 -o "$out/sheet-dense2.png" --scale 3
+$bin sheet --layer conv2 -o "$out/sheet-conv2.png" --scale 3
+$bin sheet --layer conv3 -o "$out/sheet-conv3.png" --scale 3
+$bin sheet --layer dense2 -o "$out/sheet-dense2.png" --scale 4 --columns 10
+$bin explore samples/flower.jpg --layer conv3 --cell 80 -o "$out/flower-explore-conv3.jpg" -q
 $bin activations --mnist test:1816 --layer conv2 --standardize -o "$out/activations-conv2.png"
 rm -f "$out"/*.json

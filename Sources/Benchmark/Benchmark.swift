@@ -180,7 +180,9 @@ public struct Benchmark {
                 Figure(
                     name: "\(layer) OIP sheet, \(sheet.manifest.total) maps", value: seconds, unit: "s",
                     target: targets[layer],
-                    detail: "\(sheet.manifest.succeeded)/\(sheet.manifest.total) above test mean"))
+                    detail:
+                        "\(sheet.manifest.succeeded)/\(sheet.manifest.total) beat the best test digit, \(sheet.manifest.dead) dead"
+                ))
         }
         return figures
     }

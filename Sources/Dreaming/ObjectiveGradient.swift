@@ -42,6 +42,16 @@ public final class ObjectiveGradient {
         }
     }
 
+    /// When set, item `n` of a batch raises map (or unit) `itemMaps[n]` of the objective's
+    /// map term's layer instead of the term's own: one batch renders one dream per map.
+    public var itemMaps: [Int]? {
+        didSet { itemMapBuffer = itemMaps ?? [] }
+    }
+    private var itemMapBuffer: [Int] = []
+
+    /// The objective of item `n` of the last batch.
+    public func loss(ofItem n: Int) -> Float { lossBuffer.pointer[n] }
+
     public var meanLoss: Float {
         var sum: Float = 0
         for i in 0..<lastBatch { sum += lossBuffer.pointer[i] }
@@ -73,7 +83,7 @@ public final class ObjectiveGradient {
                 let count = min(chunk, slice.upperBound - start)
                 evaluateSlice(
                     worker: worker, replica: replica, input: input + start * shape.count, batch: count,
-                    shape: shape, gradient: result + start * shape.count, losses: losses + start)
+                    shape: shape, gradient: result + start * shape.count, losses: losses + start, first: start)
             }
         }
         return UnsafePointer(result)
@@ -81,8 +91,10 @@ public final class ObjectiveGradient {
 
     private func evaluateSlice(
         worker: Int, replica: Sequential, input: UnsafePointer<Float>, batch: Int, shape: FeatureShape,
-        gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>, band: Band? = nil
+        gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>, band: Band? = nil,
+        first: Int = 0
     ) {
+        let perItem = !itemMapBuffer.isEmpty
         try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
         losses.update(repeating: 0, count: batch)
         let scratch = seedLists[worker]
@@ -109,6 +121,7 @@ public final class ObjectiveGradient {
             case .mapMean(let map):
                 let scale = w / Float(fullPositions)
                 for n in 0..<batch {
+                    let map = perItem ? itemMapBuffer[first + n] : map
                     var sum: Float = 0
                     for p in positionRange {
                         let i = n * per + p * out.channels + map
@@ -127,6 +140,7 @@ public final class ObjectiveGradient {
                 }
             case .unit(let unit):
                 for n in 0..<batch {
+                    let unit = perItem ? itemMapBuffer[first + n] : unit
                     losses[n] += w * values[n * per + unit]
                     g[n * per + unit] += w
                 }

@@ -1,5 +1,5 @@
-/// A 3x5 pixel font for labels on sheets and heatmaps: digits, capitals and a little
-/// punctuation. Lowercase letters draw as capitals.
+/// A 3x5 pixel font for labels on sheets, grids and heatmaps: digits, capitals and
+/// punctuation. Lowercase letters draw as capitals; "×" is a small multiplication cross.
 public enum BitmapFont {
     static let glyphs: [Character: [UInt8]] = {
         // Each glyph: 5 rows of 3 bits, most significant bit left.
@@ -16,7 +16,13 @@ public enum BitmapFont {
             ("Y", [5, 5, 2, 2, 2]), ("Z", [7, 1, 2, 4, 7]),
             (" ", [0, 0, 0, 0, 0]), (":", [0, 2, 0, 2, 0]), ("/", [1, 1, 2, 4, 4]), (".", [0, 0, 0, 0, 2]),
             ("-", [0, 0, 7, 0, 0]), ("=", [0, 7, 0, 7, 0]), ("%", [5, 1, 2, 4, 5]), ("(", [1, 2, 2, 2, 1]),
-            (")", [4, 2, 2, 2, 4]), (",", [0, 0, 0, 2, 4]), ("_", [0, 0, 0, 0, 7]), ("x", [0, 5, 2, 5, 0]),
+            (")", [4, 2, 2, 2, 4]), (",", [0, 0, 0, 2, 4]), ("_", [0, 0, 0, 0, 7]), ("×", [0, 5, 2, 5, 0]),
+            ("+", [0, 2, 7, 2, 0]), ("<", [1, 2, 4, 2, 1]), (">", [4, 2, 1, 2, 4]), ("!", [2, 2, 2, 0, 2]),
+            ("?", [6, 1, 2, 0, 2]), ("'", [2, 2, 0, 0, 0]), ("\"", [5, 5, 0, 0, 0]), ("#", [5, 7, 5, 7, 5]),
+            ("*", [5, 2, 7, 2, 5]), ("[", [3, 2, 2, 2, 3]), ("]", [6, 2, 2, 2, 6]), ("|", [2, 2, 2, 2, 2]),
+            (";", [0, 2, 0, 2, 4]), ("~", [0, 3, 6, 0, 0]), ("^", [2, 5, 0, 0, 0]), ("&", [2, 5, 2, 5, 3]),
+            ("@", [7, 5, 7, 4, 3]), ("$", [3, 6, 2, 3, 6]), ("{", [3, 2, 4, 2, 3]), ("}", [6, 2, 1, 2, 6]),
+            ("\\", [4, 4, 2, 1, 1]), ("·", [0, 0, 2, 0, 0]),
         ]
         return Dictionary(uniqueKeysWithValues: table)
     }()
@@ -24,9 +30,35 @@ public enum BitmapFont {
     public static let glyphWidth = 3
     public static let glyphHeight = 5
 
+    /// Whether `character` has a glyph of its own (capitals stand in for lowercase letters).
+    public static func hasGlyph(_ character: Character) -> Bool {
+        glyphs[character] != nil || glyphs[Character(character.uppercased())] != nil
+    }
+
     /// Width in pixels of `text` at `scale` (one blank column between glyphs).
     public static func width(of text: String, scale: Int = 1) -> Int {
         max(0, text.count * (glyphWidth + 1) - 1) * scale
+    }
+
+    /// Height in pixels of one line at `scale`.
+    public static func height(scale: Int = 1) -> Int { glyphHeight * scale }
+
+    /// `text` broken at spaces into lines no wider than `width` pixels at `scale` (a word
+    /// longer than a line stands on its own line and is clipped when drawn).
+    public static func lines(_ text: String, width: Int, scale: Int = 1) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let candidate = line.isEmpty ? word : line + " " + word
+            if !line.isEmpty && self.width(of: candidate, scale: scale) > width {
+                lines.append(line)
+                line = word
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
     }
 
     /// Draws `text` into an RGB image with its top-left corner at (x, y); clipped at the edges.
@@ -36,7 +68,7 @@ public enum BitmapFont {
     ) {
         var cursor = x
         for character in text {
-            let glyph = glyphs[character] ?? glyphs[Character(character.uppercased())] ?? glyphs["-"]!
+            let glyph = glyphs[character] ?? glyphs[Character(character.uppercased())] ?? glyphs["?"]!
             for (row, bits) in glyph.enumerated() {
                 for column in 0..<glyphWidth where bits & (4 >> UInt8(column)) != 0 {
                     for dy in 0..<scale {
@@ -53,6 +85,33 @@ public enum BitmapFont {
                 }
             }
             cursor += (glyphWidth + 1) * scale
+        }
+    }
+
+    /// Draws `text` centred on `centerX`, with its top at `y`.
+    public static func draw(
+        centered text: String, into image: inout Image, centerX: Int, y: Int, scale: Int = 1,
+        color: (Float, Float, Float) = (1, 1, 1)
+    ) {
+        draw(text, into: &image, x: centerX - width(of: text, scale: scale) / 2, y: y, scale: scale, color: color)
+    }
+
+    /// Draws `text` rotated a quarter turn counter-clockwise (reading bottom to top), with
+    /// the top-left of its bounding box at (x, y): for vertical axis titles.
+    public static func draw(
+        vertical text: String, into image: inout Image, x: Int, y: Int, scale: Int = 1,
+        color: (Float, Float, Float) = (1, 1, 1)
+    ) {
+        let length = width(of: text, scale: scale)
+        var strip = Image(width: max(1, length), height: height(scale: scale), channels: 3, value: -1)
+        draw(text, into: &strip, x: 0, y: 0, scale: scale, color: color)
+        for sy in 0..<strip.height {
+            for sx in 0..<strip.width where strip[sx, sy, 0] >= 0 {
+                // (sx, sy) turns to (sy, length - 1 - sx).
+                let px = x + sy, py = y + length - 1 - sx
+                guard px >= 0, py >= 0, px < image.width, py < image.height else { continue }
+                for c in 0..<min(3, image.channels) { image[px, py, c] = strip[sx, sy, c] }
+            }
         }
     }
 }

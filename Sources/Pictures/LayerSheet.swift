@@ -5,24 +5,90 @@ import NeuralNet
 
 /// The OIPs of every (or some) maps of one layer on one contact sheet, with a manifest
 /// that says how each pattern compares with the MNIST test set.
+///
+/// The bar is the best test digit: a map succeeds only when its pattern drives it above
+/// its largest response over the whole test set. A map that never fires on any test
+/// digit is dead: no pattern can tell us what it looks for in digits, whatever it reaches.
 public struct LayerSheet {
+    public enum Verdict: String, Codable, Sendable {
+        /// Above the map's largest response over the test set.
+        case succeeded
+        /// At or below it.
+        case failed
+        /// The map never fires on the test set (test max at or below `deadBelow`).
+        case dead
+    }
+
     public struct Entry: Codable, Sendable {
         public var map: Int
         public var activation: Float
         public var testMean: Float
         public var testMax: Float
-        /// activation / testMax: above 1 the pattern beats every test digit.
-        public var ratio: Float
-        /// Above the map's mean response over the test set: our bar for a found pattern.
-        public var succeeded: Bool
+        /// activation / testMax: above 1 the pattern beats every test digit; nil for dead maps.
+        public var ratio: Float?
+        public var verdict: Verdict
+        public var succeeded: Bool { verdict == .succeeded }
         public var restarts: Int
+
+        enum CodingKeys: String, CodingKey {
+            case map, activation, testMean, testMax, ratio, verdict, succeeded, dead, restarts
+        }
+
+        public init(
+            map: Int, activation: Float, testMean: Float, testMax: Float, deadBelow: Float, restarts: Int
+        ) {
+            self.map = map
+            self.activation = activation
+            self.testMean = testMean
+            self.testMax = testMax
+            self.restarts = restarts
+            if testMax <= deadBelow {
+                verdict = .dead
+                ratio = nil
+            } else {
+                verdict = activation > testMax ? .succeeded : .failed
+                ratio = activation / testMax
+            }
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            map = try c.decode(Int.self, forKey: .map)
+            activation = try c.decode(Float.self, forKey: .activation)
+            testMean = try c.decode(Float.self, forKey: .testMean)
+            testMax = try c.decode(Float.self, forKey: .testMax)
+            ratio = try c.decodeIfPresent(Float.self, forKey: .ratio)
+            verdict = try c.decode(Verdict.self, forKey: .verdict)
+            restarts = try c.decode(Int.self, forKey: .restarts)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(map, forKey: .map)
+            try c.encode(activation, forKey: .activation)
+            try c.encode(testMean, forKey: .testMean)
+            try c.encode(testMax, forKey: .testMax)
+            try c.encode(ratio, forKey: .ratio)
+            try c.encode(verdict, forKey: .verdict)
+            try c.encode(verdict == .succeeded, forKey: .succeeded)
+            try c.encode(verdict == .dead, forKey: .dead)
+            try c.encode(restarts, forKey: .restarts)
+        }
     }
 
     public struct Manifest: Codable, Sendable {
         public var layer: String
+        /// What `activation` measures: the map's mean ReLU response, or a class's logit.
+        public var measure: String
+        public var criterion: String
+        /// A map whose test max is at or below this is dead.
+        public var deadBelow: Float
         public var maps: [Entry]
         public var succeeded: Int
+        public var failed: Int
+        public var dead: Int
         public var total: Int
+        public var style: OIPSearch.Settings.Style
         public var steps: Int
         public var noiseScales: [Int]
         public var seed: UInt64
@@ -31,6 +97,14 @@ public struct LayerSheet {
     public var image: Image
     public var manifest: Manifest
     public var patterns: [OIPSearch.Pattern]
+    /// Where each map's cell sits on `image`.
+    public var layout: ContactSheet.Layout
+
+    /// The dead-map threshold for a layer: a ten-thousandth of its busiest map's test max
+    /// (and never below 1e-7), so a map that peaks at float dust does not count as firing.
+    public static func deadThreshold(testMax: [Float]) -> Float {
+        max(1e-7, 1e-4 * (testMax.max() ?? 0))
+    }
 
     /// Searches the patterns (all maps as one batch), measures them and draws the sheet.
     public static func make(
@@ -43,6 +117,8 @@ public struct LayerSheet {
         try search.checkMaps(maps)
         progress("responses of \(search.layerName) over \(data.count) test images")
         let reference = search.reference(on: data)
+        let deadBelow = search.usesLogits ? -Float.infinity : deadThreshold(testMax: reference.max)
+        // Maps still at or below their test mean at a third and two thirds of the run restart.
         let patterns = try search.search(maps: maps, settings: settings, thresholds: maps.map { reference.mean[$0] }) {
             step, steps in
             if step % 10 == 0 || step == steps { progress("ascent step \(step)/\(steps) for \(maps.count) maps") }
@@ -50,19 +126,37 @@ public struct LayerSheet {
         let entries = patterns.map { p in
             Entry(
                 map: p.map, activation: p.activation, testMean: reference.mean[p.map], testMax: reference.max[p.map],
-                ratio: reference.max[p.map] > 0
-                    ? p.activation / reference.max[p.map] : (p.activation > 0 ? .infinity : 0),
-                succeeded: p.activation > reference.mean[p.map], restarts: p.restarts)
+                deadBelow: deadBelow, restarts: p.restarts)
         }
-        let succeeded = entries.filter(\.succeeded).count
-        let isClassLayer = search.layer == model.layers.count - 1
-        let title =
-            "\(search.layerName) \(isClassLayer ? "class patterns" : "OIPs"): \(succeeded)/\(entries.count) above test mean"
-        let cells = patterns.map { (label: String($0.map), image: $0.image) }
+        let count = { (verdict: Verdict) in entries.filter { $0.verdict == verdict }.count }
+        let isClassLayer = search.usesLogits
         let manifest = Manifest(
-            layer: search.layerName, maps: entries, succeeded: succeeded, total: entries.count,
-            steps: settings.steps, noiseScales: settings.noiseScales, seed: settings.seed)
-        return LayerSheet(image: sheet.render(title: title, cells: cells), manifest: manifest, patterns: patterns)
+            layer: search.layerName,
+            measure: isClassLayer ? "logit" : "mean ReLU response",
+            criterion: "activation above the map's largest response over \(data.count) test images",
+            deadBelow: deadBelow, maps: entries, succeeded: count(.succeeded), failed: count(.failed),
+            dead: count(.dead), total: entries.count, style: settings.style, steps: settings.steps,
+            noiseScales: settings.noiseScales, seed: settings.seed)
+        var title =
+            "\(search.layerName) \(isClassLayer ? "class patterns" : "OIPs"): \(manifest.succeeded)/\(manifest.total) beat the best test digit"
+        if manifest.dead > 0 { title += ", \(manifest.dead) dead" }
+        if manifest.failed + manifest.dead > 0 { title += " (red: failed, cross: dead)" }
+        let cells = zip(patterns, entries).map { pattern, entry in
+            ContactSheet.Cell(
+                label: String(pattern.map), score: entry.ratio.map { Self.ratioText($0) } ?? "DEAD",
+                image: sheet.patternCell(pattern.image),
+                mark: entry.verdict == .succeeded ? .none : entry.verdict == .dead ? .dead : .failed)
+        }
+        return LayerSheet(
+            image: sheet.render(title: title, cells: cells), manifest: manifest, patterns: patterns,
+            layout: sheet.layout(for: cells, title: title))
+    }
+
+    /// "2.4×", "0.31×", "12×": two significant digits.
+    static func ratioText(_ ratio: Float) -> String {
+        if ratio >= 10 { return String(format: "%.0f×", ratio) }
+        if ratio >= 1 { return String(format: "%.1f×", ratio) }
+        return String(format: "%.2f×", ratio)
     }
 
     public func manifestJSON() -> [UInt8] {

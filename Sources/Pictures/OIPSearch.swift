@@ -11,6 +11,14 @@ import Resampling
 /// range of real images proves nothing.
 public final class OIPSearch {
     public struct Settings: Sendable, Equatable {
+        public enum Style: String, Sendable, Codable, CaseIterable {
+            /// Each step sees the pattern under a random small shift, scale and rotation, and
+            /// the gradient is Laplacian-normalised: patterns with shapes.
+            case regularized
+            /// Plain pixel-space ascent: the strongest response, often as noise.
+            case raw
+        }
+        public var style = Style.regularized
         /// Length scales (pixels) of the starting noise; 1 is pixel-level, larger ones add
         /// smooth blobs.
         public var noiseScales: [Int] = [1, 2]
@@ -20,6 +28,12 @@ public final class OIPSearch {
         /// Restarts from fresh noise (with longer scales) for maps that stay silent.
         public var restarts = 3
         public var seed: UInt64 = 1
+        /// Regularized style: largest random shift (pixels), scale change and rotation (degrees).
+        public var jitter: Float = 2
+        public var scaleRange: Float = 0.1
+        public var degrees: Float = 10
+        /// Regularized style: levels of the gradient's Laplacian pyramid (1: none).
+        public var pyramidLevels = 4
         public init() {}
     }
 
@@ -27,12 +41,13 @@ public final class OIPSearch {
         public var map: Int
         /// 28x28 values in [0, 1].
         public var image: Image
-        /// The map's mean (post-activation) response to the pattern.
+        /// The map's mean (post-activation) response to the pattern; a class layer's logit.
         public var activation: Float
         public var restarts: Int
     }
 
-    /// A map's responses over a reference set (the MNIST test images).
+    /// A map's responses over a reference set (the MNIST test images), measured as
+    /// `Pattern.activation` is.
     public struct Reference: Sendable, Codable {
         public var mean: [Float]
         public var max: [Float]
@@ -43,6 +58,8 @@ public final class OIPSearch {
     public let layerName: String
     public let mapCount: Int
     let outputShape: FeatureShape
+    /// A softmax layer is measured and raised by its logits: probabilities saturate at 1.
+    public let usesLogits: Bool
     private let seedBuffers: [FloatBuffer]
     private let gradients = FloatBuffer()
     private let activations = FloatBuffer()
@@ -56,6 +73,7 @@ public final class OIPSearch {
         self.layerName = model.layers[layer].name
         outputShape = try! model.outputShapes(for: model.inputShape)[layer]
         mapCount = outputShape.channels
+        usesLogits = model.layers[layer].spec.activation == .softmax
         parallel = DataParallel(model: model, convolution: .winograd)
         seedBuffers = parallel.replicas.map { _ in FloatBuffer() }
         guard model.layers[layer].spec.kind == .conv2d || model.layers[layer].spec.kind == .dense else {
@@ -70,16 +88,17 @@ public final class OIPSearch {
         }
     }
 
-    /// Mean (post-activation) response of each map to each of `batch` inputs: (batch, maps).
+    /// Mean response of each map to each of `batch` inputs: (batch, maps).
     func responses(_ input: UnsafePointer<Float>, batch: Int) -> [Float] {
         let out = activations.reserve(batch * mapCount)
         let positions = outputShape.height * outputShape.width
         let channels = mapCount
+        let logits = usesLogits
         parallel.run(batch: batch, minimum: 4) { _, replica, slice in
             for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 32) {
                 let count = min(32, slice.upperBound - start)
                 try! replica.forward(input + start * 784, batch: count, through: layer)
-                let values = replica.layers[layer].output
+                let values = logits ? replica.layers[layer].preActivation : replica.layers[layer].output
                 for n in 0..<count {
                     let row = out + (start + n) * channels
                     row.update(repeating: 0, count: channels)
@@ -96,7 +115,7 @@ public final class OIPSearch {
     /// Mean and max of every map's response over a dataset.
     public func reference(on data: MNISTDataset) -> Reference {
         var mean = [Double](repeating: 0, count: mapCount)
-        var top = [Float](repeating: 0, count: mapCount)
+        var top = [Float](repeating: usesLogits ? -.infinity : 0, count: mapCount)
         data.images.withUnsafeBufferPointer { images in
             for start in stride(from: 0, to: data.count, by: 1000) {
                 let count = min(1000, data.count - start)
@@ -137,30 +156,78 @@ public final class OIPSearch {
         try checkMaps(maps)
         var generator = SeededGenerator(seed: settings.seed)
         let batch = maps.count
+        let regularized = settings.style == .regularized
+        let pyramid =
+            regularized && settings.pyramidLevels > 1 ? GradientPyramid(side: 28, levels: settings.pyramidLevels) : nil
         var x = [Float]()
         x.reserveCapacity(batch * 784)
         for _ in maps { x += Self.noise(scales: settings.noiseScales, using: &generator) }
+        var seen = x
+        var transforms: [PatternTransform] = []
         var restarts = [Int](repeating: 0, count: batch)
-        var bestActivation = [Float](repeating: -1, count: batch)
+        var bestActivation = [Float](repeating: -.infinity, count: batch)
         var bestImage = x
         let checkpoints = Set([settings.steps / 3, 2 * settings.steps / 3])
-        for step in 0...settings.steps {
-            let (gradient, activation) = evaluate(x, maps: maps)
+        var unwarped = [Float](repeating: 0, count: 784)
+        func keepBest(_ activation: [Float], of images: [Float]) {
             for n in 0..<batch where activation[n] > bestActivation[n] {
                 bestActivation[n] = activation[n]
-                for i in n * 784..<(n + 1) * 784 { bestImage[i] = x[i] }
+                for i in n * 784..<(n + 1) * 784 { bestImage[i] = images[i] }
             }
-            if step == settings.steps { break }
+        }
+        func measure() {
+            let r = x.withUnsafeBufferPointer { responses($0.baseAddress!, batch: batch) }
+            keepBest(maps.enumerated().map { n, map in r[n * mapCount + map] }, of: x)
+        }
+        for step in 0...settings.steps {
+            if regularized {
+                // Each sample is seen through its own random warp this step; the warps fade
+                // out over the first 80% of the steps, so the last ones climb the map's own peak.
+                let fade = max(0, 1 - Float(step) / (0.8 * Float(settings.steps)))
+                transforms = (0..<batch).map { _ in
+                    PatternTransform.random(
+                        side: 28, jitter: fade * settings.jitter, scaleRange: fade * settings.scaleRange,
+                        degrees: fade * settings.degrees, using: &generator)
+                }
+                x.withUnsafeBufferPointer { source in
+                    seen.withUnsafeMutableBufferPointer { target in
+                        for n in 0..<batch {
+                            transforms[n].apply(source.baseAddress! + n * 784, into: target.baseAddress! + n * 784)
+                        }
+                    }
+                }
+                // The warped responses only steer; the kept patterns are judged unwarped.
+                if step % 10 == 0 || step == settings.steps || checkpoints.contains(step) { measure() }
+                if step == settings.steps { break }
+            }
+            let (gradient, activation) = evaluate(regularized ? seen : x, maps: maps)
+            if !regularized {
+                keepBest(activation, of: x)
+                if step == settings.steps { break }
+            }
             // The step shrinks to a fifth over the run: coarse search first, fine tuning last.
             let stepSize = settings.stepSize * (1 - 0.8 * Float(step) / Float(settings.steps))
             for n in 0..<batch {
-                let grad = gradient + n * 784
-                let scale = stepSize / max(VectorKernels.meanAbs(grad, count: 784), 1e-8)
-                for i in 0..<784 { x[n * 784 + i] = min(max(x[n * 784 + i] + scale * grad[i], 0), 1) }
+                // Regularized: the gradient back through the warp, then shaped by the pyramid.
+                if regularized {
+                    unwarped.withUnsafeMutableBufferPointer {
+                        transforms[n].adjoint(gradient + n * 784, into: $0.baseAddress!)
+                    }
+                    if let pyramid {
+                        unwarped = unwarped.withUnsafeBufferPointer { pyramid.normalize($0.baseAddress!) }
+                    }
+                }
+                let direction =
+                    regularized ? unwarped : Array(UnsafeBufferPointer(start: gradient + n * 784, count: 784))
+                let scale = direction.withUnsafeBufferPointer {
+                    stepSize / max(VectorKernels.meanAbs($0.baseAddress!, count: 784), 1e-8)
+                }
+                for i in 0..<784 { x[n * 784 + i] = min(max(x[n * 784 + i] + scale * direction[i], 0), 1) }
             }
             progress(step + 1, settings.steps)
             if checkpoints.contains(step + 1) {
-                for n in 0..<batch where bestActivation[n] <= (thresholds?[n] ?? 0) && restarts[n] < settings.restarts {
+                for n in 0..<batch
+                where bestActivation[n] <= (thresholds?[n] ?? 0) && restarts[n] < settings.restarts {
                     restarts[n] += 1
                     let fresh = Self.noise(scales: settings.noiseScales + [4 + 3 * restarts[n]], using: &generator)
                     for i in 0..<784 { x[n * 784 + i] = fresh[i] }
@@ -170,7 +237,7 @@ public final class OIPSearch {
         return maps.enumerated().map { n, map in
             Pattern(
                 map: map, image: Image(width: 28, height: 28, pixels: Array(bestImage[n * 784..<(n + 1) * 784])),
-                activation: max(bestActivation[n], 0), restarts: restarts[n])
+                activation: usesLogits ? bestActivation[n] : max(bestActivation[n], 0), restarts: restarts[n])
         }
     }
 
@@ -182,6 +249,7 @@ public final class OIPSearch {
         let positions = outputShape.height * outputShape.width
         let channels = mapCount
         let per = outputShape.count
+        let logits = usesLogits
         x.withUnsafeBufferPointer { input in
             maps.withUnsafeBufferPointer { targets in
                 parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
@@ -197,7 +265,12 @@ public final class OIPSearch {
                         // flat image). Where the map is silent everywhere, raise its best
                         // position instead, which carves the pattern in at one place first.
                         let active = 1 / Float(positions)
-                        for n in 0..<count {
+                        for n in 0..<count where logits {
+                            let i = n * channels + targets[start + n]
+                            seed[i] = 1
+                            response[start + n] = pre[i]
+                        }
+                        for n in 0..<count where !logits {
                             let base = n * positions * channels + targets[start + n]
                             var best = 0
                             var anyActive = false

@@ -23,7 +23,8 @@ struct Activations: ParsableCommand {
             source.mnist?.replacingOccurrences(of: ":", with: "")
             ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent
         let grid = try ActivationGrid.render(
-            model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap)
+            model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap,
+            inputName: source.mnist ?? URL(fileURLWithPath: source.file!).lastPathComponent)
         let target = output ?? "out/activations-\(name)-\(layer).png"
         try ensureFolder(of: target)
         try grid.write(to: target, protecting: source.file.map { [$0] } ?? [])

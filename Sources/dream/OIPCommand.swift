@@ -46,15 +46,16 @@ struct OIP: ParsableCommand {
             let stem = (output as NSString).appendingPathComponent("oip-\(search.layerName)-m\(map)-\(k)")
             try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
             if npy { try NPYWriter.write(pattern.image.pixels, shape: [28, 28], to: stem + ".npy") }
-            let ratio = reference.max[map] > 0 ? pattern.activation / reference.max[map] : 0
+            let dead = !search.usesLogits && reference.max[map] <= LayerSheet.deadThreshold(testMax: reference.max)
             let verdict =
-                pattern.activation > reference.max[map]
-                ? "beats every test digit"
-                : pattern.activation > reference.mean[map] ? "above the test mean" : "below the test mean"
+                dead
+                ? "dead: the map never fires on the test set"
+                : String(
+                    format: "%.2fx the test max, %@", pattern.activation / reference.max[map],
+                    pattern.activation > reference.max[map] ? "beats every test digit" : "below the best test digit")
             print(
                 String(
-                    format: "%@.png: activation %.4g, %.2fx the test max (%@)%@", stem, pattern.activation, ratio,
-                    verdict,
+                    format: "%@.png: activation %.4g (%@)%@", stem, pattern.activation, verdict,
                     pattern.restarts > 0 ? ", \(pattern.restarts) restarts" : ""))
         }
     }

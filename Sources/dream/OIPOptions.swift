@@ -16,6 +16,11 @@ struct OIPOptions: ParsableArguments {
     @Option(help: "Restarts from new noise for maps that stay silent.") var restarts = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Colormap of the pictures.") var colormap = Colormap.viridis
+    @Flag(
+        help:
+            "Plain pixel ascent, without the random shifts, scaling, rotation and Laplacian-normalised gradient that make patterns readable."
+    ) var raw = false
+    @Option(help: "Largest random shift per step, pixels (not with --raw).") var jitter: Float = 2
 
     func validate() throws {
         try checkRange("--steps", steps, SettingsRanges.oipSteps)
@@ -41,6 +46,9 @@ struct OIPOptions: ParsableArguments {
         s.stepSize = stepSize
         s.restarts = restarts
         s.seed = seed
+        s.style = raw ? .raw : .regularized
+        guard jitter >= 0, jitter <= 8 else { throw ValidationError("--jitter must be in 0...8") }
+        s.jitter = jitter
         return s
     }
 }

@@ -9,12 +9,13 @@ struct Sheet: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A contact sheet of the OIPs of all maps of a layer, with a JSON manifest.",
         discussion:
-            "All maps are optimised together as one batch. dense2 cells are class patterns: what the network thinks a perfect 0..9 looks like."
+            "All maps are optimised together as one batch. A map succeeds when its pattern beats its best response over the MNIST test set; maps that never fire on it are dead. Each cell shows the map and the ratio pattern / best test digit; failures have a red frame, dead maps a cross. dense2 cells are class patterns (measured by their logits): what the network thinks a perfect 0..9 looks like."
     )
 
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
     @Option(help: ArgumentHelp("Only these maps.", valueName: "0-31|3,17,56")) var maps: String?
     @Option(help: "Upscaling of each 28x28 cell.") var scale = 4
+    @Option(help: "Cells per row (default: 8, or 16 for layers of more than 64 maps).") var columns: Int?
     @Option(name: .shortAndLong, help: "Output PNG (the manifest goes beside it as .json).") var output: String?
     @Option(help: "MNIST folder for the reference responses.") var data: String?
     @OptionGroup var options: OIPOptions
@@ -22,6 +23,7 @@ struct Sheet: ParsableCommand {
 
     func validate() throws {
         try checkRange("--scale", scale, SettingsRanges.patternScale)
+        if let columns, !(1...64).contains(columns) { throw ValidationError("--columns must be in 1...64") }
     }
 
     func run() throws {
@@ -33,20 +35,21 @@ struct Sheet: ParsableCommand {
         let result = try LayerSheet.make(
             model: model, layer: layer, maps: mapList, reference: test,
             settings: try options.settings(),
-            sheet: ContactSheet(scale: scale, colormap: options.colormap)
+            sheet: ContactSheet(columns: columns, scale: scale, colormap: options.colormap)
         ) { line.update($0) }
         line.finish()
         let target = output ?? "out/sheet-\(result.manifest.layer).png"
         try ensureFolder(of: target)
         try result.image.write(to: target)
         try AtomicFile.write(result.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
-        let failed = result.manifest.maps.filter { !$0.succeeded }.map { String($0.map) }
-        let beat = result.manifest.maps.filter { $0.ratio > 1 }.count
+        let m = result.manifest
         print(
             String(
-                format: "%@: %d/%d maps above their test mean, %d beat every test digit (%.1f s) -> %@",
-                result.manifest.layer, result.manifest.succeeded, result.manifest.total, beat,
-                Date().timeIntervalSince(started), target))
-        if !failed.isEmpty { print("below the test mean: maps \(failed.joined(separator: ", "))") }
+                format: "%@ (%@): %d/%d maps beat the best test digit, %d failed, %d dead (%.1f s) -> %@", m.layer,
+                m.style.rawValue, m.succeeded, m.total, m.failed, m.dead, Date().timeIntervalSince(started), target))
+        for verdict in [LayerSheet.Verdict.failed, .dead] {
+            let list = m.maps.filter { $0.verdict == verdict }.map { String($0.map) }
+            if !list.isEmpty { print("\(verdict.rawValue): maps \(list.joined(separator: ", "))") }
+        }
     }
 }

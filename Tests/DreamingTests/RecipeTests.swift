@@ -263,7 +263,7 @@ import Testing
         s.steps = 3
         let result = try renderer.render(syntheticPhoto(), settings: s, wantStages: true)
         let strip = try #require(result.stages)
-        #expect(strip.height == 240)
+        #expect(strip.height == 240 + StageStrip.captionHeight)
         // Two square panels, three of the photo's aspect, four gaps.
         #expect(strip.width == 2 * 240 + 3 * (96 * 240 / 72) + 4 * 6)
     }
