@@ -18,6 +18,48 @@ public final class DreamRenderer {
         public var stages: Image?
         /// Mean objective per step, all steps in order.
         public var history: [Float]
+        /// The strength reached (RMS luminance change over the photo's contrast), when
+        /// `strength` was set.
+        public var strength: Float?
+    }
+
+    /// A photo's contrast for `strength`: its luminance standard deviation, but at least
+    /// this, so a flat sky or fog still gets a visible dream.
+    public static let minimumContrast: Float = 0.05
+    /// In mixed mode, the share of the strength the downscale pass reaches; the tiled
+    /// octaves add the rest.
+    static let mixedDownscaleShare: Float = 0.5
+
+    /// The size the dream runs at for `patternSize` (28 px covering that fraction of the
+    /// short side); nil when that is the photo's own size or larger, or not applicable.
+    public static func workingSize(width: Int, height: Int, settings: DreamSettings) -> OctavePyramid.Size? {
+        guard settings.mode != .downscale, case .fraction(let fraction) = settings.patternSize else { return nil }
+        let scale = 28 / (fraction * Double(min(width, height)))
+        guard scale < 1 else { return nil }
+        return OctavePyramid.Size(
+            width: max(1, Int((Double(width) * scale).rounded())),
+            height: max(1, Int((Double(height) * scale).rounded())))
+    }
+
+    /// What every stage needs to know besides the image: the strength goal and the range.
+    private struct Plan {
+        var settings: DreamSettings
+        var targetStd: Float
+        var contrast: Float
+        var limits: RangeAdjustment.Limits
+        var ascent: GradientAscent
+
+        /// The goal of a stage that should have reached `share` of the strength.
+        func goal(reference: Image, share: Float) -> GradientAscent.ChangeGoal? {
+            settings.strength.map {
+                GradientAscent.ChangeGoal(reference: reference, contrast: contrast, target: $0 * share)
+            }
+        }
+
+        func adjustRange(_ image: inout Image, reference: Image) {
+            RangeAdjustment.apply(
+                settings.range, to: &image, targetStd: targetStd, reference: reference, limits: limits)
+        }
     }
 
     /// Cores one render uses.
@@ -38,8 +80,10 @@ public final class DreamRenderer {
             throw .objectiveNeedsFixedInput(mode: "conv", layer: objective.layerNames[objective.deepestLayer])
         }
         if settings.mode != .downscale {
+            let working = Self.workingSize(width: width, height: height, settings: settings)
             let sizes = OctavePyramid.sizes(
-                width: width, height: height, count: settings.octaves, scale: settings.octaveScale)
+                width: working?.width ?? width, height: working?.height ?? height, count: settings.octaves,
+                scale: settings.octaveScale)
             let needs = settings.mode == .conv ? minimumInput(for: objective.deepestLayer) : 28
             if let small = sizes.first, min(small.width, small.height) < needs {
                 throw .imageTooSmall(
@@ -66,9 +110,17 @@ public final class DreamRenderer {
         let ascent = GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers))
         var generator = SeededGenerator(seed: settings.seed)
         let parts = ColorSpace.split(photo)
-        var view = parts.luma
-        if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
-        let targetStd = settings.rangeTarget ?? RangeAdjustment.statistics(view.pixels).std
+        var original = parts.luma
+        if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
+        let statistics = RangeAdjustment.statistics(original.pixels)
+        let plan = Plan(
+            settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
+            contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
+            ascent: ascent)
+        // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
+        let working = Self.workingSize(width: photo.width, height: photo.height, settings: settings)
+        let start = working.map { resampler.resample(original, width: $0.width, height: $0.height) } ?? original
+        var view = start
         var history: [Float] = []
         var stages: Image?
 
@@ -76,22 +128,30 @@ public final class DreamRenderer {
             switch settings.mode {
             case .downscale:
                 (view, stages) = try downscaleDream(
-                    view, settings: settings, targetStd: targetStd, ascent: ascent,
-                    history: &history, wantStages: wantStages, using: &generator)
+                    view, plan: plan, share: 1, history: &history, wantStages: wantStages, using: &generator)
             case .tiles, .conv:
-                view = try octaveDream(
-                    view, settings: settings, targetStd: targetStd, ascent: ascent, history: &history,
-                    using: &generator)
+                view = try octaveDream(view, photo: start, plan: plan, history: &history, using: &generator)
             case .mixed:
                 (view, stages) = try downscaleDream(
-                    view, settings: settings, targetStd: targetStd, ascent: ascent,
-                    history: &history, wantStages: wantStages, using: &generator)
+                    view, plan: plan, share: Self.mixedDownscaleShare, history: &history, wantStages: wantStages,
+                    using: &generator)
                 view = try octaveDream(
-                    view, settings: settings, targetStd: targetStd, ascent: ascent, history: &history,
-                    using: &generator, forceTiles: true)
+                    view, photo: start, plan: plan, history: &history, using: &generator, forceTiles: true,
+                    startShare: Self.mixedDownscaleShare)
             }
         } catch {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
+        }
+        if working != nil {
+            progress?("detail at \(photo.width)x\(photo.height)")
+            view = resampler.resample(view, width: photo.width, height: photo.height)
+            let blurred = resampler.resample(start, width: photo.width, height: photo.height)
+            for i in view.pixels.indices { view.pixels[i] += original.pixels[i] - blurred.pixels[i] }
+            plan.adjustRange(&view, reference: original)
+        }
+        var reached: Float?
+        if let strength = settings.strength {
+            reached = calibrate(&view, photo: original, strength: strength, plan: plan)
         }
 
         if ascent.totalSteps > 0 && ascent.flatSteps == ascent.totalSteps {
@@ -104,17 +164,37 @@ public final class DreamRenderer {
         } else {
             result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))
         }
-        return Result(image: result.clamped(), stages: stages, history: history)
+        return Result(image: result.clamped(), stages: stages, history: history, strength: reached)
+    }
+
+    /// Scales the dream's change so the strength is met within 3%: the ascent stops near
+    /// it, but upscaling and the range step move it a little. Returns the strength reached.
+    private func calibrate(_ view: inout Image, photo: Image, strength: Float, plan: Plan) -> Float {
+        let goal = GradientAscent.ChangeGoal(reference: photo, contrast: plan.contrast, target: strength)
+        var reached = goal.change(of: view)
+        for _ in 0..<4 {
+            guard reached > 1e-4, abs(reached / strength - 1) > GradientAscent.ChangeGoal.tolerance else { break }
+            let factor = min(strength / reached, 3)
+            for i in view.pixels.indices {
+                view.pixels[i] = photo.pixels[i] + (view.pixels[i] - photo.pixels[i]) * factor
+            }
+            plan.adjustRange(&view, reference: photo)
+            reached = goal.change(of: view)
+        }
+        return reached
     }
 
     /// The seed's recipe: the whole photo at 28x28, `loops` times ascend, upscale, re-add
-    /// the detail the downscale lost, adjust the range, downscale again.
+    /// the detail the downscale lost, adjust the range, downscale again. With a strength,
+    /// loop `l` of `L` ascends until `share * (l + 1) / L` of it is reached.
     private func downscaleDream<G: RandomNumberGenerator>(
-        _ view: Image, settings: DreamSettings, targetStd: Float, ascent: GradientAscent, history: inout [Float],
-        wantStages: Bool, using generator: inout G
+        _ view: Image, plan: Plan, share: Float, history: inout [Float], wantStages: Bool,
+        using generator: inout G
     ) throws(NetworkError) -> (Image, Image?) {
+        let settings = plan.settings
         let side = model.inputShape.width
         var small = resampler.resample(view, width: side, height: model.inputShape.height)
+        let reference = small
         var detail = view
         let blurred = resampler.resample(small, width: view.width, height: view.height)
         for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
@@ -122,15 +202,17 @@ public final class DreamRenderer {
         var stages: Image?
         for loop in 0..<settings.loops {
             progress?("28x28 loop \(loop + 1)/\(settings.loops)")
-            try ascent.ascend(
+            try plan.ascent.ascend(
                 &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
-                jitter: min(settings.jitter, 2), lossCap: settings.lossCap, using: &generator)
-            history += ascent.history
+                jitter: min(settings.jitter, 2), lossCap: settings.lossCap,
+                goal: plan.goal(reference: reference, share: share * Float(loop + 1) / Float(settings.loops)),
+                using: &generator)
+            history += plan.ascent.history
             let upscaled = resampler.resample(small, width: view.width, height: view.height)
             big = upscaled
             for i in big.pixels.indices { big.pixels[i] += detail.pixels[i] }
             let withDetail = big
-            RangeAdjustment.apply(settings.range, to: &big, targetStd: targetStd)
+            plan.adjustRange(&big, reference: view)
             if wantStages && loop == settings.loops - 1 {
                 stages = StageStrip.make(pattern: small, upscaled: upscaled, withDetail: withDetail, adjusted: big)
             }
@@ -142,31 +224,38 @@ public final class DreamRenderer {
     }
 
     /// Multi-scale DeepDream: smallest octave first; after each, upscale and re-add the
-    /// detail of the next octave.
+    /// detail of the next octave. `photo` is what the strength is measured against (the
+    /// input itself, or in mixed mode the photo before the downscale pass); octave `k` of
+    /// `n` reaches `startShare + (1 - startShare) * (k + 1) / n` of the strength.
     private func octaveDream<G: RandomNumberGenerator>(
-        _ view: Image, settings: DreamSettings, targetStd: Float, ascent: GradientAscent, history: inout [Float],
-        using generator: inout G, forceTiles: Bool = false
+        _ view: Image, photo: Image, plan: Plan, history: inout [Float], using generator: inout G,
+        forceTiles: Bool = false, startShare: Float = 0
     ) throws(NetworkError) -> Image {
+        let settings = plan.settings
         let pyramid = OctavePyramid(
             image: view, count: settings.octaves, scale: settings.octaveScale, resampler: resampler)
         let tiled = forceTiles || settings.mode == .tiles
+        let samePhoto = view == photo
         var current = pyramid.levels[0]
         for octave in 0..<settings.octaves {
-            progress?("octave \(octave + 1)/\(settings.octaves), \(pyramid.sizes[octave])")
+            let size = pyramid.sizes[octave]
+            progress?("octave \(octave + 1)/\(settings.octaves), \(size)")
             if octave > 0 {
-                let size = pyramid.sizes[octave]
                 current = resampler.resample(current, width: size.width, height: size.height)
                 for i in current.pixels.indices { current.pixels[i] += pyramid.details[octave].pixels[i] }
             }
-            try ascent.ascend(
+            let reference =
+                samePhoto ? pyramid.levels[octave] : resampler.resample(photo, width: size.width, height: size.height)
+            let share = startShare + (1 - startShare) * Float(octave + 1) / Float(settings.octaves)
+            try plan.ascent.ascend(
                 &current,
                 view: tiled
                     ? .tiles(overlap: settings.tileOverlap, shifting: settings.tileGrid == .moving) : .whole,
                 steps: settings.steps,
                 stepSize: settings.stepSize, jitter: settings.jitter, lossCap: settings.lossCap,
-                using: &generator)
-            history += ascent.history
-            RangeAdjustment.apply(settings.range, to: &current, targetStd: targetStd)
+                goal: plan.goal(reference: reference, share: share), using: &generator)
+            history += plan.ascent.history
+            plan.adjustRange(&current, reference: reference)
         }
         return current
     }

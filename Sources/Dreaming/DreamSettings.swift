@@ -25,6 +25,53 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         case stretch
         /// Set the standard deviation to `rangeTarget` (default: the photo's), keep the mean, clip.
         case std
+        /// Keep the photo's mean brightness and let the dream's change roll off softly
+        /// (tanh knee) before the photo's own darkest and brightest values (plus a margin):
+        /// nothing turns pure black or white that was not (version 2's default).
+        case soft
+    }
+
+    /// How large the network's 28x28 view is on the photo (tiles, conv and mixed modes).
+    public enum PatternSize: Sendable, Equatable, Codable {
+        /// 28 photo pixels: patterns shrink as the photo grows (version 1's behaviour).
+        case native
+        /// This fraction of the photo's short side: the dream runs on a copy downscaled so
+        /// 28 px covers it, and the photo's full-resolution detail is added back at the end.
+        case fraction(Double)
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let value = try? c.decode(Double.self) {
+                self = .fraction(value)
+            } else if let text = try? c.decode(String.self), text == "native" {
+                self = .native
+            } else {
+                throw DecodingError.dataCorruptedError(
+                    in: c, debugDescription: "expected a fraction of the short side like 0.08, or \"native\"")
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .native: try c.encode("native")
+            case .fraction(let value): try c.encode(value)
+            }
+        }
+
+        /// The fraction, nil for native.
+        public var fraction: Double? { if case .fraction(let f) = self { f } else { nil } }
+
+        /// "native" or a number.
+        public init?(argument: String) {
+            if argument == "native" {
+                self = .native
+            } else if let value = Double(argument) {
+                self = .fraction(value)
+            } else {
+                return nil
+            }
+        }
     }
 
     /// How the 28x28 tile grid sits on the image between steps.
@@ -43,7 +90,10 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         case gray
     }
 
-    public static let currentVersion = 1
+    /// Version 2 added `strength`, `patternSize` and `range: soft` as defaults; a version 1
+    /// file that lacks them keeps version 1's behaviour (explicit steps, std range, native
+    /// pattern size), so old renders can be reproduced.
+    public static let currentVersion = 2
 
     public var version: Int = DreamSettings.currentVersion
     /// One line for `dream presets`.
@@ -57,9 +107,15 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     public var layers: [String: Float] = [:]
     /// A class of the last layer whose score (logit) is raised.
     public var classIndex: Int? = nil
-    /// Gradient steps per loop (downscale) or per octave (tiles, conv).
+    /// How much the dream changes the photo: the RMS change of the luminance over the
+    /// photo's own luminance standard deviation (1 = as large as the photo's contrast).
+    /// The engine sizes its steps to reach it; nil: `steps` steps of `stepSize` each.
+    public var strength: Float? = 1
+    /// Gradient steps per loop (downscale) or per octave (tiles, conv); with `strength`,
+    /// the planned count (up to 4 times as many are taken if the goal is not reached).
     public var steps: Int = 20
-    /// Step length: the mean absolute change of a pixel per step, in [0, 1] units.
+    /// Step length without `strength`: the mean absolute change of a pixel per step, in
+    /// [0, 1] units.
     public var stepSize: Float = 0.02
     /// Downscale mode: how often to ascend, upscale, re-add detail and downscale again.
     public var loops: Int = 4
@@ -73,7 +129,8 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     /// Overlap of neighbouring tiles in pixels (tiles, mixed).
     public var tileOverlap: Int = 4
     public var tileGrid: TileGridMode = .moving
-    public var range: RangeMode = .std
+    public var patternSize: PatternSize = .native
+    public var range: RangeMode = .soft
     /// Target standard deviation for `range: std`; nil keeps the photo's own.
     public var rangeTarget: Float? = nil
     public var color: ColorMode = .keep
@@ -84,9 +141,9 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     public init() {}
 
     static let keys = [
-        "version", "description", "mode", "layer", "maps", "layers", "classIndex", "steps", "stepSize",
-        "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "tileGrid", "range", "rangeTarget",
-        "color", "invert", "seed",
+        "version", "description", "mode", "layer", "maps", "layers", "classIndex", "strength", "steps",
+        "stepSize", "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "tileGrid",
+        "patternSize", "range", "rangeTarget", "color", "invert", "seed",
     ]
 }
 
@@ -98,7 +155,16 @@ extension DreamSettings {
     public init(overlaying base: DreamSettings, json: JSONValue) throws(JSONError) {
         self = base
         typealias R = SettingsRanges
-        for member in try json.object(at: "(file)") {
+        let members = try json.object(at: "(file)")
+        if let version = members.first(where: { $0.key == "version" }),
+            try version.value.integer(in: SettingRange(0...Int.max), at: "version") < 2
+        {
+            // Version 1 had no strength, soft range or pattern size: keep its behaviour.
+            strength = nil
+            range = .std
+            patternSize = .native
+        }
+        for member in members {
             let key = member.key, value = member.value
             switch key {
             case "version": version = try value.integer(in: SettingRange(0...Int.max), at: key)
@@ -128,6 +194,16 @@ extension DreamSettings {
                 }
                 layers = weights
             case "classIndex": classIndex = value == .null ? nil : try value.integer(in: R.map, at: key)
+            case "strength": strength = value == .null ? nil : try value.number(in: R.strength, at: key)
+            case "patternSize":
+                if case .string(let text) = value {
+                    guard text == "native" else {
+                        throw .wrongType(path: key, expected: "a fraction of the short side or \"native\"", found: text)
+                    }
+                    patternSize = .native
+                } else {
+                    patternSize = .fraction(try value.number(in: R.patternSize, at: key))
+                }
             case "steps": steps = try value.integer(in: R.steps, at: key)
             case "stepSize": stepSize = try value.number(in: R.stepSize, at: key)
             case "loops": loops = try value.integer(in: R.loops, at: key)
@@ -160,6 +236,7 @@ extension DreamSettings {
         try c.encode(maps, forKey: .maps)
         try c.encode(layers, forKey: .layers)
         try c.encode(classIndex, forKey: .classIndex)
+        try c.encode(strength, forKey: .strength)
         try c.encode(steps, forKey: .steps)
         try c.encode(stepSize, forKey: .stepSize)
         try c.encode(loops, forKey: .loops)
@@ -169,6 +246,7 @@ extension DreamSettings {
         try c.encode(lossCap, forKey: .lossCap)
         try c.encode(tileOverlap, forKey: .tileOverlap)
         try c.encode(tileGrid, forKey: .tileGrid)
+        try c.encode(patternSize, forKey: .patternSize)
         try c.encode(range, forKey: .range)
         try c.encode(rangeTarget, forKey: .rangeTarget)
         try c.encode(color, forKey: .color)
@@ -185,6 +263,8 @@ extension DreamSettings {
             result.append(("version", "\(version) is newer than this dream understands (\(Self.currentVersion))"))
         }
         let checks: [(String, String?)] = [
+            ("strength", strength.flatMap { R.strength.problem($0) }),
+            ("patternSize", patternSize.fraction.flatMap { R.patternSize.problem($0) }),
             ("steps", R.steps.problem(steps)), ("stepSize", R.stepSize.problem(stepSize)),
             ("loops", R.loops.problem(loops)), ("octaves", R.octaves.problem(octaves)),
             ("octaveScale", R.octaveScale.problem(octaveScale)), ("jitter", R.jitter.problem(jitter)),

@@ -28,39 +28,120 @@ public final class GradientAscent {
     public private(set) var flatSteps = 0
     /// Steps since `init`.
     public private(set) var totalSteps = 0
+    /// With a goal: the change reached by the last `ascend` call, in the goal's units.
+    public private(set) var reachedChange: Float = 0
+
+    /// Where a strength-driven ascent stops: when the RMS difference from `reference`,
+    /// divided by `contrast`, reaches `target`.
+    public struct ChangeGoal {
+        public var reference: Image
+        public var contrast: Float
+        public var target: Float
+        /// Stop this close below the target: the next step would overshoot by more.
+        public static let tolerance: Float = 0.03
+        /// Steps taken at most, as a multiple of the planned count, when the network
+        /// resists (a silent map, a saturated tile).
+        public static let stepLimitFactor = 4
+
+        public init(reference: Image, contrast: Float, target: Float) {
+            self.reference = reference
+            self.contrast = contrast
+            self.target = target
+        }
+
+        func change(of image: Image) -> Float {
+            precondition(image.pixels.count == reference.pixels.count)
+            var sum = 0.0
+            image.pixels.withUnsafeBufferPointer { a in
+                reference.pixels.withUnsafeBufferPointer { b in
+                    for i in 0..<a.count {
+                        let d = Double(a[i] - b[i])
+                        sum += d * d
+                    }
+                }
+            }
+            return Float((sum / Double(max(image.pixels.count, 1))).squareRoot()) / contrast
+        }
+    }
+
+    /// How long one step is: in mean absolute pixel change (`stepSize`, version 1), or in
+    /// RMS pixel change (strength-driven steps).
+    enum StepLength {
+        case meanAbsolute(Float)
+        case rms(Float)
+
+        /// The factor for the gradient, and whether the gradient is zero everywhere.
+        func scale(for gradient: UnsafePointer<Float>, count: Int) -> (scale: Float, flat: Bool) {
+            switch self {
+            case .meanAbsolute(let length):
+                let size = VectorKernels.meanAbs(gradient, count: count)
+                return (length / max(size, 1e-8), size == 0)
+            case .rms(let length):
+                let size = (VectorKernels.sumOfSquares(gradient, count: count) / Float(max(count, 1))).squareRoot()
+                return (length / max(size, 1e-12), size == 0)
+            }
+        }
+    }
 
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
     }
 
+    /// `steps` steps of `stepSize`, or with a `goal`, steps sized to reach it in about
+    /// `steps` steps (more, up to `ChangeGoal.stepLimitFactor` times, if the image resists).
     public func ascend<G: RandomNumberGenerator>(
         _ image: inout Image, view: View, steps: Int, stepSize: Float,
-        jitter: Int, lossCap: Float?, using generator: inout G
+        jitter: Int, lossCap: Float?, goal: ChangeGoal? = nil, using generator: inout G
     ) throws(NetworkError) {
         history = []
+        reachedChange = 0
         gridPhase = (Int.random(in: 0..<784, using: &generator), Int.random(in: 0..<784, using: &generator))
         if case .tiles(let overlap, _) = view {
             gridSteps = (Self.coprimeStep(28 - overlap, 0.618), Self.coprimeStep(28 - overlap, 0.382))
         }
-        for step in 0..<steps {
+        var change = goal?.change(of: image) ?? 0
+        // RMS change gained per unit of RMS step: 1 while steps pile up in one direction,
+        // less once they turn; longer steps make up for it.
+        var efficiency: Float = 1
+        let limit = goal == nil ? steps : steps * ChangeGoal.stepLimitFactor
+        for step in 0..<limit {
+            let length: StepLength
+            if let goal {
+                let remaining = goal.target - change
+                if remaining <= ChangeGoal.tolerance * goal.target { break }
+                let planned = Float(max(steps - step, 1))
+                // Never more than the whole remainder at once, nor under a tenth of it per
+                // planned step, so a resisting image still gets there within the limit.
+                let rms = min(remaining / planned / efficiency, remaining) * goal.contrast
+                length = .rms(rms)
+            } else {
+                length = .meanAbsolute(stepSize)
+            }
             stepIndex = step
             let loss: Float
             switch view {
             case .whole:
-                loss = try wholeStep(&image, stepSize: stepSize, jitter: jitter, using: &generator)
+                loss = try wholeStep(&image, length: length, jitter: jitter, using: &generator)
             case .tiles(let overlap, let shifting):
-                loss = try tileStep(&image, overlap: overlap, shifting: shifting, stepSize: stepSize, using: &generator)
+                loss = try tileStep(&image, overlap: overlap, shifting: shifting, length: length, using: &generator)
             }
             history.append(loss)
             totalSteps += 1
+            if let goal, case .rms(let rms) = length {
+                let now = goal.change(of: image)
+                let gained = (now - change) * goal.contrast / max(rms, 1e-12)
+                efficiency = min(max(0.5 * efficiency + 0.5 * gained, 0.1), 1)
+                change = now
+            }
             if let lossCap, loss > lossCap { break }
         }
+        reachedChange = change
     }
 
     /// One step on the whole image, rolled by up to `jitter` pixels (wrapping) so that the
     /// network's grid does not imprint on the result.
     private func wholeStep<G: RandomNumberGenerator>(
-        _ image: inout Image, stepSize: Float, jitter: Int,
+        _ image: inout Image, length: StepLength, jitter: Int,
         using generator: inout G
     ) throws(NetworkError) -> Float {
         let w = image.width, h = image.height
@@ -74,9 +155,8 @@ public final class GradientAscent {
             }
         }
         let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
-        let size = VectorKernels.meanAbs(g, count: w * h)
-        if size == 0 { flatSteps += 1 }
-        let scale = stepSize / max(size, 1e-8)
+        let (scale, flat) = length.scale(for: g, count: w * h)
+        if flat { flatSteps += 1 }
         image.pixels.withUnsafeMutableBufferPointer { dst in
             for y in 0..<h {
                 let gy = ((y + dy) % h + h) % h
@@ -90,7 +170,7 @@ public final class GradientAscent {
     /// back with the tile window and normalised over the whole image, so tiles keep their
     /// relative strength and no seam shows.
     private func tileStep<G: RandomNumberGenerator>(
-        _ image: inout Image, overlap: Int, shifting: Bool, stepSize: Float,
+        _ image: inout Image, overlap: Int, shifting: Bool, length: StepLength,
         using generator: inout G
     ) throws(NetworkError) -> Float {
         let grid: TileGrid
@@ -114,11 +194,10 @@ public final class GradientAscent {
             fullGradient = Image(width: image.width, height: image.height)
         }
         grid.assemble(g, into: &fullGradient!)
-        let size = fullGradient!.pixels.withUnsafeBufferPointer {
-            VectorKernels.meanAbs($0.baseAddress!, count: $0.count)
+        let (scale, flat) = fullGradient!.pixels.withUnsafeBufferPointer {
+            length.scale(for: $0.baseAddress!, count: $0.count)
         }
-        if size == 0 { flatSteps += 1 }
-        let scale = stepSize / max(size, 1e-8)
+        if flat { flatSteps += 1 }
         fullGradient!.pixels.withUnsafeBufferPointer { gradient in
             image.pixels.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<dst.count { dst[i] += scale * gradient[i] }

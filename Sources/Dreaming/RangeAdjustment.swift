@@ -1,8 +1,36 @@
+import Foundation
 import Imaging
 
 /// The value-range step of the recipe, applied after each loop or octave.
 enum RangeAdjustment {
-    static func apply(_ mode: DreamSettings.RangeMode, to image: inout Image, targetStd: Float) {
+    /// How far `soft` lets the dream go: the photo's own darkest and brightest values
+    /// (0.5th and 99.5th percentiles) widened by `margin`, never reaching 0 or 1 in 8 bits.
+    struct Limits: Equatable {
+        var low: Float
+        var high: Float
+
+        /// Widening beyond the photo's own range: enough for a bright ghost on a dark photo,
+        /// not enough to turn a night sky white.
+        static let margin: Float = 0.12
+        /// 0.6/255 from either end: a value inside rounds to 1...254 in 8 bits.
+        static let floor: Float = 0.6 / 255
+
+        init(low: Float, high: Float) {
+            self.low = low
+            self.high = high
+        }
+
+        init(photo: Image) {
+            let (p0, p1) = RangeAdjustment.percentiles(photo.pixels, 0.005, 0.995)
+            low = max(Self.floor, p0 - Self.margin)
+            high = min(1 - Self.floor, p1 + Self.margin)
+        }
+    }
+
+    static func apply(
+        _ mode: DreamSettings.RangeMode, to image: inout Image, targetStd: Float, reference: Image? = nil,
+        limits: Limits? = nil
+    ) {
         switch mode {
         case .none:
             return
@@ -18,7 +46,62 @@ enum RangeAdjustment {
             for i in image.pixels.indices {
                 image.pixels[i] = min(max(mean + (image.pixels[i] - mean) * scale, 0), 1)
             }
+        case .soft:
+            guard let reference else { return }
+            soft(&image, reference: reference, limits: limits ?? Limits(photo: reference))
         }
+    }
+
+    /// Keeps the reference's mean and rolls the change off before the limits: a change
+    /// up to half the headroom passes unchanged, beyond it bends (tanh) towards the
+    /// limit without reaching it. A pixel already beyond a limit is not pushed further.
+    /// With no change the image stays as it is.
+    static func soft(_ image: inout Image, reference: Image, limits: Limits) {
+        precondition(image.pixels.count == reference.pixels.count)
+        let count = image.pixels.count
+        guard count > 0 else { return }
+        image.pixels.withUnsafeMutableBufferPointer { values in
+            reference.pixels.withUnsafeBufferPointer { ref in
+                // The raw change, kept so the shift is solved for rather than applied twice.
+                let delta = [Float](unsafeUninitializedCapacity: count) { d, n in
+                    for i in 0..<count { d[i] = values[i] - ref[i] }
+                    n = count
+                }
+                func meanAfter(shift: Float) -> Float {
+                    var sum = 0.0
+                    for i in 0..<count { sum += Double(knee(delta[i] + shift, ref[i], limits)) }
+                    return Float(sum / Double(count))
+                }
+                // The mean change after the knee is monotonic in the shift: secant steps
+                // from the plain mean-restoring shift converge in a few evaluations.
+                let tolerance: Float = 1e-4
+                var s0 = -delta.reduce(0, +) / Float(count)
+                var e0 = meanAfter(shift: s0)
+                if abs(e0) > tolerance {
+                    var s1 = s0 - e0
+                    var e1 = meanAfter(shift: s1)
+                    for _ in 0..<6 where abs(e1) > tolerance && e1 != e0 {
+                        let next = s1 - e1 * (s1 - s0) / (e1 - e0)
+                        (s0, e0, s1) = (s1, e1, next)
+                        e1 = meanAfter(shift: s1)
+                    }
+                    if abs(e1) < abs(e0) { (s0, e0) = (s1, e1) }
+                }
+                let shift = s0
+                for i in 0..<count { values[i] = ref[i] + knee(delta[i] + shift, ref[i], limits) }
+            }
+        }
+    }
+
+    /// The soft knee for one pixel of value `r` changed by `d`.
+    @inline(__always)
+    static func knee(_ d: Float, _ r: Float, _ limits: Limits) -> Float {
+        let room = d > 0 ? limits.high - r : r - limits.low
+        guard room > 0 else { return 0 }
+        let magnitude = abs(d), bend = 0.5 * room
+        if magnitude <= bend { return d }
+        let rolled = bend + (room - bend) * tanh((magnitude - bend) / (room - bend))
+        return d > 0 ? rolled : -rolled
     }
 
     static func statistics(_ values: [Float]) -> (mean: Float, std: Float) {
@@ -30,5 +113,14 @@ enum RangeAdjustment {
         }
         let mean = sum / Double(values.count)
         return (Float(mean), Float(max(squares / Double(values.count) - mean * mean, 0).squareRoot()))
+    }
+
+    /// Two quantiles (0...1) from an evenly strided sample of at most 65,536 values.
+    static func percentiles(_ values: [Float], _ a: Double, _ b: Double) -> (Float, Float) {
+        guard !values.isEmpty else { return (0, 1) }
+        let stride = max(1, values.count / 65_536)
+        let sample = Swift.stride(from: 0, to: values.count, by: stride).map { values[$0] }.sorted()
+        func at(_ q: Double) -> Float { sample[min(sample.count - 1, Int(q * Double(sample.count - 1) + 0.5))] }
+        return (at(a), at(b))
     }
 }

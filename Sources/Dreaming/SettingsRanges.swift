@@ -8,6 +8,8 @@ import NeuralNet
 public enum SettingsRanges {
     // Dream settings: preset keys and the render flags of the same name.
     /// Gradient steps per loop or octave. Bounded so a typo cannot run for days.
+    public static let strength = SettingRange<Float>(0, 4, excludesLower: true)
+    public static let patternSize = SettingRange<Double>(0.01...1)
     public static let steps = SettingRange(0...10_000)
     public static let stepSize = SettingRange<Float>(0...1)
     public static let loops = SettingRange(1...100)

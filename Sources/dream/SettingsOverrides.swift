@@ -12,8 +12,18 @@ struct SettingsOverrides: ParsableArguments {
     @Option(
         name: .customLong("class"), parsing: .unconditional, help: "Raise this class score (0-9) of the last layer.")
     var classIndex: Int?
-    @Option(parsing: .unconditional, help: "Gradient steps per loop or octave.") var steps: Int?
-    @Option(parsing: .unconditional, help: "Mean pixel change per step (0-1 scale).") var stepSize: Float?
+    @Option(
+        help: ArgumentHelp(
+            "How much the dream changes the photo: RMS luminance change over the photo's contrast "
+                + "(1 = as large as its contrast); 'off' for explicit --steps/--step-size.",
+            valueName: "0.1-4|off"))
+    var strength: String?
+    @Option(parsing: .unconditional, help: "Gradient steps per loop or octave (with a strength: the planned count).")
+    var steps: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Mean pixel change per step (0-1 scale); turns the strength off unless --strength is given.")
+    var stepSize: Float?
     @Option(parsing: .unconditional, help: "Downscale mode: ascend/upscale/re-add-detail rounds.") var loops: Int?
     @Option(parsing: .unconditional, help: "Number of octaves (scales).") var octaves: Int?
     @Option(parsing: .unconditional, help: "Size ratio between octaves.") var octaveScale: Double?
@@ -23,6 +33,11 @@ struct SettingsOverrides: ParsableArguments {
     @Option(parsing: .unconditional, help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
     @Option(help: "moving: shift the tile grid every step (no seams); fixed: each tile grows its own pattern.")
     var tileGrid: DreamSettings.TileGridMode?
+    @Option(
+        help: ArgumentHelp(
+            "Tiles, conv, mixed: the share of the photo's short side the network's 28x28 view covers; "
+                + "'native' for 28 photo pixels.", valueName: "0.08|native"))
+    var patternSize: String?
     @Option(help: "Value range after each loop or octave.") var range: DreamSettings.RangeMode?
     @Option(parsing: .unconditional, help: "Target standard deviation for --range std (default: the photo's).")
     var rangeTarget: Float?
@@ -50,6 +65,26 @@ struct SettingsOverrides: ParsableArguments {
         try checkRange("--loss-cap", lossCap, R.lossCap)
         try checkRange("--tile-overlap", tileOverlap, R.tileOverlap)
         try checkRange("--range-target", rangeTarget, R.rangeTarget)
+        if let strength = try parsedStrength(), let strength { try checkRange("--strength", strength, R.strength) }
+        if case .fraction(let f) = try parsedPatternSize() { try checkRange("--pattern-size", f, R.patternSize) }
+    }
+
+    /// nil: not given; .some(nil): off.
+    func parsedStrength() throws -> Float?? {
+        guard let strength else { return nil }
+        if strength == "off" { return .some(nil) }
+        guard let value = Float(strength) else {
+            throw ValidationError("--strength takes a number like 1 or 0.5, or 'off'; got '\(strength)'")
+        }
+        return .some(value)
+    }
+
+    func parsedPatternSize() throws -> DreamSettings.PatternSize? {
+        guard let patternSize else { return nil }
+        guard let value = DreamSettings.PatternSize(argument: patternSize) else {
+            throw ValidationError("--pattern-size takes a fraction like 0.08, or 'native'; got '\(patternSize)'")
+        }
+        return value
     }
 
     func parsedMaps() throws -> [Int]? {
@@ -91,7 +126,12 @@ struct SettingsOverrides: ParsableArguments {
         if let layer { s.layer = layer }
         if let mode { s.mode = mode }
         if let steps { s.steps = steps }
-        if let stepSize { s.stepSize = stepSize }
+        if let stepSize {
+            s.stepSize = stepSize
+            s.strength = nil
+        }
+        if let strength = try parsedStrength() { s.strength = strength }
+        if let patternSize = try parsedPatternSize() { s.patternSize = patternSize }
         if let loops { s.loops = loops }
         if let octaves { s.octaves = octaves }
         if let octaveScale { s.octaveScale = octaveScale }
