@@ -163,25 +163,54 @@ public final class DreamRenderer {
             result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
             result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))
+            if settings.range == .soft { Self.fitGamut(&result, luma: view) }
         }
         return Result(image: result.clamped(), stages: stages, history: history, strength: reached)
     }
 
+    /// Pulls colors that fell outside [0, 1] towards their gray at the same luminance, so a
+    /// brightened saturated pixel keeps the luminance the dream gave it (a clamp would lose
+    /// it and flatten the highlight).
+    static func fitGamut(_ image: inout Image, luma: Image) {
+        let n = image.planeSize
+        image.pixels.withUnsafeMutableBufferPointer { p in
+            for i in 0..<n {
+                let y = luma.pixels[i]
+                var k: Float = 1
+                for c in 0..<3 {
+                    let v = p[c * n + i]
+                    if v > 1, v - y > 0 { k = min(k, max(1 - y, 0) / (v - y)) }
+                    if v < 0, y - v > 0 { k = min(k, max(y, 0) / (y - v)) }
+                }
+                if k < 1 { for c in 0..<3 { p[c * n + i] = y + k * (p[c * n + i] - y) } }
+            }
+        }
+    }
+
     /// Scales the dream's change so the strength is met within 3%: the ascent stops near
-    /// it, but upscaling and the range step move it a little. Returns the strength reached.
+    /// it, but upscaling and the range step move it. The factor is found by secant steps,
+    /// since the range step's knee makes the change grow less than in proportion.
+    /// Returns the strength reached.
     private func calibrate(_ view: inout Image, photo: Image, strength: Float, plan: Plan) -> Float {
         let goal = GradientAscent.ChangeGoal(reference: photo, contrast: plan.contrast, target: strength)
-        var reached = goal.change(of: view)
-        for _ in 0..<4 {
-            guard reached > 1e-4, abs(reached / strength - 1) > GradientAscent.ChangeGoal.tolerance else { break }
-            let factor = min(strength / reached, 3)
-            for i in view.pixels.indices {
-                view.pixels[i] = photo.pixels[i] + (view.pixels[i] - photo.pixels[i]) * factor
-            }
-            plan.adjustRange(&view, reference: photo)
-            reached = goal.change(of: view)
+        let raw = view
+        func scaled(_ factor: Float) -> Image {
+            var out = raw
+            for i in out.pixels.indices { out.pixels[i] = photo.pixels[i] + (raw.pixels[i] - photo.pixels[i]) * factor }
+            plan.adjustRange(&out, reference: photo)
+            return out
         }
-        return reached
+        var (f0, r0) = (Float(1), goal.change(of: view))
+        guard r0 > 1e-4 else { return r0 }
+        var f1 = min(strength / r0, 8)
+        for _ in 0..<8 where abs(r0 / strength - 1) > GradientAscent.ChangeGoal.tolerance {
+            let candidate = scaled(f1)
+            let r1 = goal.change(of: candidate)
+            view = candidate
+            (f0, r0, f1) = (f1, r1, r1 != r0 ? f1 + (strength - r1) * (f1 - f0) / (r1 - r0) : f1 * strength / r1)
+            f1 = min(max(f1, 0.05), 8)
+        }
+        return r0
     }
 
     /// The seed's recipe: the whole photo at 28x28, `loops` times ascend, upscale, re-add

@@ -13,7 +13,7 @@ import Testing
     init() throws { renderer = DreamRenderer(model: try bundledModel()) }
 
     func settings(_ mode: DreamSettings.Mode) -> DreamSettings {
-        var s = DreamSettings()
+        var s = versionOneSettings()
         s.mode = mode
         s.range = .none
         s.octaves = mode == .downscale ? 1 : 3
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func tiledAscentRaisesTheObjectiveOnEveryGrid() throws {
-        var s = DreamSettings()
+        var s = versionOneSettings()
         s.maps = []
         s.layers = ["conv3": 1]
         let model = try bundledModel()
@@ -141,7 +141,7 @@ import Testing
         let start = Image(
             width: 28, height: 28, pixels: (0..<784).map { _ in Float.random(in: 0.3...0.5, using: &generator) })
         for (name, configure) in objectives {
-            var s = DreamSettings()
+            var s = versionOneSettings()
             configure(&s)
             let objective = try DreamObjective(settings: s, model: try bundledModel())
             let ascent = GradientAscent(evaluator: ObjectiveGradient(model: try bundledModel(), objective: objective))
@@ -153,7 +153,7 @@ import Testing
     }
 
     @Test func lossCapStopsEarly() throws {
-        var s = DreamSettings()
+        var s = versionOneSettings()
         s.maps = [56]
         let objective = try DreamObjective(settings: s, model: try bundledModel())
         let ascent = GradientAscent(evaluator: ObjectiveGradient(model: try bundledModel(), objective: objective))
@@ -167,7 +167,7 @@ import Testing
     /// Mean |change| per column, folded by the tile stride: a fixed grid leaves a periodic
     /// seam pattern, a shifting one must not.
     func seamContrast(shifting: Bool) throws -> Float {
-        var s = DreamSettings()
+        var s = versionOneSettings()
         s.maps = []
         s.layers = ["conv2": 1]
         let objective = try DreamObjective(settings: s, model: try bundledModel())
@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func fixedTileGridLetsEachTileBecomeTheClass() throws {
-        var s = DreamSettings()
+        var s = versionOneSettings()
         s.mode = .tiles
         s.maps = []
         s.classIndex = 4
@@ -222,7 +222,7 @@ import Testing
         let input = folder + "/in.png"
         try syntheticPhoto().write(to: input)
         let files = FileRenderer(model: try bundledModel())
-        var s = DreamSettings()
+        var s = versionOneSettings()
         s.mode = .tiles
         s.octaves = 2
         s.steps = 5
@@ -308,4 +308,12 @@ import Testing
         // Too small to gain: no split.
         #expect(split.bandPlan(for: FeatureShape(height: 10, width: 40, channels: 1)) == nil)
     }
+}
+
+/// Default settings with version 1's engine: `steps` steps of `stepSize`, std range.
+func versionOneSettings() -> DreamSettings {
+    var s = DreamSettings()
+    s.strength = nil
+    s.range = .std
+    return s
 }
