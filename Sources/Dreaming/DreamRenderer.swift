@@ -142,16 +142,23 @@ public final class DreamRenderer {
         } catch {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
-        if working != nil {
-            progress?("detail at \(photo.width)x\(photo.height)")
-            view = resampler.resample(view, width: photo.width, height: photo.height)
-            let blurred = resampler.resample(start, width: photo.width, height: photo.height)
-            for i in view.pixels.indices { view.pixels[i] += original.pixels[i] - blurred.pixels[i] }
-            plan.adjustRange(&view, reference: original)
-        }
         var reached: Float?
         if let strength = settings.strength {
-            reached = calibrate(&view, photo: original, strength: strength, plan: plan)
+            // At the working size: the full-size photo only gets the result added once.
+            reached = calibrate(&view, photo: start, strength: strength, plan: plan)
+        }
+        if working != nil {
+            progress?("detail at \(photo.width)x\(photo.height)")
+            // Upscale only the dream's change and add it to the full-size photo: the same
+            // as upscaling the dream and re-adding the detail the downscale lost, one
+            // resampling cheaper.
+            for i in view.pixels.indices { view.pixels[i] -= start.pixels[i] }
+            view = resampler.resample(view, width: photo.width, height: photo.height)
+            for i in view.pixels.indices { view.pixels[i] += original.pixels[i] }
+            plan.adjustRange(&view, reference: original)
+            if let strength = settings.strength {
+                reached = calibrate(&view, photo: original, strength: strength, plan: plan, attempts: 1)
+            }
         }
 
         if ascent.totalSteps > 0 && ascent.flatSteps == ascent.totalSteps {
@@ -191,7 +198,9 @@ public final class DreamRenderer {
     /// it, but upscaling and the range step move it. The factor is found by secant steps,
     /// since the range step's knee makes the change grow less than in proportion.
     /// Returns the strength reached.
-    private func calibrate(_ view: inout Image, photo: Image, strength: Float, plan: Plan) -> Float {
+    private func calibrate(
+        _ view: inout Image, photo: Image, strength: Float, plan: Plan, attempts: Int = 8
+    ) -> Float {
         let goal = GradientAscent.ChangeGoal(reference: photo, contrast: plan.contrast, target: strength)
         let raw = view
         func scaled(_ factor: Float) -> Image {
@@ -203,7 +212,7 @@ public final class DreamRenderer {
         var (f0, r0) = (Float(1), goal.change(of: view))
         guard r0 > 1e-4 else { return r0 }
         var f1 = min(strength / r0, 8)
-        for _ in 0..<8 where abs(r0 / strength - 1) > GradientAscent.ChangeGoal.tolerance {
+        for _ in 0..<attempts where abs(r0 / strength - 1) > GradientAscent.ChangeGoal.tolerance {
             let candidate = scaled(f1)
             let r1 = goal.change(of: candidate)
             view = candidate

@@ -110,8 +110,8 @@ public final class GradientAscent {
                 let remaining = goal.target - change
                 if remaining <= ChangeGoal.tolerance * goal.target { break }
                 let planned = Float(max(steps - step, 1))
-                // Never more than the whole remainder at once, nor under a tenth of it per
-                // planned step, so a resisting image still gets there within the limit.
+                // The remainder spread over the planned steps left, lengthened as steps turn
+                // (efficiency below 1), never more than the whole remainder at once.
                 let rms = min(remaining / planned / efficiency, remaining) * goal.contrast
                 length = .rms(rms)
             } else {

@@ -136,7 +136,8 @@ import Testing
             settings.strength = strength
             let result = try renderer.render(photo, settings: settings)
             let measured = Self.strength(result.image, photo)
-            #expect(abs(measured / strength - 1) <= 0.1, "\(mode) \(maps) \(layers): asked \(strength), got \(measured)")
+            #expect(
+                abs(measured / strength - 1) <= 0.1, "\(mode) \(maps) \(layers): asked \(strength), got \(measured)")
             #expect(abs((result.strength ?? 0) / strength - 1) <= 0.05, "engine's own figure \(result.strength ?? -1)")
             reached.append(measured)
         }
@@ -180,7 +181,9 @@ import Testing
         #expect(throws: DreamError.self) {
             try Preset.decode(Data(#"{"patternSize": "big"}"#.utf8), path: "p.json", base: .init())
         }
-        #expect(throws: DreamError.self) { try Preset.decode(Data(#"{"strength": 9}"#.utf8), path: "s.json", base: .init()) }
+        #expect(throws: DreamError.self) {
+            try Preset.decode(Data(#"{"strength": 9}"#.utf8), path: "s.json", base: .init())
+        }
     }
 
     /// The same preset on a photo and on a copy with twice the sides gives the same picture
