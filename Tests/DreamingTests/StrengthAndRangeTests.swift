@@ -9,7 +9,7 @@ import Testing
 
 /// The strength knob, the soft range step and the pattern size, checked on what a person
 /// would measure in the output: luminance change, clipped pixels, mean brightness.
-@Suite struct StrengthAndRangeTests {
+@Suite(.tags(.slow)) struct StrengthAndRangeTests {
     let renderer: DreamRenderer
 
     init() throws { renderer = DreamRenderer(model: try bundledModel()) }
@@ -55,7 +55,7 @@ import Testing
     /// Test photos: high-key, low-key, a full-range gradient with pure black and white,
     /// and the repository's samples, small so a debug build renders them quickly.
     static func testPhotos() throws -> [(String, Image)] {
-        let w = 120, h = 90
+        let w = 96, h = 72
         var highKey = Image(width: w, height: h, channels: 3)
         var lowKey = highKey, gradient = highKey
         for y in 0..<h {
@@ -73,7 +73,7 @@ import Testing
         var photos = [("high-key", highKey), ("low-key", lowKey), ("gradient", gradient)]
         for name in ["chelsea.png", "coffee.png", "flower.jpg", "china.jpg"] {
             let image = try Image(contentsOf: repositoryRoot + "/samples/" + name)
-            let small = resampler.resample(image, width: 180, height: 180 * image.height / image.width)
+            let small = resampler.resample(image, width: 150, height: 150 * image.height / image.width)
             photos.append((name, small.clamped()))
         }
         return photos
