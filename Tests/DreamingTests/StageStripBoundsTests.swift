@@ -12,9 +12,11 @@ import Testing
         let pattern = Image(width: 28, height: 28, value: 0.5)
         let strip = StageStrip.make(pattern: pattern, upscaled: wide, withDetail: wide, adjusted: wide)
         // Two 240x240 squares, three panels of at most 960x240, four gaps of 6.
-        #expect(strip.width == 2 * 240 + 3 * 960 + 4 * 6 && strip.height == 240)
+        // The caption line sits above the panels.
+        let top = StageStrip.captionHeight
+        #expect(strip.width == 2 * 240 + 3 * 960 + 4 * 6 && strip.height == top + 240)
         // The panel holds the panorama, squeezed to one row; below it stays white.
-        #expect(abs(strip[2 * 246 + 480, 0, 0] - 0.5) < 0.1)
-        #expect(strip[2 * 246 + 480, 1, 0] == 1)
+        #expect(abs(strip[2 * 246 + 480, top, 0] - 0.5) < 0.1)
+        #expect(strip[2 * 246 + 480, top + 1, 0] == 1)
     }
 }
