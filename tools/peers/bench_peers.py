@@ -42,7 +42,9 @@ MAP = 56
 DETAILS = {"train_epoch": "train_detail", "inference": "inference_detail"}
 KEYS = [
     ("train_epoch", "training epoch, batch 128 (images/s)"),
+    ("train_epoch_cpu", "training epoch (images per CPU-second)"),
     ("inference", "inference, 10,000 test images (images/s)"),
+    ("inference_cpu", "inference (images per CPU-second)"),
     ("gradient_one", "input gradient, one image (steps/s)"),
     ("gradient_tiles", "input gradient, 400 images (tile-steps/s)"),
 ]
@@ -70,16 +72,18 @@ def load_mnist(folder):
     return split("train"), split("t10k")
 
 
-def best_rate(body, items, seconds):
-    """Items per second of `body`, best call after one warm-up, calls until `seconds` pass."""
+def best_rate(body, items, seconds, cpu=False):
+    """Items per second of `body`, best call after one warm-up, calls until `seconds` pass;
+    with `cpu`, also items per CPU-second of the whole process (all threads)."""
     body()
-    best, spent = float("inf"), 0.0
+    best, best_cpu, spent = float("inf"), float("inf"), 0.0
     while spent < seconds:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         body()
         elapsed = time.perf_counter() - start
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
         best, spent = min(best, elapsed), spent + elapsed
-    return items / best
+    return (items / best, items / best_cpu) if cpu else items / best
 
 
 def run_torch(data, threads, seconds):
@@ -139,16 +143,17 @@ def run_torch(data, threads, seconds):
             optimizer.zero_grad()
             nn.CrossEntropyLoss()(model(x_train[start : start + BATCH]), y_train[start : start + BATCH]).backward()
             optimizer.step()
-        best, spent, accuracy = float("inf"), 0.0, 0.0
+        best, best_cpu, spent, accuracy = float("inf"), float("inf"), 0.0, 0.0
         while True:
             model, optimizer, schedule = trainee()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             accuracy = epoch(model, optimizer, schedule, os.path.join(folder, "checkpoint.pt"))
             elapsed = time.perf_counter() - start
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
             best, spent = min(best, elapsed), spent + elapsed
             if spent >= seconds:
                 break
-        result["train_epoch"] = len(x_train) / best
+        result["train_epoch"], result["train_epoch_cpu"] = len(x_train) / best, len(x_train) / best_cpu
         result["train_detail"] = f"{best:.2f} s per epoch, test accuracy {accuracy:.4f}"
 
     model.eval()
@@ -158,9 +163,10 @@ def run_torch(data, threads, seconds):
             with torch.inference_mode():
                 for start in range(0, len(x_test), batch):
                     model(x_test[start : start + batch])
-        rates[batch] = best_rate(infer, len(x_test), seconds)
-    batch = max(rates, key=rates.get)
-    result["inference"], result["inference_detail"] = rates[batch], f"batch {batch}"
+        rates[batch] = best_rate(infer, len(x_test), seconds, cpu=True)
+    batch = max(rates, key=lambda b: rates[b][0])
+    result["inference"], result["inference_cpu"] = rates[batch]
+    result["inference_detail"] = f"batch {batch}"
 
     conv_stack = model[:7]  # through conv3, before its ReLU
     for key, count in (("gradient_one", 1), ("gradient_tiles", 400)):
@@ -208,21 +214,22 @@ def run_keras(data, threads, seconds):
     schedule = keras.callbacks.LearningRateScheduler(lambda epoch: LR * 0.5 ** (epoch // 4))
     result = {"framework": f"Keras {keras.__version__} / TensorFlow {tf.__version__}", "threads": threads}
     with tempfile.TemporaryDirectory() as folder:
-        best, spent, accuracy = float("inf"), 0.0, 0.0
+        best, best_cpu, spent, accuracy = float("inf"), float("inf"), 0.0, 0.0
         while True:
             model = network()
             # Tracing the train and test functions is a one-off per model: not timed.
             model.fit(x_train[: 2 * BATCH], y_train[: 2 * BATCH], batch_size=BATCH, epochs=1, verbose=0)
             model.evaluate(x_test[:1000], y_test[:1000], batch_size=1000, verbose=0)
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             model.fit(x_train, y_train, batch_size=BATCH, epochs=1, shuffle=True, callbacks=[schedule], verbose=0)
             accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)[1]
             model.save(os.path.join(folder, "checkpoint.keras"))
             elapsed = time.perf_counter() - start
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
             best, spent = min(best, elapsed), spent + elapsed
             if spent >= seconds:
                 break
-        result["train_epoch"] = len(x_train) / best
+        result["train_epoch"], result["train_epoch_cpu"] = len(x_train) / best, len(x_train) / best_cpu
         result["train_detail"] = f"{best:.2f} s per epoch, test accuracy {accuracy:.4f}"
 
     rates = {}
@@ -234,9 +241,10 @@ def run_keras(data, threads, seconds):
             for chunk in chunks:
                 forward(chunk)
 
-        rates[batch] = best_rate(infer, len(x_test), seconds)
-    batch = max(rates, key=rates.get)
-    result["inference"], result["inference_detail"] = rates[batch], f"batch {batch}, tf.function"
+        rates[batch] = best_rate(infer, len(x_test), seconds, cpu=True)
+    batch = max(rates, key=lambda b: rates[b][0])
+    result["inference"], result["inference_cpu"] = rates[batch]
+    result["inference_detail"] = f"batch {batch}, tf.function"
 
     conv3 = model.get_layer("conv3")
     stack = keras.Model(model.inputs, conv3.output)
@@ -255,8 +263,10 @@ def run_keras(data, threads, seconds):
     return result
 
 
-def peer_environment(threads):
+def peer_environment(threads, wait=None):
     env = dict(os.environ)
+    if wait:
+        env["OMP_WAIT_POLICY"] = wait
     # Set on some processors for old OpenBLAS builds; they slow current numpy-based stacks.
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
@@ -266,22 +276,43 @@ def peer_environment(threads):
 
 
 def run_worker(name, args):
+    """One peer's figures; PyTorch once per OpenMP wait policy asked for, keeping the best
+    of each figure (its spinning threads lose badly when other processes share the cores)."""
     command = [args.python, os.path.abspath(__file__), "--worker", name, "--data", args.data,
                "--threads", str(args.threads), "--seconds", str(args.seconds)]
-    done = subprocess.run(command, env=peer_environment(args.threads), capture_output=True, text=True)
-    if done.returncode != 0:
-        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise SystemExit(f"bench_peers: the {name} run failed ({tail[0]}); see its log with --worker {name}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    best = None
+    for wait in args.omp_wait.split(",") if name == "torch" else [None]:
+        done = subprocess.run(command, env=peer_environment(args.threads, wait), capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+            raise SystemExit(f"bench_peers: the {name} run failed ({tail[0]}); see its log with --worker {name}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        for key in ("train_detail", "inference_detail"):
+            if wait and key in result:
+                result[key] += f", OMP_WAIT_POLICY={wait}"
+        best = result if best is None else merge_best(best, result)
+    return best
 
 
-def run_dream(args):
-    command = [args.dream, "bench", "--json", "--only", "train,inference,gradient", "--seconds", str(args.seconds)]
+def merge_best(kept, result):
+    """The larger of each figure, with the detail that goes with it."""
+    kept = dict(kept)
+    for key, _ in KEYS:
+        if key in result and result[key] > kept.get(key, 0):
+            kept[key] = result[key]
+            if DETAILS.get(key) in result:
+                kept[DETAILS[key]] = result[DETAILS[key]]
+    return kept
+
+
+def run_dream(args, binary=None):
+    command = [binary or args.dream, "bench", "--json", "--only", "train,inference,gradient", "--seconds", str(args.seconds)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"bench_peers: {' '.join(command)} failed: {done.stderr.strip()}")
     report = json.loads(done.stdout)
-    result = {"framework": "dream", "threads": report.get("workers", report.get("cores"))}
+    result = {"framework": "dream" if binary is None else f"dream ({os.path.basename(binary)})",
+              "threads": report.get("workers", report.get("cores"))}
     for figure in report["figures"]:
         if figure.get("key"):
             result[figure["key"]] = figure["value"]
@@ -293,7 +324,7 @@ def table(best, order):
              "| --- |" + " --- |" * (len(order) + 1)]
     for key, label in KEYS:
         cells = [f"{best[n][key]:,.0f}" if key in best[n] else "-" for n in order]
-        peers = [best[n][key] for n in order if n != "dream" and key in best[n]]
+        peers = [best[n][key] for n in order if n not in ("dream", "baseline") and key in best[n]]
         ratio = f"{best['dream'][key] / max(peers):.2f}x" if peers and key in best.get("dream", {}) else "-"
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
     return "\n".join(lines)
@@ -303,11 +334,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dream", default=os.path.join(ROOT, ".build/release/dream"), help="the dream binary")
     parser.add_argument("--data", default=os.path.join(ROOT, "data/mnist"), help="folder with MNIST's IDX files")
+    parser.add_argument("--baseline", help="another dream binary to run in the same rounds (before/after)")
     parser.add_argument("--python", default=sys.executable, help="the Python with torch and tensorflow installed")
     parser.add_argument("--peers", default="torch,keras", help="comma-separated: torch, keras (or none)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of all runs; the table shows the best")
     parser.add_argument("--seconds", type=float, default=3, help="seconds per figure (an epoch runs at least once)")
     parser.add_argument("--threads", type=int, default=2, help="threads for each peer")
+    parser.add_argument("--omp-wait", default="active,passive",
+                        help="OMP_WAIT_POLICY values to run PyTorch under (best kept); 'passive' alone is quicker on a busy machine")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--worker", choices=["torch", "keras"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -318,21 +352,21 @@ def main():
         return
 
     peers = [p for p in args.peers.split(",") if p in ("torch", "keras")]
-    order = ["dream"] + peers
+    order = ["dream"] + (["baseline"] if args.baseline else []) + peers
     best, rounds = {}, []
     for round_number in range(args.rounds):
         results = {}
         for name in order:
             print(f"round {round_number + 1}/{args.rounds}: {name}...", file=sys.stderr, flush=True)
-            results[name] = run_dream(args) if name == "dream" else run_worker(name, args)
+            if name == "dream":
+                results[name] = run_dream(args)
+            elif name == "baseline":
+                results[name] = run_dream(args, args.baseline)
+            else:
+                results[name] = run_worker(name, args)
         rounds.append(results)
         for name, result in results.items():
-            kept = best.setdefault(name, dict(result))
-            for key, _ in KEYS:
-                if key in result and result[key] > kept.get(key, 0):
-                    kept[key] = result[key]
-                    if DETAILS.get(key) in result:
-                        kept[DETAILS[key]] = result[DETAILS[key]]
+            best[name] = merge_best(best[name], result) if name in best else result
     if args.json:
         print(json.dumps({"best": best, "rounds": rounds}, indent=2))
         return
