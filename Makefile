@@ -7,7 +7,7 @@ BUILD_DIR ?= .build
 SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev pkg-config
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: dream test deps build install uninstall bench lint clean fuzz
+.PHONY: dream test deps build install uninstall bench bench-peers lint clean fuzz
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -30,6 +30,12 @@ test: deps
 
 bench: build
 	$(BUILD_DIR)/release/dream bench
+
+# dream's training, inference and gradient figures beside PyTorch's and Keras's, from the
+# same rounds; the peers come from a venv outside the repo (tools/peers/README.md).
+PEERS_PYTHON ?= /work/venv-peers/bin/python
+bench-peers: build
+	$(PEERS_PYTHON) tools/peers/bench_peers.py --python $(PEERS_PYTHON) --dream $(BUILD_DIR)/release/dream
 
 lint:
 	swift format lint --strict -r Sources Tests Package.swift

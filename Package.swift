@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "DreamingTests", dependencies: ["Dreaming", "TestSupport"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"]),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "TestSupport"]),
         // Runs the built `dream` binary: build it first (swift build); missing, the tests fail.
         .testTarget(name: "CLITests", dependencies: ["Imaging", "TestSupport"]),
     ],

@@ -33,15 +33,23 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         _ pre: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
         rows: Int, units: Int
     ) {
+        if self == .relu {
+            // One pass: the GEMM's result is read once and both buffers written.
+            for r in 0..<rows {
+                let p = pre + r * units, o = out + r * units
+                for k in 0..<units {
+                    let v = p[k] + bias[k]
+                    p[k] = v
+                    o[k] = max(v, 0)
+                }
+            }
+            return
+        }
         for r in 0..<rows {
             let p = pre + r * units
             for k in 0..<units { p[k] += bias[k] }
         }
-        if self == .relu {
-            VectorKernels.relu(pre, out, count: rows * units)
-        } else {
-            apply(pre, out, rows: rows, units: units)
-        }
+        apply(pre, out, rows: rows, units: units)
     }
 
     /// Turns d(loss)/d(output) into d(loss)/d(pre) in place.

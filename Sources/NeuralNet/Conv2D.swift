@@ -52,11 +52,38 @@ public final class Conv2D: Layer {
         algorithm == .winograd && inputChannels == 1 && filters % 16 == 0 && kernelHeight == 3 && kernelWidth == 3
     }
 
+    /// The weights were updated in place (a training step): Winograd's transformed
+    /// filters are recomputed, without allocating, when next used.
+    public func weightsChanged() {
+        for engine in winogradEngines.values { engine.filtersStale = true }
+    }
+
+    /// Under Winograd, weight gradients accumulate in the transform domain over backward
+    /// calls and reach the parameter gradients at `completeWeightGradient()` (a training
+    /// step's chunks pay the transform once).
+    public var defersWeightGradient = false {
+        didSet { for engine in winogradEngines.values { engine.defersFilterGradient = defersWeightGradient } }
+    }
+
+    /// Adds deferred weight gradients into the parameter gradients.
+    public func completeWeightGradient() {
+        for engine in winogradEngines.values { engine.completeFilterGradient() }
+    }
+
+    /// Forgets deferred weight gradients (the parameter gradients were zeroed).
+    public func discardWeightGradient() {
+        for engine in winogradEngines.values { engine.discardFilterGradient() }
+    }
+
     private func winograd(for output: FeatureShape) -> WinogradConvolution {
         let transform = WinogradConvolution.Transform.best(outputHeight: output.height, outputWidth: output.width)
-        if let engine = winogradEngines[transform.m] { return engine }
+        if let engine = winogradEngines[transform.m] {
+            if engine.filtersStale { engine.setFilters(weights) }
+            return engine
+        }
         let engine = WinogradConvolution(
             transform: transform, weights: weights, channels: inputChannels, filters: filters)
+        engine.defersFilterGradient = defersWeightGradient
         winogradEngines[transform.m] = engine
         return engine
     }
@@ -137,8 +164,10 @@ public final class Conv2D: Layer {
         let rows = batch * out.height * out.width
         let result = pre.reserve(rows * filters)
         if usesSingleChannelDirect {
-            forwardSingleChannel(input, shape: shape, batch: batch, into: result)
-            activation.apply(result, post.reserve(rows * filters), rows: rows, units: filters)
+            let output = post.reserve(rows * filters)
+            forwardSingleChannel(
+                input, shape: shape, batch: batch, into: result, activated: activation == .relu ? output : nil)
+            if activation != .relu { activation.apply(result, output, rows: rows, units: filters) }
             columnsHoldInput = false
             return
         }
@@ -168,10 +197,6 @@ public final class Conv2D: Layer {
             activation.backward(dPre, pre: pre.pointer, out: post.pointer, rows: rows, units: filters)
         }
         if parameterGradients {
-            if !columnsHoldInput {
-                im2col(input, shape: shape, batch: batch, into: columns.reserve(rows * patchSize))
-                columnsHoldInput = true
-            }
             // dBias += column sums of dPre, as a GEMV against ones
             let ones = onesBuffer.reserve(rows)
             if onesFilled < rows {
@@ -181,6 +206,21 @@ public final class Conv2D: Layer {
             cblas_sgemv(
                 CblasRowMajor, CblasTrans, Int32(rows), Int32(filters), 1, dPre, Int32(filters), ones, 1, 1,
                 biasGradient, 1)
+        }
+        if usesWinograd {
+            // Both gradients from the transform domain, in one pass over the tiles.
+            winograd(for: out).backward(
+                dPre, input: input, shape: shape, batch: batch, inputGradient: inputGradient,
+                weightGradient: parameterGradients ? weightGradient : nil)
+            return
+        }
+        if parameterGradients && usesSingleChannelDirect {
+            weightGradientSingleChannel(input, dPre, shape: shape, batch: batch)
+        } else if parameterGradients {
+            if !columnsHoldInput {
+                im2col(input, shape: shape, batch: batch, into: columns.reserve(rows * patchSize))
+                columnsHoldInput = true
+            }
             // dW (P, K) += columns^T (P, rows) x dPre (rows, K)
             cblas_sgemm(
                 CblasRowMajor, CblasTrans, CblasNoTrans, Int32(patchSize), Int32(filters), Int32(rows),
@@ -188,8 +228,6 @@ public final class Conv2D: Layer {
         }
         if let inputGradient, usesSingleChannelDirect {
             backwardSingleChannel(dPre, shape: shape, batch: batch, into: inputGradient)
-        } else if let inputGradient, usesWinograd {
-            winograd(for: out).backwardData(dPre, shape: shape, batch: batch, into: inputGradient)
         } else if let inputGradient {
             // dColumns (rows, P) = dPre (rows, K) x W^T (K, P), then scatter back to pixels
             let dCols = columnGradient.reserve(rows * patchSize)
@@ -200,9 +238,11 @@ public final class Conv2D: Layer {
         }
     }
 
-    // input (N, H, W, 1) -> pre-activation (N, H-2, W-2, K), bias included; 3x3 kernels
+    // input (N, H, W, 1) -> pre-activation (N, H-2, W-2, K), bias included; 3x3 kernels.
+    // With `activated`, its ReLU too, in the same pass (this is the network's largest map).
     func forwardSingleChannel(
-        _ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into result: UnsafeMutablePointer<Float>
+        _ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int, into result: UnsafeMutablePointer<Float>,
+        activated: UnsafeMutablePointer<Float>? = nil
     ) {
         let outH = shape.height - 2, outW = shape.width - 2, k = filters, w = shape.width
         for group in stride(from: 0, to: k, by: 16) {
@@ -216,7 +256,9 @@ public final class Conv2D: Layer {
             for n in 0..<batch {
                 let image = input + n * shape.count
                 for oy in 0..<outH {
-                    var out = result + ((n * outH + oy) * outW) * k + group
+                    let offset = ((n * outH + oy) * outW) * k + group
+                    var out = result + offset
+                    var relu = activated.map { $0 + offset }
                     for ox in 0..<outW {
                         let r0 = image + oy * w + ox, r1 = r0 + w, r2 = r1 + w
                         var sum = b
@@ -231,9 +273,57 @@ public final class Conv2D: Layer {
                         sum.addProduct(SIMD16(repeating: r2[2]), w8)
                         VectorKernels.store(sum, out)
                         out += k
+                        if let r = relu {
+                            VectorKernels.store(sum.replacing(with: 0, where: sum .<= 0), r)
+                            relu = r + k
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// dW += the nine taps' correlations of a one-channel input with dPre, for 16 filters
+    /// at a time in registers: no columns, and none of the skinny (9 x K) GEMM's packing.
+    func weightGradientSingleChannel(
+        _ input: UnsafePointer<Float>, _ dPre: UnsafePointer<Float>, shape: FeatureShape, batch: Int
+    ) {
+        let outH = shape.height - 2, outW = shape.width - 2, k = filters, w = shape.width
+        for group in stride(from: 0, to: k, by: 16) {
+            var a0 = SIMD16<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0
+            for n in 0..<batch {
+                let image = input + n * shape.count
+                for oy in 0..<outH {
+                    var d = dPre + ((n * outH + oy) * outW) * k + group
+                    for ox in 0..<outW {
+                        let g = VectorKernels.load(d)
+                        let r0 = image + oy * w + ox, r1 = r0 + w, r2 = r1 + w
+                        a0.addProduct(SIMD16(repeating: r0[0]), g)
+                        a1.addProduct(SIMD16(repeating: r0[1]), g)
+                        a2.addProduct(SIMD16(repeating: r0[2]), g)
+                        a3.addProduct(SIMD16(repeating: r1[0]), g)
+                        a4.addProduct(SIMD16(repeating: r1[1]), g)
+                        a5.addProduct(SIMD16(repeating: r1[2]), g)
+                        a6.addProduct(SIMD16(repeating: r2[0]), g)
+                        a7.addProduct(SIMD16(repeating: r2[1]), g)
+                        a8.addProduct(SIMD16(repeating: r2[2]), g)
+                        d += k
+                    }
+                }
+            }
+            let target = weightGradient + group
+            func add(_ sum: SIMD16<Float>, tap: Int) {
+                VectorKernels.store(VectorKernels.load(target + tap * k) + sum, target + tap * k)
+            }
+            add(a0, tap: 0)
+            add(a1, tap: 1)
+            add(a2, tap: 2)
+            add(a3, tap: 3)
+            add(a4, tap: 4)
+            add(a5, tap: 5)
+            add(a6, tap: 6)
+            add(a7, tap: 7)
+            add(a8, tap: 8)
         }
     }
 

@@ -48,6 +48,10 @@ public final class MaxPool2D: Layer {
                 for ox in 0..<out.width {
                     let o = result + n * out.count + (oy * out.width + ox) * c
                     let corner = image + (oy * poolHeight * shape.width + ox * poolWidth) * c
+                    if poolHeight == 2 && poolWidth == 2 && c % 16 == 0 {
+                        VectorKernels.max2x2(corner, rowStride: rowStride, channels: c, into: o)
+                        continue
+                    }
                     o.update(from: corner, count: c)
                     for py in 0..<poolHeight {
                         for px in 0..<poolWidth where py != 0 || px != 0 {

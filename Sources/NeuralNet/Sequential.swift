@@ -355,8 +355,26 @@ public final class Sequential {
         }
     }
 
+    /// Call after changing `parameters` in place (an optimizer step): conv layers
+    /// computing by Winograd re-transform their filters before the next forward pass.
+    public func weightsChanged() {
+        for case let conv as Conv2D in layers { conv.weightsChanged() }
+    }
+
     public func zeroGradients() {
         gradients.pointer.update(repeating: 0, count: parameterCount)
+        for case let conv as Conv2D in layers { conv.discardWeightGradient() }
+    }
+
+    /// With it set, Winograd conv layers sum their weight gradients in the transform
+    /// domain over `backward` calls; `completeGradients()` must run before `gradients` is read.
+    public var defersWeightGradients = false {
+        didSet { for case let conv as Conv2D in layers { conv.defersWeightGradient = defersWeightGradients } }
+    }
+
+    /// Brings deferred weight gradients into `gradients`.
+    public func completeGradients() {
+        for case let conv as Conv2D in layers { conv.completeWeightGradient() }
     }
 
     public func parameterValues() -> [Float] { parameters.array(count: parameterCount) }

@@ -87,6 +87,28 @@ public enum VectorKernels {
         }
     }
 
+    /// Max-pool 2x2 forward for one window, `channels` a multiple of 16: max(max(max(a, b), c), d)
+    /// per channel, the scalar loop's order, in 16-lane vectors.
+    @inline(__always)
+    static func max2x2(
+        _ input: UnsafePointer<Float>, rowStride: Int, channels c: Int, into output: UnsafeMutablePointer<Float>
+    ) {
+        let i1 = input + c, i2 = input + rowStride, i3 = input + rowStride + c
+        for ch in stride(from: 0, to: c, by: 16) {
+            var m = load(input + ch)
+            m = pointwiseMax(m, load(i1 + ch))
+            m = pointwiseMax(m, load(i2 + ch))
+            m = pointwiseMax(m, load(i3 + ch))
+            store(m, output + ch)
+        }
+    }
+
+    /// max(a, b) per lane exactly as Swift's `max` picks it: b where b >= a, else a.
+    @inline(__always)
+    static func pointwiseMax(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        a.replacing(with: b, where: b .>= a)
+    }
+
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)

@@ -6,15 +6,45 @@ import NeuralNet
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure training, gradient and render speed on this machine (use a release build).")
+        abstract: "Measure training, inference, gradient and render speed on this machine (use a release build).",
+        discussion: """
+            The training figure is a whole `dream train` epoch (shuffling, batches, learning-rate \
+            schedule, test evaluation, checkpoint write) on the MNIST files; inference is `dream \
+            evaluate`'s forward passes over the test images. Without MNIST files both run on random \
+            data of the same shape, and the render figures use a picture made in memory unless \
+            --photo names one.
+            """)
 
-    @Option(help: "Seconds to spend on each figure.") var seconds: Double = 3
-    @Option(help: "Photo for the render figures (default: the bundled samples/flower.jpg).") var photo: String?
+    enum Group: String, CaseIterable, ExpressibleByArgument {
+        case machine, train, inference, gradient, render, sheets, process
+    }
+
+    @Option(help: "Seconds to spend on each figure (the training epoch runs at least once).") var seconds: Double = 3
+    @Option(help: "Photo for the render figures (default: a 640x427 picture made in memory).") var photo: String?
+    @Option(
+        help: ArgumentHelp(
+            "Only these figure groups, comma-separated: \(Group.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "groups"))
+    var only: String?
     @Flag(help: "Print JSON for machines.") var json = false
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
         try checkRange("--seconds", seconds, SettingsRanges.benchSeconds)
+        _ = try groups()
+    }
+
+    func groups() throws -> Set<Group> {
+        guard let only else { return Set(Group.allCases) }
+        var chosen = Set<Group>()
+        for name in only.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let group = Group(rawValue: name) else {
+                throw ValidationError(
+                    "--only: unknown group '\(name)'; use \(Group.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            chosen.insert(group)
+        }
+        return chosen
     }
 
     func run() throws {
@@ -22,31 +52,56 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
         #endif
+        let groups = try groups()
         let model = try modelOptions.load(for: .mnistClassifier("bench"))
         let line = ProgressLine(interval: 1000)
         line.quiet = json
         let bench = Benchmark(model: model, secondsPerFigure: seconds) {
             line.update("measuring \($0)...", force: true)
         }
-        let data = try? MNISTDataset(directory: try DigitInput.defaultDataDirectory(), split: .train)
-        var figures = bench.machineFigures()
-        figures += try bench.networkFigures(data: data)
-        let photo = try self.photo ?? BundledAssets.sample("flower.jpg")
-        figures += try bench.renderFigures(photo: photo, presets: PresetLibrary())
-        if let test = try? MNISTDataset(directory: try DigitInput.defaultDataDirectory(), split: .test) {
-            figures += try bench.sheetFigures(data: test)
+        let directory = try? DigitInput.defaultDataDirectory()
+        let train = directory.flatMap { try? MNISTDataset(directory: $0, split: .train) }
+        let test = directory.flatMap { try? MNISTDataset(directory: $0, split: .test) }
+        let source =
+            train != nil && test != nil ? "MNIST from \(directory ?? "")" : "random data (no MNIST files found)"
+        var figures: [Benchmark.Figure] = []
+        if groups.contains(.machine) { figures += bench.machineFigures() }
+        if groups.contains(.train) {
+            figures += try bench.trainingFigures(
+                train: train ?? Benchmark.syntheticDigits(count: 60_000, seed: 1),
+                test: test ?? Benchmark.syntheticDigits(count: 10_000, seed: 2), source: source)
         }
-        figures += try processFigures(bench, photo: photo)
+        if groups.contains(.inference) {
+            figures += try bench.inferenceFigures(
+                test: test ?? Benchmark.syntheticDigits(count: 10_000, seed: 2), source: source)
+        }
+        if groups.contains(.gradient) {
+            figures += try bench.gradientFigures(images: test ?? Benchmark.syntheticDigits(count: 400, seed: 3))
+        }
+        if !groups.isDisjoint(with: [.render, .process]) {
+            let picture = try photo ?? Benchmark.writeSyntheticPhoto()
+            defer {
+                if photo == nil {
+                    try? FileManager.default.removeItem(atPath: (picture as NSString).deletingLastPathComponent)
+                }
+            }
+            if groups.contains(.render) { figures += try bench.renderFigures(photo: picture, presets: PresetLibrary()) }
+            if groups.contains(.process) { figures += try processFigures(bench, photo: picture) }
+        }
+        if groups.contains(.sheets), let test { figures += try bench.sheetFigures(data: test) }
         line.finish()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let report = Report(
-                cores: ProcessInfo.processInfo.activeProcessorCount, blasThreads: BLAS.threads, figures: figures)
+                cores: ProcessInfo.processInfo.activeProcessorCount, workers: Parallelism.cores,
+                blasThreads: BLAS.threads, figures: figures)
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLAS.threads) threads")
+        print(
+            "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Parallelism.cores) workers, "
+                + "OpenBLAS \(BLAS.threads) threads")
         for figure in figures {
             let value =
                 figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.3g", figure.value)
@@ -86,6 +141,7 @@ struct Bench: ParsableCommand {
 
     struct Report: Encodable {
         var cores: Int
+        var workers: Int
         var blasThreads: Int
         var figures: [Benchmark.Figure]
     }

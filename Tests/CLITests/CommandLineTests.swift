@@ -67,6 +67,7 @@ import Testing
         try expectFailure(
             ["sheet", "--layer", "conv2", "--maps", "70"], saying: "map 70 does not exist: layer conv2 has maps 0...63")
         try expectFailure(["batch", "samples", "--shard", "3/2"], saying: "--shard takes K/N")
+        try expectFailure(["bench", "--only", "train,speedy"], saying: "--only: unknown group 'speedy'; use machine")
         try expectFailure(["--model", "README.md", photo], saying: "README.md: not a safetensors file")
         // An output folder that cannot exist: a file is in its way.
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/file"))

@@ -74,8 +74,9 @@ import Testing
         }
     }
 
-    /// The input gradient of every tile size equals the im2col path's; a Conv2D switched
-    /// to Winograd rebuilds the columns, so its weight gradient is the im2col one exactly.
+    /// The input and weight gradients of every tile size equal the im2col path's (the
+    /// weight gradient comes from the transform domain under Winograd: dU = V^T dM, then
+    /// G^T dU G), with and without the input gradient asked for.
     @Test(arguments: cases)
     func backwardMatchesIm2col(height: Int, width: Int, channels: Int, filters: Int, m: Int) {
         let shape = FeatureShape(height: height, width: width, channels: channels)
@@ -96,13 +97,58 @@ import Testing
             var dInput = [Float](repeating: .nan, count: input.count)
             engine.backwardData(seed, shape: shape, batch: batch, into: &dInput)
             inputGradients.append(dInput)
+            // The weight gradient alone, added to what is there (as layers accumulate).
+            var dWeights = [Float](repeating: 1, count: conv.parameterCount - filters)
+            engine.backward(
+                seed, input: input, shape: shape, batch: batch, inputGradient: nil, weightGradient: &dWeights)
+            gradients.append(dWeights.map { $0 - 1 })
         }
-        #expect(gradients[0] == gradients[1])
+        let weightScale = gradients[0].map { abs($0) }.max()!
+        for (name, other) in [("Conv2D", gradients[1]), ("weights alone", gradients[2])] {
+            let worst = zip(gradients[0], other).map { abs($0 - $1) }.max()!
+            #expect(worst <= 2e-5 * weightScale, "dW \(name) F(\(m),3) \(height)x\(width)x\(channels): \(worst)")
+        }
+        #expect(gradients[0].count == conv.parameterCount && weightScale > 0)
         let reference = inputGradients[0]
         let scale = reference.map { abs($0) }.max()!
         for other in inputGradients.dropFirst() {
             let worst = zip(reference, other).map { abs($0 - $1) }.max()!
             #expect(worst <= 2e-5 * scale, "dInput F(\(m),3) \(height)x\(width)x\(channels): \(worst) of \(scale)")
+        }
+    }
+}
+
+extension WinogradTests {
+    /// Training updates the weights in place between batches: after `weightsChanged()`
+    /// the next forward pass uses the new weights (transformed again, without a new
+    /// engine), and the filters of an engine that was not told stay as they were.
+    @Test func weightsChangedRetransformsTheFilters() {
+        let shape = FeatureShape(height: 13, width: 13, channels: 32)
+        var rng = TestGenerator(5)
+        let input = rng.uniform(2 * shape.count)
+        let (conv, weights) = makeConv(32, 64, seed: 6)
+        var parameters = weights
+        var gradients = [Float](repeating: 0, count: conv.parameterCount)
+        let out = try! conv.outputShape(for: shape)
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeMutableBufferPointer { g in
+                conv.bind(parameters: p.baseAddress!, gradients: g.baseAddress!)
+                conv.algorithm = .winograd
+                conv.forward(input, shape: shape, batch: 2)
+                let before = Array(UnsafeBufferPointer(start: conv.preActivation, count: 2 * out.count))
+                for i in 0..<p.count { p[i] *= -0.5 }
+                conv.forward(input, shape: shape, batch: 2)
+                let stale = Array(UnsafeBufferPointer(start: conv.preActivation, count: 2 * out.count))
+                conv.weightsChanged()
+                conv.forward(input, shape: shape, batch: 2)
+                let direct = conv.forwardDirect(input, shape: shape, batch: 2)
+                let worst = (0..<direct.count).map { abs(conv.preActivation[$0] - direct[$0]) }.max()!
+                #expect(worst < 1e-4, "after weightsChanged: \(worst) from the direct convolution")
+                // Untold, the transformed filters were the old ones: only the bias (-2b -> b) moved.
+                let newBias = Array(p[(p.count - 64)...])
+                let worstStale = (0..<stale.count).map { abs(stale[$0] - before[$0] - 3 * newBias[$0 % 64]) }.max()!
+                #expect(worstStale < 1e-5, "stale filters: \(worstStale)")
+            }
         }
     }
 }
@@ -167,7 +213,10 @@ import Testing
         }
         let worst = zip(inputGradients[0], inputGradients[1]).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-5, "input gradient: \(worst)")
-        #expect(weightGradients[0] == weightGradients[1])
+        // The weight gradient: im2col's GEMM against the nine-tap register kernel.
+        let scale = weightGradients[0].map { abs($0) }.max()!
+        let worstWeight = zip(weightGradients[0], weightGradients[1]).map { abs($0 - $1) }.max()!
+        #expect(scale > 0 && worstWeight <= 1e-5 * scale, "weight gradient: \(worstWeight) of \(scale)")
     }
 }
 
