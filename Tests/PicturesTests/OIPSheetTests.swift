@@ -214,10 +214,10 @@ import Testing
         second.initialize(seed: 2)
         var training = Trainer.Settings()
         training.seed = 2
-        let trainer = Trainer(model: second, settings: training)
+        let trainer = try Trainer(model: second, settings: training)
         let started = Date()
         _ = trainer.trainEpoch(0, on: train, progress: { _ in }, shouldStop: { false })
-        let accuracy = Evaluation(model: second, data: test).accuracy
+        let accuracy = try Evaluation(model: second, data: test).accuracy
         print("second model: 30,000 images, seed 2, test accuracy \(accuracy) (\(Date().timeIntervalSince(started)) s)")
         #expect(accuracy > 0.97)
 
