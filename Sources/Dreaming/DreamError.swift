@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// Problems a user can fix: bad settings, presets, objectives, sizes.
@@ -54,27 +55,5 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
         }
-    }
-}
-
-extension String {
-    /// Control characters (newlines, tabs, escapes) written as \n, \t, \u{1B}, so that a
-    /// message quoting a file's text stays on one line.
-    var escapingControlCharacters: String {
-        var out = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _
-            where scalar.properties.generalCategory == .control
-                || scalar.properties.generalCategory == .lineSeparator
-                || scalar.properties.generalCategory == .paragraphSeparator:
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

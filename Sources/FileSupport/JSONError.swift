@@ -21,8 +21,11 @@ public enum JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The problem without the path: "expected an integer, found the number 20.5".
-    public var problem: String {
+    /// The problem without the path: "expected an integer, found the number 20.5". On one
+    /// line whatever the text held (a raw newline in a bad escape, a key or a value).
+    public var problem: String { rawProblem.escapingControlCharacters }
+
+    private var rawProblem: String {
         switch self {
         case .syntax(let line, let column, let message): "not valid JSON (line \(line), column \(column): \(message))"
         case .duplicateKey: "appears twice; keep one"
@@ -38,6 +41,6 @@ public enum JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     /// "key 'steps': expected an integer, found the number 20.5".
     public var description: String {
         if case .syntax = self { return problem }
-        return "key '\(path)': \(problem)"
+        return "key '\(path.escapingControlCharacters)': \(problem)"
     }
 }

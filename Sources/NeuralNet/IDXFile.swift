@@ -40,10 +40,18 @@ public struct IDXFile: Sendable {
             }
             count = product
         }
-        var data = [UInt8](repeating: 0, count: count)
-        let read = try source.read(into: &data, from: 0, count: count)
-        guard read == count else {
-            throw .truncated(path: path, expected: headerLength + count, actual: headerLength + read)
+        // The data grows as it arrives, a MiB at a time: a header promising more than the
+        // file holds costs nothing (a 20-byte file declaring 512 MiB had all of it
+        // allocated and zeroed before it was found short; found by fuzz-idx).
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(count, 1 << 20))
+        while data.count < count {
+            let read = try source.read(into: &chunk, from: 0, count: min(chunk.count, count - data.count))
+            if read == 0 { break }
+            data.append(contentsOf: chunk[0..<read])
+        }
+        guard data.count == count else {
+            throw .truncated(path: path, expected: headerLength + count, actual: headerLength + data.count)
         }
         guard try source.isAtEnd() else { throw .trailingBytes(path: path, expected: headerLength + count) }
         self.dimensions = dimensions

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 
 /// What is wrong with a model file; each message names the file.
@@ -19,7 +20,10 @@ public enum ModelFileError: Error, LocalizedError, Equatable {
     case unsuitable(path: String, problem: String)
     case writeFailed(path: String, reason: String)
 
-    public var errorDescription: String? {
+    /// One line, whatever the file's names hold (a tensor named "a\nb").
+    public var errorDescription: String? { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case .unreadable(let path, let reason): "\(path): cannot read the model (\(reason))"
         case .tooLarge(let path, let bytes, let limit):

@@ -132,6 +132,27 @@ import Testing
         }
     }
 
+    @Test func aHeaderPromisingMoreThanTheFileCostsNothing() throws {
+        // Found by fuzz-idx: 20 bytes declaring 512 MiB had all of it allocated and zeroed
+        // before the file was found short (a fifth of a second and 512 MiB per read).
+        let liar = idx(rank: 3, dimensions: [(1 << 29) / 784, 28, 28], data: [1, 2, 3, 4])
+        for file in [liar, gzip(liar)] {
+            let path = try write(file)
+            let start = Date()
+            for _ in 0..<20 {
+                #expect(throws: IDXError.self) { try IDXFile(contentsOf: path, rank: 3) }
+            }
+            #expect(Date().timeIntervalSince(start) < 1, "20 reads took \(Date().timeIntervalSince(start)) s")
+        }
+        // Data longer than the 1 MiB reading chunk still reads exactly.
+        let data = (0..<(3000 * 28 * 28)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+        let bytes = idx(rank: 3, dimensions: [3000, 28, 28], data: data)
+        for file in [bytes, gzip(bytes)] {
+            let read = try IDXFile(contentsOf: try write(file), rank: 3)
+            #expect(read.dimensions == [3000, 28, 28] && read.bytes == data)
+        }
+    }
+
     @Test func foldersAndMissingFilesAreUnreadable() throws {
         let folder = try temporaryFolder()
         #expect(throws: IDXError.unreadable(path: folder, reason: "not a regular file")) {
