@@ -88,6 +88,13 @@ public final class ZoomSequence {
                 )
             }
             previous = try ImageReader().read(contentsOf: last)
+            guard previous.width == photo.width && previous.height == photo.height else {
+                throw DreamError.invalidSetting(
+                    key: "frames",
+                    problem:
+                        "\(last) is \(previous.width)x\(previous.height), the photo \(photo.width)x\(photo.height); use another --frames-dir or the same --width"
+                )
+            }
         }
         guard done < count else { return 0 }
         var frameSettings = settings
