@@ -1,3 +1,5 @@
+import Foundation
+
 /// The animation containers dream writes, chosen by the output's extension.
 public enum AnimationFormat: String, Sendable, CaseIterable {
     case webp
@@ -9,5 +11,3 @@ public enum AnimationFormat: String, Sendable, CaseIterable {
         self.init(rawValue: ext)
     }
 }
-
-import Foundation

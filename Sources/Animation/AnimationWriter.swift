@@ -34,9 +34,11 @@ public struct AnimationWriter: Sendable {
         }
         switch format {
         case .webp:
-            try AtomicFile.write(try encodeWebP(count: count, width: width, height: height, path: path, rgb: rgb), to: path)
+            try AtomicFile.write(
+                try encodeWebP(count: count, width: width, height: height, path: path, rgb: rgb), to: path)
         case .gif:
-            try AtomicFile.write(try encodeGIF(count: count, width: width, height: height, path: path, rgb: rgb), to: path)
+            try AtomicFile.write(
+                try encodeGIF(count: count, width: width, height: height, path: path, rgb: rgb), to: path)
         case .mp4:
             try encodeMP4(count: count, width: width, height: height, path: path, rgb: rgb)
         }
@@ -118,7 +120,8 @@ public struct AnimationWriter: Sendable {
             return length
         }
         guard let gif = EGifOpen(Unmanaged.passUnretained(sink).toOpaque(), output, &error) else {
-            throw AnimationError.encoderFailed(path: path, library: "giflib", detail: String(cString: GifErrorString(error)))
+            throw AnimationError.encoderFailed(
+                path: path, library: "giflib", detail: String(cString: GifErrorString(error)))
         }
         var closed = false
         defer { if !closed { EGifCloseFile(gif, &error) } }
@@ -148,7 +151,8 @@ public struct AnimationWriter: Sendable {
             }
             var colors = [GifColorType](repeating: GifColorType(), count: 256)
             var colorCount: Int32 = 256
-            try check(GifQuantizeBuffer(UInt32(width), UInt32(height), &colorCount, &red, &green, &blue, &indices, &colors))
+            try check(
+                GifQuantizeBuffer(UInt32(width), UInt32(height), &colorCount, &red, &green, &blue, &indices, &colors))
             guard let map = GifMakeMapObject(256, colors) else {
                 throw AnimationError.encoderFailed(path: path, library: "giflib", detail: "out of memory")
             }
@@ -178,7 +182,8 @@ public struct AnimationWriter: Sendable {
         // yuv420p needs even sides: the last odd row or column is cropped.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ffmpeg)
-        let temporary = (path as NSString).deletingLastPathComponent.isEmpty
+        let temporary =
+            (path as NSString).deletingLastPathComponent.isEmpty
             ? ".\(UUID().uuidString).mp4"
             : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
                 ".\(UUID().uuidString).mp4")

@@ -68,7 +68,8 @@ public final class ZoomSequence {
             var settings: DreamSettings
             var motion: Motion
         }
-        return String(decoding: (try? encoder.encode(Recipe(settings: settings, motion: motion))) ?? Data(), as: UTF8.self)
+        return String(
+            decoding: (try? encoder.encode(Recipe(settings: settings, motion: motion))) ?? Data(), as: UTF8.self)
     }
 
     /// Renders frames up to `count`, continuing after those on disk. Returns the number of

@@ -20,7 +20,9 @@ public struct AffineWarp: Sendable, Equatable {
         self.shiftY = shiftY
     }
 
-    public var isIdentity: Bool { zoom == 1 && degrees.truncatingRemainder(dividingBy: 360) == 0 && shiftX == 0 && shiftY == 0 }
+    public var isIdentity: Bool {
+        zoom == 1 && degrees.truncatingRemainder(dividingBy: 360) == 0 && shiftX == 0 && shiftY == 0
+    }
 
     /// The warped image, same size and channels.
     public func apply(to image: Image) -> Image {

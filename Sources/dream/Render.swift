@@ -32,9 +32,10 @@ struct Render: ParsableCommand {
     @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
     @Option(help: "Write the dream so far every N steps, at the output's size, into OUT-frames/ (all modes).")
     var framesEvery: Int?
-    @Option(help: ArgumentHelp(
-        "Assemble those frames into an animation of the dream growing (.webp, .gif or .mp4); one photo only.",
-        valueName: "out.webp"))
+    @Option(
+        help: ArgumentHelp(
+            "Assemble those frames into an animation of the dream growing (.webp, .gif or .mp4); one photo only.",
+            valueName: "out.webp"))
     var animate: String?
     @Option(help: "Frames per second of --animate.") var fps = 12.0
     @Flag(help: "Write 16-bit PNG samples.") var png16 = false

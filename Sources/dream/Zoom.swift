@@ -22,11 +22,11 @@ struct Zoom: ParsableCommand {
 
     @Argument(help: "PNG or JPEG photo: frame 0.") var photo: String
     @Option(help: "Frames to render.") var frames = 120
-    @Option(help: "Zoom per frame about the centre (above 1 zooms in).") var zoom = 1.03
+    @Option(help: "Zoom per frame about the centre (above 1 zooms in).") var zoom = 1.02
     @Option(help: "Rotation per frame, degrees counter-clockwise.") var rotate = 0.0
     @Option(help: ArgumentHelp("Shift per frame in pixels.", valueName: "DX,DY")) var shift: String?
-    @Option(help: "Fraction of the preset's step size used per frame.") var strength: Float = 0.5
-    @Option(help: "Preset name or .json file (default: ghost-color).") var preset = "ghost-color"
+    @Option(help: "Fraction of the preset's step size used per frame.") var strength: Float = 0.6
+    @Option(help: "Preset name or .json file (default: zoom).") var preset = "zoom"
     @Option(help: "Frame width in pixels (the photo is resized first; 0 keeps its size).") var width = 320
     @Option(help: "Frames per second of the animation.") var fps = 12.0
     @Option(name: .shortAndLong, help: "Animation file: .webp, .gif or .mp4 (default out/NAME-zoom.webp).")

@@ -1,14 +1,16 @@
 import Animation
 import Foundation
 import Imaging
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AnimationWriterTests {
     func frames(_ count: Int, width: Int = 40, height: Int = 30) -> [Image] {
         (0..<count).map { i in
             var image = syntheticPhoto(width: width, height: height)
-            for p in image.pixels.indices { image.pixels[p] = (image.pixels[p] + Float(i) * 0.1).truncatingRemainder(dividingBy: 1) }
+            for p in image.pixels.indices {
+                image.pixels[p] = (image.pixels[p] + Float(i) * 0.1).truncatingRemainder(dividingBy: 1)
+            }
             return image
         }
     }
@@ -49,7 +51,9 @@ import TestSupport
         #expect(text.contains("ffmpeg") && text.contains("out.mp4") && !text.contains("\n"))
         if AnimationWriter.findProgram("ffmpeg") == nil {
             #expect(throws: error) {
-                try AnimationWriter().write(count: 1, width: 4, height: 4, to: "out.mp4") { _ in Image(width: 4, height: 4) }
+                try AnimationWriter().write(count: 1, width: 4, height: 4, to: "out.mp4") { _ in
+                    Image(width: 4, height: 4)
+                }
             }
         }
     }

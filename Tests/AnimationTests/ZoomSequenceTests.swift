@@ -1,8 +1,8 @@
 import Dreaming
 import Foundation
 import Imaging
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ZoomSequenceTests {
     func settings() -> DreamSettings {
