@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"]),
         // Runs the built `dream` binary: build it first (swift build); missing, the tests fail.
-        .testTarget(name: "CLITests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Animation", "Imaging", "TestSupport"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffers across Dispatch workers by design.
     swiftLanguageModes: [.v5]

@@ -213,6 +213,14 @@ public struct AnimationWriter: Sendable {
         }
     }
 
+    /// Refuses, before any rendering, an output this machine cannot write (MP4 without ffmpeg).
+    public static func checkAvailable(_ path: String) throws {
+        guard AnimationFormat(pathExtension: path) != nil else { throw AnimationError.unsupportedExtension(path: path) }
+        if AnimationFormat(pathExtension: path) == .mp4 && findProgram("ffmpeg") == nil {
+            throw AnimationError.programMissing(path: path, program: "ffmpeg")
+        }
+    }
+
     /// The program's path on PATH, or nil.
     public static func findProgram(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

@@ -92,6 +92,7 @@ struct Render: ParsableCommand {
             presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
         }
         let settings = try overrides.apply(to: base)
+        if let animate { try AnimationWriter.checkAvailable(animate) }
         let severalPhotos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count > 1
         let outputIsFolder = severalPhotos || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
         let folder = outputIsFolder ? output ?? "out" : nil

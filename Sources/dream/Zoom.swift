@@ -67,6 +67,7 @@ struct Zoom: ParsableCommand {
         let stem = URL(fileURLWithPath: photo).deletingPathExtension().lastPathComponent
         let output = self.output ?? "out/\(stem)-zoom.webp"
         let folder = framesDir ?? (output as NSString).deletingPathExtension + "-frames"
+        try AnimationWriter.checkAvailable(output)
         try ensureFolder(of: output)
         var image = try ImageReader().read(contentsOf: photo)
         if width > 0 && image.width != width {
