@@ -79,7 +79,8 @@ struct Zoom: ParsableCommand {
         (motion.shiftX, motion.shiftY) = try shiftValues()
         motion.strength = strength
         let sequence = ZoomSequence(
-            renderer: DreamRenderer(model: try modelOptions.load()), settings: settings, motion: motion,
+            renderer: DreamRenderer(model: try modelOptions.load(for: .digitInput("zoom"))), settings: settings,
+            motion: motion,
             folder: folder)
         try sequence.renderer.validate(settings, width: image.width, height: image.height)
         let line = ProgressLine()
