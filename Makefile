@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 # The build folder; the install test uses its own so that it can run inside `swift test`.
 BUILD_DIR ?= .build
-SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev pkg-config
+SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev libwebp-dev libgif-dev pkg-config
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: dream test deps build install uninstall bench bench-peers lint clean fuzz

@@ -35,6 +35,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpmux", providers: [.apt(["libwebp-dev"])]),
+        // giflib ships no pkg-config file: the module map links "gif".
+        .systemLibrary(name: "CGif", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // libpng and libjpeg report errors by longjmp; these C functions own the setjmp
         // so that no longjmp ever crosses a Swift frame.
@@ -44,6 +47,7 @@ let package = Package(
         //   FileSupport                      atomic writes, folders, reading files
         //   Imaging      <- FileSupport      Image, PNG/JPEG, colormaps, bitmap font
         //   Resampling   <- Imaging          resampling, octave pyramid, tile grid
+        //   Animation    <- Imaging          animated WebP, GIF, MP4 (ffmpeg) from frames
         //   NeuralNet    <- FileSupport      layers, training, model and IDX files
         //   Dreaming     <- Imaging, Resampling, NeuralNet
         //                                    settings, presets, objective, ascent, renderer
@@ -56,6 +60,7 @@ let package = Package(
         .target(name: "FileSupport"),
         .target(name: "Imaging", dependencies: ["CCodecShims", "FileSupport"]),
         .target(name: "Resampling", dependencies: ["Imaging"], swiftSettings: numericFlags),
+        .target(name: "Animation", dependencies: ["CWebP", "CGif", "Imaging"]),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib", "FileSupport"], swiftSettings: numericFlags),
         .target(name: "Dreaming", dependencies: ["Imaging", "Resampling", "NeuralNet"], swiftSettings: numericFlags),
         .target(name: "Pictures", dependencies: ["Dreaming", "Imaging", "Resampling", "NeuralNet"]),
@@ -64,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "dream",
             dependencies: [
-                "Dreaming", "Pictures", "Batch", "Benchmark", "Imaging", "Resampling", "NeuralNet",
+                "Dreaming", "Pictures", "Batch", "Benchmark", "Animation", "Imaging", "Resampling", "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -74,13 +79,14 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ResamplingTests", dependencies: ["Resampling", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnimationTests", dependencies: ["Animation", "Dreaming", "Resampling", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "DreamingTests", dependencies: ["Dreaming", "TestSupport"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "TestSupport"]),
         // Runs the built `dream` binary: build it first (swift build); missing, the tests fail.
-        .testTarget(name: "CLITests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Animation", "Imaging", "TestSupport"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffers across Dispatch workers by design.
     swiftLanguageModes: [.v5]

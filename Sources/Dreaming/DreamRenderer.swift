@@ -67,6 +67,11 @@ public final class DreamRenderer {
     /// Told where a render is ("loop 2/4", "octave 3/3, 640x427"); libraries never print.
     public var progress: ((String) -> Void)?
 
+    /// Every `frameEvery` steps (0: never), `onFrame` gets the dream so far at the photo's
+    /// size and in its final colors: smaller octaves and the 28x28 pattern are upscaled.
+    public var frameEvery = 0
+    public var onFrame: ((Image) -> Void)?
+
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
         self.workers = workers
@@ -123,6 +128,15 @@ public final class DreamRenderer {
         var view = start
         var history: [Float] = []
         var stages: Image?
+        if frameEvery > 0, let onFrame {
+            var step = 0
+            ascent.afterStep = { [resampler] current in
+                step += 1
+                guard step % self.frameEvery == 0 else { return }
+                let view = resampler.resample(current, width: photo.width, height: photo.height)
+                onFrame(Self.finish(view, parts: parts, settings: settings, photo: photo))
+            }
+        }
 
         do {
             switch settings.mode {
@@ -168,6 +182,14 @@ public final class DreamRenderer {
         if ascent.totalSteps > 0 && ascent.flatSteps == ascent.totalSteps {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
+        return Result(
+            image: Self.finish(view, parts: parts, settings: settings, photo: photo), stages: stages, history: history,
+            strength: reached)
+    }
+
+    /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
+    static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, photo: Image) -> Image {
+        var view = view
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
         if settings.color == .gray || photo.colorChannels == 1 {
@@ -176,7 +198,7 @@ public final class DreamRenderer {
             result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))
             if settings.range == .soft { Self.fitGamut(&result, luma: view) }
         }
-        return Result(image: result.clamped(), stages: stages, history: history, strength: reached)
+        return result.clamped()
     }
 
     /// Pulls colors that fell outside [0, 1] towards their gray at the same luminance, so a

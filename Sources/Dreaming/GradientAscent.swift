@@ -83,6 +83,9 @@ public final class GradientAscent {
         }
     }
 
+    /// Called with the image after every step (the renderer's `--frames-every` hook).
+    var afterStep: ((Image) -> Void)?
+
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
     }
@@ -133,6 +136,7 @@ public final class GradientAscent {
                 efficiency = min(max(0.5 * efficiency + 0.5 * gained, 0.1), 1)
                 change = now
             }
+            afterStep?(image)
             if let lossCap, loss > lossCap { break }
         }
         reachedChange = change

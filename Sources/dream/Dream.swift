@@ -15,8 +15,8 @@ struct Dream: ParsableCommand {
             """,
         version: Dream.versionText,
         subcommands: [
-            Render.self, View.self, Explore.self, Presets.self, Layers.self, OIP.self, Sheet.self, Activations.self,
-            Batch.self,
+            Render.self, Zoom.self, View.self, Explore.self, Presets.self, Layers.self, OIP.self, Sheet.self,
+            Activations.self, Batch.self,
             Predict.self, Evaluate.self, Train.self,
             Bench.self,
         ],

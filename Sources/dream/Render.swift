@@ -1,3 +1,4 @@
+import Animation
 import ArgumentParser
 import Batch
 import Dreaming
@@ -29,6 +30,14 @@ struct Render: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output:
         String?
     @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
+    @Option(help: "Write the dream so far every N steps, at the output's size, into OUT-frames/ (all modes).")
+    var framesEvery: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Assemble those frames into an animation of the dream growing (.webp, .gif or .mp4); one photo only.",
+            valueName: "out.webp"))
+    var animate: String?
+    @Option(help: "Frames per second of --animate.") var fps = 12.0
     @Flag(help: "Write 16-bit PNG samples.") var png16 = false
     @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = 92
     @Option(help: "Refuse photos larger than this many megapixels (checked before decoding).") var maxMegapixels = 100
@@ -45,6 +54,16 @@ struct Render: ParsableCommand {
         }
         try checkRange("--jpeg-quality", jpegQuality, SettingsRanges.jpegQuality)
         try checkRange("--max-megapixels", maxMegapixels, SettingsRanges.maxMegapixels)
+        if let framesEvery, framesEvery < 1 { throw ValidationError("--frames-every must be at least 1") }
+        guard fps > 0 && fps <= 100 else { throw ValidationError("--fps must be in (0, 100]") }
+        if let animate {
+            guard AnimationFormat(pathExtension: animate) != nil else {
+                throw ValidationError("--animate \(animate): name the animation .webp, .gif or .mp4")
+            }
+            guard Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count == 1 else {
+                throw ValidationError("--animate takes one photo; run once per photo")
+            }
+        }
         try overrides.check()
         // Several photos need a folder: an image name there would become a folder of that name.
         let photos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count
@@ -73,6 +92,7 @@ struct Render: ParsableCommand {
             presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
         }
         let settings = try overrides.apply(to: base)
+        if let animate { try AnimationWriter.checkAvailable(animate) }
         let severalPhotos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count > 1
         let outputIsFolder = severalPhotos || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
         let folder = outputIsFolder ? output ?? "out" : nil
@@ -95,6 +115,9 @@ struct Render: ParsableCommand {
         line.quiet = quiet || isatty(STDERR_FILENO) == 0
         for (file, target) in targets {
             renderer.renderer.progress = { line.update("\(file): \($0)") }
+            let frames = try framesRecorder(for: target)
+            renderer.renderer.frameEvery = frames == nil ? 0 : framesEvery ?? 1
+            renderer.renderer.onFrame = frames.map { recorder in { recorder.add($0) } }
             let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
             do {
                 var request = FileRenderer.Request(
@@ -104,6 +127,7 @@ struct Render: ParsableCommand {
                 request.presetName = presetName
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 line.finish()
+                if let frames { try frames.finish(animation: animate, fps: fps, quiet: quiet) }
                 if !quiet {
                     let objective =
                         outcome.objectiveStart.flatMap { a in
@@ -127,5 +151,18 @@ struct Render: ParsableCommand {
             }
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Where `--frames-every` writes for one output, or nil without it.
+    func framesRecorder(for target: String) throws -> FrameRecorder? {
+        guard framesEvery != nil || animate != nil else { return nil }
+        let folder = (target as NSString).deletingPathExtension + "-frames"
+        try AtomicFile.createFolder(folder)
+        // Frames of an earlier render of this output would mix with the new ones.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix("frame-") && name.hasSuffix(".png") {
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
+        return FrameRecorder(folder: folder)
     }
 }
