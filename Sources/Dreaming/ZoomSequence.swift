@@ -13,8 +13,8 @@ public final class ZoomSequence {
         public var degrees: Double = 0
         public var shiftX: Double = 0
         public var shiftY: Double = 0
-        /// Fraction of the preset's step size used on each frame: the dream grows a little
-        /// per frame and the feedback does the rest.
+        /// Fraction of the preset's strength (or step size, for presets without one) used
+        /// on each frame: the dream grows a little per frame and the feedback does the rest.
         public var strength: Float = 1
         public init() {}
 
@@ -99,7 +99,10 @@ public final class ZoomSequence {
         }
         guard done < count else { return 0 }
         var frameSettings = settings
+        // Per frame: a fraction of the preset's strength (strength-driven presets) or of its
+        // step size.
         frameSettings.stepSize = settings.stepSize * motion.strength
+        frameSettings.strength = settings.strength.map { $0 * motion.strength }
         let warp = motion.warp
         var writer = ImageWriter()
         writer.textChunks = [(Self.recipeKey, recipe)]

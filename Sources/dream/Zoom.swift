@@ -11,7 +11,7 @@ struct Zoom: ParsableCommand {
         discussion: """
             Frame N is frame N-1 zoomed about the centre (--zoom), turned (--rotate, degrees \
             counter-clockwise) and shifted (--shift DX,DY), then dreamed with the preset at \
-            --strength times its step size. Frames go to --frames-dir as frame-0001.png...; \
+            --frame-strength times its strength (or step size). Frames go to --frames-dir as frame-0001.png...; \
             a rerun continues after the last frame there, with the same bytes as an \
             uninterrupted run. The animation's type follows -o: .webp, .gif or .mp4 (needs ffmpeg).
 
@@ -25,7 +25,7 @@ struct Zoom: ParsableCommand {
     @Option(help: "Zoom per frame about the centre (above 1 zooms in).") var zoom = 1.02
     @Option(help: "Rotation per frame, degrees counter-clockwise.") var rotate = 0.0
     @Option(help: ArgumentHelp("Shift per frame in pixels.", valueName: "DX,DY")) var shift: String?
-    @Option(help: "Fraction of the preset's step size used per frame.") var strength: Float = 0.6
+    @Option(help: "Fraction of the strength (or step size) each frame gets.") var frameStrength: Float = 0.6
     @Option(help: "Preset name or .json file (default: zoom).") var preset = "zoom"
     @Option(help: "Frame width in pixels (the photo is resized first; 0 keeps its size).") var width = 320
     @Option(help: "Frames per second of the animation.") var fps = 12.0
@@ -41,7 +41,9 @@ struct Zoom: ParsableCommand {
         guard (1...100_000).contains(frames) else { throw ValidationError("--frames must be in 1...100000") }
         guard zoom >= 0.5 && zoom <= 2 else { throw ValidationError("--zoom must be in 0.5...2") }
         guard rotate.isFinite && abs(rotate) <= 180 else { throw ValidationError("--rotate must be in -180...180") }
-        guard strength > 0 && strength <= 10 else { throw ValidationError("--strength must be in (0, 10]") }
+        guard frameStrength > 0 && frameStrength <= 10 else {
+            throw ValidationError("--frame-strength must be in (0, 10]")
+        }
         guard width == 0 || (28...4096).contains(width) else {
             throw ValidationError("--width must be 0 (the photo's) or in 28...4096")
         }
@@ -77,7 +79,7 @@ struct Zoom: ParsableCommand {
         motion.zoom = zoom
         motion.degrees = rotate
         (motion.shiftX, motion.shiftY) = try shiftValues()
-        motion.strength = strength
+        motion.strength = frameStrength
         let sequence = ZoomSequence(
             renderer: DreamRenderer(model: try modelOptions.load(for: .digitInput("zoom"))), settings: settings,
             motion: motion,

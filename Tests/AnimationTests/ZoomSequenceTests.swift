@@ -82,6 +82,8 @@ import Testing
         settings.loops = 2
         settings.octaves = 2
         settings.range = .none
+        // Step-count frames: version 1 steps (no strength calibration after the last step).
+        settings.strength = nil
         if mode == .conv { settings.maps = [3] }
         let renderer = DreamRenderer(model: try bundledModel(), workers: 2)
         var frames: [Image] = []

@@ -68,10 +68,11 @@ import Testing
             "--frames-every", "2", "--animate", folder + "/c.gif", "--stages",
         ])
         #expect(run.status == 0, "\(run.error)")
-        // mixed: 2 loops x 2 steps at 28x28, then 2 octaves x 2 steps: 8 steps, 4 frames.
+        // Strength-driven steps stop on their own: as many frames in the animation as in
+        // the folder, at least one per stage, all at the output's size.
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder + "/c-frames").count
         let probe = try AnimationProbe.read(folder + "/c.gif")
-        #expect(probe.frames == 4 && probe.width == 451 && probe.height == 300)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/c-frames").count == 4)
+        #expect(written >= 2 && probe.frames == written && probe.width == 451 && probe.height == 300)
         #expect(FileManager.default.fileExists(atPath: folder + "/c-stages.png"))
     }
 
