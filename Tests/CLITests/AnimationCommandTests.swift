@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `dream zoom` and `--frames-every`/`--animate` through the real binary.
-@Suite struct AnimationCommandTests {
+@Suite(.serialized) struct AnimationCommandTests {
     let small = ["--width", "48", "--steps", "1", "-q"]
 
     func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
