@@ -96,6 +96,11 @@ public final class BatchRenderer {
             let renderer: FileRenderer
             do {
                 renderer = FileRenderer(model: try makeModel(), workers: cores)
+                // Renders at once share the memory too.
+                let limit = renderer.renderer.memoryLimit
+                renderer.renderer.memoryLimit = (
+                    limit.bytes / workers, workers > 1 ? "\(limit.source) shared by \(workers) jobs" : limit.source
+                )
             } catch {
                 lock.lock()
                 report.interrupted = true

@@ -67,9 +67,13 @@ public final class DreamRenderer {
     /// Told where a render is ("loop 2/4", "octave 3/3, 640x427"); libraries never print.
     public var progress: ((String) -> Void)?
 
+    /// Memory a render may use (`RenderMemory` checks each render against it first).
+    public var memoryLimit: (bytes: Int, source: String)
+
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
         self.workers = workers
+        memoryLimit = ResourceLimits().memoryLimit()
     }
 
     /// Checks the settings against the model and the image size without rendering.
@@ -78,6 +82,12 @@ public final class DreamRenderer {
         let objective = try DreamObjective(settings: settings, model: model)
         if settings.mode == .conv && objective.needsFixedInput {
             throw .objectiveNeedsFixedInput(mode: "conv", layer: objective.layerNames[objective.deepestLayer])
+        }
+        let needs = RenderMemory.estimate(settings, width: width, height: height)
+        if needs > memoryLimit.bytes {
+            throw .notEnoughMemory(
+                width: width, height: height, mode: settings.mode.rawValue, needs: needs, limit: memoryLimit.bytes,
+                source: memoryLimit.source)
         }
         if settings.mode != .downscale {
             let working = Self.workingSize(width: width, height: height, settings: settings)
@@ -104,25 +114,31 @@ public final class DreamRenderer {
         } ?? 512
     }
 
-    public func render(_ photo: Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError) -> Result {
+    public func render(_ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError)
+        -> Result
+    {
         try validate(settings, width: photo.width, height: photo.height)
         let objective = try DreamObjective(settings: settings, model: model)
-        let ascent = GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers))
         var generator = SeededGenerator(seed: settings.seed)
-        let parts = ColorSpace.split(photo)
+        let grayOutput = settings.color == .gray || photo.colorChannels == 1
+        let (photoWidth, photoHeight) = (photo.width, photo.height)
+        // Memory: the photo goes once split, and `original` alone holds the luma from then on.
+        var parts = ColorSpace.split(consume photo)
         var original = parts.luma
+        parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let statistics = RangeAdjustment.statistics(original.pixels)
         let plan = Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: ascent)
+            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
-        let working = Self.workingSize(width: photo.width, height: photo.height, settings: settings)
+        let working = Self.workingSize(width: photoWidth, height: photoHeight, settings: settings)
         let start = working.map { resampler.resample(original, width: $0.width, height: $0.height) } ?? original
         var view = start
         var history: [Float] = []
         var stages: Image?
+        var cannotMove = false
 
         do {
             switch settings.mode {
@@ -139,21 +155,24 @@ public final class DreamRenderer {
                     view, photo: start, plan: plan, history: &history, using: &generator, forceTiles: true,
                     startShare: Self.mixedDownscaleShare)
             }
+            cannotMove = plan.ascent.totalSteps > 0 && plan.ascent.flatSteps == plan.ascent.totalSteps
         } catch {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
+        // The ascent's image-sized buffers go before the result is put together.
+        plan.ascent.releaseBuffers()
         var reached: Float?
         if let strength = settings.strength {
             // At the working size: the full-size photo only gets the result added once.
             reached = calibrate(&view, photo: start, strength: strength, plan: plan)
         }
         if working != nil {
-            progress?("detail at \(photo.width)x\(photo.height)")
+            progress?("detail at \(photoWidth)x\(photoHeight)")
             // Upscale only the dream's change and add it to the full-size photo: the same
             // as upscaling the dream and re-adding the detail the downscale lost, one
             // resampling cheaper.
             for i in view.pixels.indices { view.pixels[i] -= start.pixels[i] }
-            view = resampler.resample(view, width: photo.width, height: photo.height)
+            view = resampler.resample(view, width: photoWidth, height: photoHeight)
             for i in view.pixels.indices { view.pixels[i] += original.pixels[i] }
             plan.adjustRange(&view, reference: original)
             // Measured, not calibrated again: the working size's calibration carries over
@@ -165,18 +184,19 @@ public final class DreamRenderer {
             }
         }
 
-        if ascent.totalSteps > 0 && ascent.flatSteps == ascent.totalSteps {
+        if cannotMove {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
-        if settings.color == .gray || photo.colorChannels == 1 {
+        if grayOutput {
             result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
             result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))
             if settings.range == .soft { Self.fitGamut(&result, luma: view) }
         }
-        return Result(image: result.clamped(), stages: stages, history: history, strength: reached)
+        result.clamp()
+        return Result(image: result, stages: stages, history: history, strength: reached)
     }
 
     /// Pulls colors that fell outside [0, 1] towards their gray at the same luminance, so a
@@ -236,8 +256,10 @@ public final class DreamRenderer {
         var small = resampler.resample(view, width: side, height: model.inputShape.height)
         let reference = small
         var detail = view
-        let blurred = resampler.resample(small, width: view.width, height: view.height)
-        for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
+        do {
+            let blurred = resampler.resample(small, width: view.width, height: view.height)
+            for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
+        }
         var big = view
         var stages: Image?
         for loop in 0..<settings.loops {
@@ -272,20 +294,21 @@ public final class DreamRenderer {
         forceTiles: Bool = false, startShare: Float = 0
     ) throws(NetworkError) -> Image {
         let settings = plan.settings
-        let pyramid = OctavePyramid(
-            image: view, count: settings.octaves, scale: settings.octaveScale, resampler: resampler)
+        // One octave's detail at a time, not the whole pyramid: bounded memory on large photos.
+        let sizes = OctavePyramid.sizes(
+            width: view.width, height: view.height, count: settings.octaves, scale: settings.octaveScale)
         let tiled = forceTiles || settings.mode == .tiles
-        let samePhoto = view == photo
-        var current = pyramid.levels[0]
+        var current = resampler.resample(view, width: sizes[0].width, height: sizes[0].height)
         for octave in 0..<settings.octaves {
-            let size = pyramid.sizes[octave]
+            let size = sizes[octave]
             progress?("octave \(octave + 1)/\(settings.octaves), \(size)")
             if octave > 0 {
                 current = resampler.resample(current, width: size.width, height: size.height)
-                for i in current.pixels.indices { current.pixels[i] += pyramid.details[octave].pixels[i] }
+                let detail = OctavePyramid.detail(of: view, sizes: sizes, octave: octave, resampler: resampler)
+                for i in current.pixels.indices { current.pixels[i] += detail.pixels[i] }
             }
-            let reference =
-                samePhoto ? pyramid.levels[octave] : resampler.resample(photo, width: size.width, height: size.height)
+            // The photo at this octave's size: the pyramid's level when `view` is the photo.
+            let reference = resampler.resample(photo, width: size.width, height: size.height)
             let share = startShare + (1 - startShare) * Float(octave + 1) / Float(settings.octaves)
             try plan.ascent.ascend(
                 &current,

@@ -96,6 +96,13 @@ public final class GradientAscent {
         self.evaluator = evaluator
     }
 
+    /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
+    /// in them); the next step allocates them again.
+    public func releaseBuffers() {
+        for buffer in [tiles, shifted, gradientSum, gradientWeights] { buffer.release() }
+        evaluator.releaseBuffers()
+    }
+
     /// `steps` steps of `stepSize`, or with a `goal`, steps sized to reach it in about
     /// `steps` steps (more, up to `ChangeGoal.stepLimitFactor` times, if the image resists).
     public func ascend<G: RandomNumberGenerator>(

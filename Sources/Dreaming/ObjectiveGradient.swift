@@ -84,6 +84,14 @@ public final class ObjectiveGradient {
     /// The last call's objective per image.
     public var losses: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: lossBuffer.pointer, count: lastBatch) }
 
+    /// Frees the image-sized buffers (the gradient, the blocks'); the next call
+    /// allocates them again.
+    public func releaseBuffers() {
+        for buffer in [gradient, lossBuffer, blockLosses] + blockInputs + blockGradients { buffer.release() }
+        lastBatch = 0
+        lossSum = 0
+    }
+
     /// Returns d(objective)/d(input) for the batch (valid until the next call).
     public func evaluate(_ input: UnsafePointer<Float>, batch: Int, shape: FeatureShape) throws(NetworkError)
         -> UnsafePointer<Float>
