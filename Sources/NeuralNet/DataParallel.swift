@@ -1,11 +1,6 @@
 import Dispatch
 import Foundation
 
-/// How many cores the batch is spread over.
-public enum Parallelism {
-    nonisolated(unsafe) public static var cores: Int = ProcessInfo.processInfo.activeProcessorCount
-}
-
 /// Data parallelism over the batch: one replica of the network per core, all on the same
 /// parameters, each running a contiguous slice of the batch with single-threaded BLAS.
 ///

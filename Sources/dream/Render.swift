@@ -25,6 +25,7 @@ struct Render: ParsableCommand {
     @Option(help: ArgumentHelp("Take the settings stored in a PNG that dream rendered.", valueName: "render.png"))
     var from: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var overrides: SettingsOverrides
     @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output:
         String?
@@ -61,6 +62,7 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
+        try threadOptions.apply()
         let base: DreamSettings
         let presetName: String
         if let from {
