@@ -64,8 +64,11 @@ public final class DreamRenderer {
 
     /// Cores one render uses.
     public let workers: Int
-    /// Told where a render is ("loop 2/4", "octave 3/3, 640x427"); libraries never print.
-    public var progress: ((String) -> Void)?
+    /// Told where a render is after every step (stage, step, fraction done); libraries
+    /// never print.
+    public var progress: ((RenderProgress) -> Void)?
+    /// The current render's progress, when someone listens.
+    private var tracker: ProgressTracker?
 
     /// Memory a render may use (`RenderMemory` checks each render against it first).
     public var memoryLimit: (bytes: Int, source: String)
@@ -139,6 +142,14 @@ public final class DreamRenderer {
         var history: [Float] = []
         var stages: Image?
         var cannotMove = false
+        tracker = progress.map { report in
+            ProgressTracker(
+                settings: settings, width: view.width, height: view.height,
+                network: (model.inputShape.width, model.inputShape.height),
+                fullSize: working == nil ? nil : (photoWidth, photoHeight), report: report)
+        }
+        defer { tracker = nil }
+        plan.ascent.onStep = { [weak self] in self?.tracker?.step($0) }
 
         do {
             switch settings.mode {
@@ -167,7 +178,7 @@ public final class DreamRenderer {
             reached = calibrate(&view, photo: start, strength: strength, plan: plan)
         }
         if working != nil {
-            progress?("detail at \(photoWidth)x\(photoHeight)")
+            tracker?.beginDetail()
             // Upscale only the dream's change and add it to the full-size photo: the same
             // as upscaling the dream and re-adding the detail the downscale lost, one
             // resampling cheaper.
@@ -263,7 +274,7 @@ public final class DreamRenderer {
         var big = view
         var stages: Image?
         for loop in 0..<settings.loops {
-            progress?("28x28 loop \(loop + 1)/\(settings.loops)")
+            tracker?.beginLoop(loop)
             try plan.ascent.ascend(
                 &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
                 jitter: min(settings.jitter, 2), lossCap: settings.lossCap,
@@ -301,7 +312,7 @@ public final class DreamRenderer {
         var current = resampler.resample(view, width: sizes[0].width, height: sizes[0].height)
         for octave in 0..<settings.octaves {
             let size = sizes[octave]
-            progress?("octave \(octave + 1)/\(settings.octaves), \(size)")
+            tracker?.beginOctave(octave)
             if octave > 0 {
                 current = resampler.resample(current, width: size.width, height: size.height)
                 let detail = OctavePyramid.detail(of: view, sizes: sizes, octave: octave, resampler: resampler)

@@ -84,6 +84,8 @@ public final class GradientAscent {
             }
         }
     }
+    /// Told the number of steps done after each step (for progress displays).
+    public var onStep: ((Int) -> Void)?
 
     /// Tiles per trip through the evaluator: a multiple of its chunk size, large enough
     /// to keep every worker busy, small enough that the tiles' memory does not grow with
@@ -149,6 +151,7 @@ public final class GradientAscent {
                 efficiency = min(max(0.5 * efficiency + 0.5 * gained, 0.1), 1)
                 change = now
             }
+            onStep?(step + 1)
             if let lossCap, loss > lossCap { break }
         }
         reachedChange = change

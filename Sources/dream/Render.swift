@@ -96,7 +96,10 @@ struct Render: ParsableCommand {
         let line = ProgressLine()
         line.quiet = quiet || isatty(STDERR_FILENO) == 0
         for (file, target) in targets {
-            renderer.renderer.progress = { line.update("\(file): \($0)") }
+            let started = Date()
+            renderer.renderer.progress = { progress in
+                line.update("\(file): " + ProgressLine.describe(progress, elapsed: Date().timeIntervalSince(started)))
+            }
             let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
             do {
                 var request = FileRenderer.Request(

@@ -20,7 +20,7 @@ enum WorkerCountPresets {
         try syntheticPhoto(width: 100, height: 80).write(to: root + "/a.png")
         try syntheticPhoto(width: 90, height: 90, channels: 1).write(to: root + "/b.png")
         let names = ["tiles", "strokes", "mixed"]
-        let plan = BatchPlan(
+        let plan = try BatchPlan(
             images: try BatchPlan.images(in: [root + "/a.png", root + "/b.png"], recursive: false),
             presets: names.map { name in
                 Result { () throws(DreamError) in
@@ -38,8 +38,8 @@ enum WorkerCountPresets {
             #expect(report.rendered.count == 6 && report.failedCount == 0)
             var files: [String: Data] = [:]
             for job in report.rendered {
-                files[job.outputName] = try Data(
-                    contentsOf: URL(fileURLWithPath: options.folder + "/" + job.outputName))
+                files[job.output] = try Data(
+                    contentsOf: URL(fileURLWithPath: options.folder + "/" + job.output))
             }
             outputs.append(files)
         }
