@@ -14,6 +14,8 @@ public final class BatchRenderer {
         public var force = false
         /// Renders running at once; each gets cores / jobs cores.
         public var jobs = 2
+        /// Cores the renders share (the output bytes do not depend on it).
+        public var cores = Parallelism.cores
         /// (K, N): this run is the K-th of N shards.
         public var shard: (k: Int, n: Int)?
 
@@ -89,11 +91,16 @@ public final class BatchRenderer {
         var next = 0
         var done = report.skipped.count
         let workers = max(1, min(options.jobs, pending.count))
-        let cores = max(1, Parallelism.cores / workers)
+        let cores = max(1, options.cores / workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let renderer: FileRenderer
             do {
                 renderer = FileRenderer(model: try makeModel(), workers: cores)
+                // Renders at once share the memory too.
+                let limit = renderer.renderer.memoryLimit
+                renderer.renderer.memoryLimit = (
+                    limit.bytes / workers, workers > 1 ? "\(limit.source) shared by \(workers) jobs" : limit.source
+                )
             } catch {
                 lock.lock()
                 report.interrupted = true

@@ -16,6 +16,7 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case sampleNotFound(searched: [String])
     case outputExists(path: String)
     case objectiveCannotMove(terms: String)
+    case notEnoughMemory(width: Int, height: Int, mode: String, needs: Int, limit: Int, source: String)
 
     public var errorDescription: String? {
         switch self {
@@ -54,6 +55,9 @@ public enum DreamError: Error, LocalizedError, Equatable {
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
+        case .notEnoughMemory(let width, let height, let mode, let needs, let limit, let source):
+            return
+                "a \(width)x\(height) render in \(mode) mode needs about \(RenderMemory.format(needs)), more than the \(RenderMemory.format(limit)) this process may use (\(source)); use a smaller photo or raise the limit"
         }
     }
 }

@@ -64,8 +64,14 @@ public final class DreamRenderer {
 
     /// Cores one render uses.
     public let workers: Int
-    /// Told where a render is ("loop 2/4", "octave 3/3, 640x427"); libraries never print.
-    public var progress: ((String) -> Void)?
+    /// Told where a render is after every step (stage, step, fraction done); libraries
+    /// never print.
+    public var progress: ((RenderProgress) -> Void)?
+    /// The current render's progress, when someone listens.
+    private var tracker: ProgressTracker?
+
+    /// Memory a render may use (`RenderMemory` checks each render against it first).
+    public var memoryLimit: (bytes: Int, source: String)
 
     /// Every `frameEvery` steps (0: never), `onFrame` gets the dream so far at the photo's
     /// size and in its final colors: smaller octaves and the 28x28 pattern are upscaled.
@@ -75,6 +81,7 @@ public final class DreamRenderer {
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
         self.workers = workers
+        memoryLimit = ResourceLimits().memoryLimit()
     }
 
     /// Checks the settings against the model and the image size without rendering.
@@ -83,6 +90,12 @@ public final class DreamRenderer {
         let objective = try DreamObjective(settings: settings, model: model)
         if settings.mode == .conv && objective.needsFixedInput {
             throw .objectiveNeedsFixedInput(mode: "conv", layer: objective.layerNames[objective.deepestLayer])
+        }
+        let needs = RenderMemory.estimate(settings, width: width, height: height)
+        if needs > memoryLimit.bytes {
+            throw .notEnoughMemory(
+                width: width, height: height, mode: settings.mode.rawValue, needs: needs, limit: memoryLimit.bytes,
+                source: memoryLimit.source)
         }
         if settings.mode != .downscale {
             let working = Self.workingSize(width: width, height: height, settings: settings)
@@ -109,34 +122,48 @@ public final class DreamRenderer {
         } ?? 512
     }
 
-    public func render(_ photo: Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError) -> Result {
+    public func render(_ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError)
+        -> Result
+    {
         try validate(settings, width: photo.width, height: photo.height)
         let objective = try DreamObjective(settings: settings, model: model)
-        let ascent = GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers))
         var generator = SeededGenerator(seed: settings.seed)
-        let parts = ColorSpace.split(photo)
+        let grayOutput = settings.color == .gray || photo.colorChannels == 1
+        let (photoWidth, photoHeight) = (photo.width, photo.height)
+        // Memory: the photo goes once split, and `original` alone holds the luma from then on.
+        var parts = ColorSpace.split(consume photo)
         var original = parts.luma
+        parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let statistics = RangeAdjustment.statistics(original.pixels)
         let plan = Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: ascent)
+            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
-        let working = Self.workingSize(width: photo.width, height: photo.height, settings: settings)
+        let working = Self.workingSize(width: photoWidth, height: photoHeight, settings: settings)
         let start = working.map { resampler.resample(original, width: $0.width, height: $0.height) } ?? original
         var view = start
         var history: [Float] = []
         var stages: Image?
         if frameEvery > 0, let onFrame {
             var step = 0
-            ascent.afterStep = { [resampler] current in
+            plan.ascent.afterStep = { [resampler, parts] current in
                 step += 1
                 guard step % self.frameEvery == 0 else { return }
-                let view = resampler.resample(current, width: photo.width, height: photo.height)
-                onFrame(Self.finish(view, parts: parts, settings: settings, photo: photo))
+                let view = resampler.resample(current, width: photoWidth, height: photoHeight)
+                onFrame(Self.finish(view, parts: parts, settings: settings, gray: grayOutput))
             }
         }
+        var cannotMove = false
+        tracker = progress.map { report in
+            ProgressTracker(
+                settings: settings, width: view.width, height: view.height,
+                network: (model.inputShape.width, model.inputShape.height),
+                fullSize: working == nil ? nil : (photoWidth, photoHeight), report: report)
+        }
+        defer { tracker = nil }
+        plan.ascent.onStep = { [weak self] in self?.tracker?.step($0) }
 
         do {
             switch settings.mode {
@@ -153,21 +180,24 @@ public final class DreamRenderer {
                     view, photo: start, plan: plan, history: &history, using: &generator, forceTiles: true,
                     startShare: Self.mixedDownscaleShare)
             }
+            cannotMove = plan.ascent.totalSteps > 0 && plan.ascent.flatSteps == plan.ascent.totalSteps
         } catch {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
+        // The ascent's image-sized buffers go before the result is put together.
+        plan.ascent.releaseBuffers()
         var reached: Float?
         if let strength = settings.strength {
             // At the working size: the full-size photo only gets the result added once.
             reached = calibrate(&view, photo: start, strength: strength, plan: plan)
         }
         if working != nil {
-            progress?("detail at \(photo.width)x\(photo.height)")
+            tracker?.beginDetail()
             // Upscale only the dream's change and add it to the full-size photo: the same
             // as upscaling the dream and re-adding the detail the downscale lost, one
             // resampling cheaper.
             for i in view.pixels.indices { view.pixels[i] -= start.pixels[i] }
-            view = resampler.resample(view, width: photo.width, height: photo.height)
+            view = resampler.resample(view, width: photoWidth, height: photoHeight)
             for i in view.pixels.indices { view.pixels[i] += original.pixels[i] }
             plan.adjustRange(&view, reference: original)
             // Measured, not calibrated again: the working size's calibration carries over
@@ -179,26 +209,27 @@ public final class DreamRenderer {
             }
         }
 
-        if ascent.totalSteps > 0 && ascent.flatSteps == ascent.totalSteps {
+        if cannotMove {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
         return Result(
-            image: Self.finish(view, parts: parts, settings: settings, photo: photo), stages: stages, history: history,
-            strength: reached)
+            image: Self.finish(view, parts: parts, settings: settings, gray: grayOutput), stages: stages,
+            history: history, strength: reached)
     }
 
     /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
-    static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, photo: Image) -> Image {
+    static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool) -> Image {
         var view = view
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
-        if settings.color == .gray || photo.colorChannels == 1 {
+        if grayOutput {
             result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
             result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))
             if settings.range == .soft { Self.fitGamut(&result, luma: view) }
         }
-        return result.clamped()
+        result.clamp()
+        return result
     }
 
     /// Pulls colors that fell outside [0, 1] towards their gray at the same luminance, so a
@@ -258,12 +289,14 @@ public final class DreamRenderer {
         var small = resampler.resample(view, width: side, height: model.inputShape.height)
         let reference = small
         var detail = view
-        let blurred = resampler.resample(small, width: view.width, height: view.height)
-        for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
+        do {
+            let blurred = resampler.resample(small, width: view.width, height: view.height)
+            for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
+        }
         var big = view
         var stages: Image?
         for loop in 0..<settings.loops {
-            progress?("28x28 loop \(loop + 1)/\(settings.loops)")
+            tracker?.beginLoop(loop)
             try plan.ascent.ascend(
                 &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
                 jitter: min(settings.jitter, 2), lossCap: settings.lossCap,
@@ -294,20 +327,21 @@ public final class DreamRenderer {
         forceTiles: Bool = false, startShare: Float = 0
     ) throws(NetworkError) -> Image {
         let settings = plan.settings
-        let pyramid = OctavePyramid(
-            image: view, count: settings.octaves, scale: settings.octaveScale, resampler: resampler)
+        // One octave's detail at a time, not the whole pyramid: bounded memory on large photos.
+        let sizes = OctavePyramid.sizes(
+            width: view.width, height: view.height, count: settings.octaves, scale: settings.octaveScale)
         let tiled = forceTiles || settings.mode == .tiles
-        let samePhoto = view == photo
-        var current = pyramid.levels[0]
+        var current = resampler.resample(view, width: sizes[0].width, height: sizes[0].height)
         for octave in 0..<settings.octaves {
-            let size = pyramid.sizes[octave]
-            progress?("octave \(octave + 1)/\(settings.octaves), \(size)")
+            let size = sizes[octave]
+            tracker?.beginOctave(octave)
             if octave > 0 {
                 current = resampler.resample(current, width: size.width, height: size.height)
-                for i in current.pixels.indices { current.pixels[i] += pyramid.details[octave].pixels[i] }
+                let detail = OctavePyramid.detail(of: view, sizes: sizes, octave: octave, resampler: resampler)
+                for i in current.pixels.indices { current.pixels[i] += detail.pixels[i] }
             }
-            let reference =
-                samePhoto ? pyramid.levels[octave] : resampler.resample(photo, width: size.width, height: size.height)
+            // The photo at this octave's size: the pyramid's level when `view` is the photo.
+            let reference = resampler.resample(photo, width: size.width, height: size.height)
             let share = startShare + (1 - startShare) * Float(octave + 1) / Float(settings.octaves)
             try plan.ascent.ascend(
                 &current,

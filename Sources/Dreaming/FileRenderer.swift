@@ -57,7 +57,9 @@ public final class FileRenderer {
         try AtomicFile.checkWritable(request.output)
         if let stages = request.stagesOutput { try AtomicFile.checkWritable(stages) }
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
-        let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
+        let (width, height) = (photo.width, photo.height)
+        let result = try renderer.render(
+            consume photo, settings: request.settings, wantStages: request.stagesOutput != nil)
         var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
         writer.textChunks = [(Self.settingsKey, Self.settingsJSON(request.settings))]
         if let name = request.presetName { writer.textChunks.append((Self.presetKey, name)) }
@@ -66,7 +68,7 @@ public final class FileRenderer {
             try ImageWriter().write(stages, to: stagesPath, protecting: [request.input])
         }
         return Outcome(
-            seconds: Date().timeIntervalSince(start), width: photo.width, height: photo.height,
+            seconds: Date().timeIntervalSince(start), width: width, height: height,
             objectiveStart: result.history.first, objectiveEnd: result.history.last,
             wroteStages: request.stagesOutput != nil && result.stages != nil)
     }

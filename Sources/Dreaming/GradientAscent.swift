@@ -16,7 +16,9 @@ public final class GradientAscent {
     let evaluator: ObjectiveGradient
     private let tiles = FloatBuffer()
     private let shifted = FloatBuffer()
-    private var fullGradient: Image?
+    /// The tiles' window-weighted gradient sum and window weights over the image.
+    private let gradientSum = FloatBuffer()
+    private let gradientWeights = FloatBuffer()
     private var gridPhase = (0, 0)
     /// The grid offset's per-step increments, coprime to the stride (see `tileStep`).
     private var gridSteps = (1, 1)
@@ -82,12 +84,28 @@ public final class GradientAscent {
             }
         }
     }
+    /// Told the number of steps done after each step (for progress displays).
+    public var onStep: ((Int) -> Void)?
+
+    /// Tiles per trip through the evaluator: a multiple of its chunk size, large enough
+    /// to keep every worker busy, small enough that the tiles' memory does not grow with
+    /// the image (1,024 tiles: 3 MiB of pixels, 3 MiB of gradient).
+    static let defaultTileGroup = 256 * ObjectiveGradient.chunkSize
+    /// `defaultTileGroup`; the tests use smaller groups to check they change nothing.
+    var tileGroup = GradientAscent.defaultTileGroup
 
     /// Called with the image after every step (the renderer's `--frames-every` hook).
     var afterStep: ((Image) -> Void)?
 
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
+    }
+
+    /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
+    /// in them); the next step allocates them again.
+    public func releaseBuffers() {
+        for buffer in [tiles, shifted, gradientSum, gradientWeights] { buffer.release() }
+        evaluator.releaseBuffers()
     }
 
     /// `steps` steps of `stepSize`, or with a `goal`, steps sized to reach it in about
@@ -137,6 +155,7 @@ public final class GradientAscent {
                 change = now
             }
             afterStep?(image)
+            onStep?(step + 1)
             if let lossCap, loss > lossCap { break }
         }
         reachedChange = change
@@ -190,24 +209,31 @@ public final class GradientAscent {
         } else {
             grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap)
         }
-        let batch = tiles.reserve(grid.count * 784)
-        grid.extract(from: image, into: batch)
-        let g = try evaluator.evaluate(
-            batch, batch: grid.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
-        if fullGradient?.width != image.width || fullGradient?.height != image.height {
-            fullGradient = Image(width: image.width, height: image.height)
+        // Tiles go through the network a group at a time (bounded memory at any image
+        // size); a group is a whole number of the evaluator's chunks, so the chunks, and
+        // with them every sum, are the same for any group or worker count.
+        let pixels = image.width * image.height
+        let sum = gradientSum.reserve(pixels), weights = gradientWeights.reserve(pixels)
+        sum.update(repeating: 0, count: pixels)
+        weights.update(repeating: 0, count: pixels)
+        var lossSum: Float = 0
+        for first in stride(from: 0, to: grid.count, by: tileGroup) {
+            let group = first..<min(first + tileGroup, grid.count)
+            let batch = tiles.reserve(group.count * 784)
+            grid.extract(from: image, tiles: group, into: batch)
+            let g = try evaluator.evaluate(
+                batch, batch: group.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
+            grid.accumulate(g, tiles: group, into: sum, weights: weights)
+            // Tile by tile, so the sum does not depend on the grouping.
+            for loss in evaluator.losses { lossSum += loss }
         }
-        grid.assemble(g, into: &fullGradient!)
-        let (scale, flat) = fullGradient!.pixels.withUnsafeBufferPointer {
-            length.scale(for: $0.baseAddress!, count: $0.count)
-        }
+        for i in 0..<pixels { sum[i] /= weights[i] }
+        let (scale, flat) = length.scale(for: sum, count: pixels)
         if flat { flatSteps += 1 }
-        fullGradient!.pixels.withUnsafeBufferPointer { gradient in
-            image.pixels.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<dst.count { dst[i] += scale * gradient[i] }
-            }
+        image.pixels.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<dst.count { dst[i] += scale * sum[i] }
         }
-        return evaluator.meanLoss
+        return lossSum / Float(grid.count)
     }
 }
 

@@ -2,8 +2,12 @@ import Dispatch
 import NeuralNet
 
 /// Evaluates a `DreamObjective` for a batch of images and its gradient with respect to
-/// the pixels: one forward pass to the deepest term, one backward pass, the batch split
+/// the pixels: one forward pass to the deepest term, one backward pass, the work spread
 /// over the cores. Buffers are kept between calls, so a step allocates nothing.
+///
+/// The work is cut the same way whatever the worker count (tiles in chunks of
+/// `chunkSize`, a large image in blocks decided by its size alone) and every sum runs in
+/// a fixed order, so the result is the same bytes on any number of cores.
 public final class ObjectiveGradient {
     public let objective: DreamObjective
     private let parallel: DataParallel
@@ -11,7 +15,10 @@ public final class ObjectiveGradient {
     private var seedBuffers: [[Int: FloatBuffer]]
     private let gradient = FloatBuffer()
     private let lossBuffer = FloatBuffer()
-    private let bandGradient = FloatBuffer()
+    /// Per worker: one block's input and its input gradient.
+    private let blockInputs: [FloatBuffer]
+    private let blockGradients: [FloatBuffer]
+    private let blockLosses = FloatBuffer()
     private var lastBatch = 0
     /// Per worker, the seed list rebuilt in place each pass (no allocation per step).
     private final class SeedList {
@@ -20,14 +27,29 @@ public final class ObjectiveGradient {
     }
     private let seedLists: [SeedList]
     private var checkedShape: FeatureShape?
+    private var checkedPlan: BlockPlan?
 
     public var model: Sequential { parallel.model }
-    /// Tiles per pass within a worker's slice. Measured on 2 cores, 400 tiles (im2col):
-    /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430;
-    /// Winograd, tiles preset 560x560: 2 -> 1.50 s, 4 -> 1.46, 8 -> 1.48, 16 -> 1.79.
-    static let chunkSize = 4
+    /// Workers this evaluator spreads its chunks and blocks over.
+    public var workers: Int { parallel.replicas.count }
+    /// Tiles per pass, at fixed positions in the batch (samples 4k..<4k+4): small chunks
+    /// keep each layer's activations in cache, and fixed ones make every GEMM the same
+    /// shape on any worker count. Measured on 2 cores, 400 tiles (im2col): 2 -> 7,700
+    /// tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320; Winograd, tiles preset 560x560:
+    /// 2 -> 1.50 s, 4 -> 1.46, 8 -> 1.48, 16 -> 1.79.
+    public static let chunkSize = 4
+    /// Largest side of a block's own part (its halo comes on top) when a large image is
+    /// cut into blocks: bounds the activations a worker holds, whatever the image size.
+    static let defaultBlockSide = 128
+    /// `defaultBlockSide`; the tests cut small images into many blocks with a smaller one.
+    var blockSide = ObjectiveGradient.defaultBlockSide {
+        didSet { checkedShape = nil }
+    }
+    /// Memory the blocks in flight may hold together; fewer blocks run at once on a
+    /// machine with many cores rather than more memory per render.
+    static let blockBudget = 160 << 20
 
-    /// `workers`: cores to spread the batch over (fewer when several renders run at once).
+    /// `workers`: cores to spread the work over (fewer when several renders run at once).
     public init(model: Sequential, objective: DreamObjective, workers: Int = Parallelism.cores) {
         self.objective = objective
         // Winograd: the weights stay fixed while dreaming, and the forward pass and the
@@ -35,6 +57,8 @@ public final class ObjectiveGradient {
         parallel = DataParallel(model: model, workers: workers, convolution: .winograd)
         seedBuffers = parallel.replicas.map { _ in [:] }
         seedLists = parallel.replicas.map { _ in SeedList() }
+        blockInputs = parallel.replicas.map { _ in FloatBuffer() }
+        blockGradients = parallel.replicas.map { _ in FloatBuffer() }
         for worker in seedBuffers.indices {
             for term in objective.terms {
                 seedBuffers[worker][term.layer * 2 + (term.usesPreActivation ? 1 : 0)] = FloatBuffer()
@@ -52,10 +76,20 @@ public final class ObjectiveGradient {
     /// The objective of item `n` of the last batch.
     public func loss(ofItem n: Int) -> Float { lossBuffer.pointer[n] }
 
-    public var meanLoss: Float {
-        var sum: Float = 0
-        for i in 0..<lastBatch { sum += lossBuffer.pointer[i] }
-        return sum / Float(max(lastBatch, 1))
+    /// The sum of the last call's per-image objectives, added in image order.
+    public private(set) var lossSum: Float = 0
+
+    public var meanLoss: Float { lossSum / Float(max(lastBatch, 1)) }
+
+    /// The last call's objective per image.
+    public var losses: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: lossBuffer.pointer, count: lastBatch) }
+
+    /// Frees the image-sized buffers (the gradient, the blocks'); the next call
+    /// allocates them again.
+    public func releaseBuffers() {
+        for buffer in [gradient, lossBuffer, blockLosses] + blockInputs + blockGradients { buffer.release() }
+        lastBatch = 0
+        lossSum = 0
     }
 
     /// Returns d(objective)/d(input) for the batch (valid until the next call).
@@ -64,35 +98,35 @@ public final class ObjectiveGradient {
     {
         if shape != checkedShape {
             _ = try model.outputShapes(for: shape, through: objective.deepestLayer)
+            checkedPlan = blockPlan(for: shape)
             checkedShape = shape
         }
         let result = gradient.reserve(batch * shape.count)
         let losses = lossBuffer.reserve(batch)
         lastBatch = batch
-        // One large image (conv mode) splits into horizontal bands, one per core, rather
-        // than using OpenBLAS's threads (measured slower: 4.1 s against 3.1 s on one core).
-        if batch == 1, parallel.replicas.count >= 2, let plan = bandPlan(for: shape) {
-            evaluateBands(plan, input: input, shape: shape, gradient: result, losses: losses)
-            return UnsafePointer(result)
-        }
-        let chunk = Self.chunkSize
-        parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
-            // Small chunks keep each layer's activations in cache; the whole slice at once
-            // would stream tens of megabytes through memory per layer.
-            for start in stride(from: slice.lowerBound, to: slice.upperBound, by: chunk) {
-                let count = min(chunk, slice.upperBound - start)
+        // One large image (conv mode) is cut into blocks rather than left to OpenBLAS's
+        // threads (measured slower: 4.1 s against 3.1 s on one core).
+        if batch == 1, let plan = checkedPlan, plan.blocks.count > 1 {
+            evaluateBlocks(plan, input: input, shape: shape, gradient: result, losses: losses)
+        } else {
+            let chunk = Self.chunkSize
+            parallel.forEachChunk((batch + chunk - 1) / chunk) { worker, replica, k in
+                let start = k * chunk, count = min(chunk, batch - start)
                 evaluateSlice(
                     worker: worker, replica: replica, input: input + start * shape.count, batch: count,
                     shape: shape, gradient: result + start * shape.count, losses: losses + start, first: start)
             }
         }
+        var sum: Float = 0
+        for i in 0..<batch { sum += losses[i] }
+        lossSum = sum
         return UnsafePointer(result)
     }
 
     private func evaluateSlice(
         worker: Int, replica: Sequential, input: UnsafePointer<Float>, batch: Int, shape: FeatureShape,
-        gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>, band: Band? = nil,
-        first: Int = 0
+        gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>, block: Block? = nil,
+        fullPositions: [Int: Int]? = nil, first: Int = 0
     ) {
         let perItem = !itemMapBuffer.isEmpty
         try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
@@ -113,30 +147,36 @@ public final class ObjectiveGradient {
             let layer = replica.layers[term.layer]
             let values = term.usesPreActivation ? layer.preActivation : layer.output
             let w = term.weight
-            // A band owns some rows of the layer and normalises by the whole image's size.
-            let rows = band?.ownedRows[term.layer] ?? 0..<out.height
-            let positionRange = (rows.lowerBound * out.width)..<(rows.upperBound * out.width)
-            let fullPositions = band?.fullPositions[term.layer] ?? out.height * out.width
+            // A block owns some positions of the layer and normalises by the whole image's count.
+            let rows = block?.ownedRows[term.layer] ?? 0..<out.height
+            let columns = block?.ownedColumns[term.layer] ?? 0..<out.width
+            let positions = fullPositions?[term.layer] ?? out.height * out.width
             switch term.kind {
             case .mapMean(let map):
-                let scale = w / Float(fullPositions)
+                let scale = w / Float(positions)
                 for n in 0..<batch {
                     let map = perItem ? itemMapBuffer[first + n] : map
                     var sum: Float = 0
-                    for p in positionRange {
-                        let i = n * per + p * out.channels + map
-                        sum += values[i]
-                        g[i] += scale
+                    for y in rows {
+                        for x in columns {
+                            let i = n * per + (y * out.width + x) * out.channels + map
+                            sum += values[i]
+                            g[i] += scale
+                        }
                     }
                     losses[n] += sum * scale
                 }
             case .layerEnergy:
-                let scale = w / Float(fullPositions * out.channels)
+                let scale = w / Float(positions * out.channels)
+                let count = columns.count * out.channels
                 for n in 0..<batch {
-                    let first = n * per + positionRange.lowerBound * out.channels
-                    let count = positionRange.count * out.channels
-                    VectorKernels.axpy(2 * scale, values + first, into: g + first, count: count)
-                    losses[n] += VectorKernels.sumOfSquares(values + first, count: count) * scale
+                    var sum: Float = 0
+                    for y in rows {
+                        let first = n * per + (y * out.width + columns.lowerBound) * out.channels
+                        VectorKernels.axpy(2 * scale, values + first, into: g + first, count: count)
+                        sum += VectorKernels.sumOfSquares(values + first, count: count)
+                    }
+                    losses[n] += sum * scale
                 }
             case .unit(let unit):
                 for n in 0..<batch {
@@ -148,87 +188,151 @@ public final class ObjectiveGradient {
         }
         replica.backward(seeds: scratch.seeds, parameterGradients: false, inputGradient: gradient)
     }
-    /// A horizontal band of one large image: the rows of each term's layer it owns (in
-    /// its own coordinates) and the whole image's position counts for normalising.
-    struct Band {
-        var firstRow: Int
-        var rows: Int
+
+    /// A rectangle of one large image: the input it reads (its own part plus the halo the
+    /// receptive field needs below and to the right) and, per term layer, the output
+    /// positions it owns, in its own coordinates.
+    struct Block: Equatable {
+        var rows: Range<Int>
+        var columns: Range<Int>
         var ownedRows: [Int: Range<Int>]
-        var fullPositions: [Int: Int]
+        var ownedColumns: [Int: Range<Int>]
+        var shape: FeatureShape { FeatureShape(height: rows.count, width: columns.count, channels: 1) }
     }
 
-    /// Two bands meeting at a row that is a multiple of the network's total stride, so
-    /// every conv and pool window of a band sits exactly where it does in the whole image;
-    /// the upper band reaches one receptive field past the split. Each layer position is
-    /// owned by the band its receptive field starts in, so the bands' gradients add up to
-    /// the whole image's exactly. Nil when the image is too small to gain from it.
-    func bandPlan(for shape: FeatureShape) -> [Band]? {
-        guard !objective.needsFixedInput else { return nil }
-        // Receptive field height and stride at each layer, walking the network.
-        var field = 1, stride = 1
-        var fields: [Int] = [], strides: [Int] = []
+    /// Blocks in raster order, and per term layer the whole image's position count.
+    struct BlockPlan {
+        var blocks: [Block]
+        var fullPositions: [Int: Int]
+        /// Blocks evaluated at once: as many as there are workers, within `blockBudget`.
+        var concurrency: Int
+    }
+
+    /// Cuts an image into blocks of at most `blockSide` (plus halo) a side, decided by the
+    /// image's size alone. Cuts fall on multiples of the network's total stride, so every
+    /// conv and pool window of a block sits exactly where it does in the whole image; each
+    /// layer position is owned by the block its receptive field starts in, so the blocks'
+    /// objectives add up to the whole image's and their gradients (added where the halos
+    /// overlap) to its gradient. Nil for objectives that need the fixed input size.
+    func blockPlan(for shape: FeatureShape) -> BlockPlan? {
+        guard !objective.needsFixedInput,
+            let full = try? model.outputShapes(for: shape, through: objective.deepestLayer)
+        else { return nil }
+        // Receptive field size and stride at each layer, per axis, walking the network.
+        var field = (1, 1), stride = (1, 1)
+        var strides: [(Int, Int)] = []
         for layer in model.layers[0...objective.deepestLayer] {
             let spec = layer.spec
-            if spec.kind == .conv2d, let size = spec.size { field += (size[0] - 1) * stride }
-            if spec.kind == .maxpool2d, let size = spec.size {
-                field += (size[0] - 1) * stride
-                stride *= size[0]
+            if spec.kind == .conv2d || spec.kind == .maxpool2d, let size = spec.size, size.count == 2 {
+                field.0 += (size[0] - 1) * stride.0
+                field.1 += (size[1] - 1) * stride.1
+                if spec.kind == .maxpool2d { stride = (stride.0 * size[0], stride.1 * size[1]) }
             }
-            fields.append(field)
             strides.append(stride)
         }
-        let reach = fields.last!, step = strides.last!
-        let split = (shape.height / 2 / step) * step
-        guard split >= 2 * reach, shape.height - split >= 2 * reach else { return nil }
-        let top = FeatureShape(height: min(shape.height, split + reach), width: shape.width, channels: shape.channels)
-        let bottom = FeatureShape(height: shape.height - split, width: shape.width, channels: shape.channels)
-        guard let full = try? model.outputShapes(for: shape, through: objective.deepestLayer),
-            let upper = try? model.outputShapes(for: top, through: objective.deepestLayer),
-            let lower = try? model.outputShapes(for: bottom, through: objective.deepestLayer)
-        else { return nil }
-        var topOwned: [Int: Range<Int>] = [:], bottomOwned: [Int: Range<Int>] = [:], positions: [Int: Int] = [:]
-        for layer in Set(objective.terms.map(\.layer)) {
-            let boundary = split / strides[layer]
-            // The bands must tile the layer's rows exactly, or the split is not exact.
-            guard upper[layer].height >= boundary, lower[layer].height + boundary == full[layer].height else {
-                return nil
-            }
-            topOwned[layer] = 0..<boundary
-            bottomOwned[layer] = 0..<lower[layer].height
-            positions[layer] = full[layer].height * full[layer].width
+        // A layer's output row j needs input rows up to j * s + f - 1: a block whose own
+        // part ends at b needs b + f - s rows (f - s only grows with depth).
+        let halo = (field.0 - stride.0, field.1 - stride.1)
+        func cuts(_ length: Int, _ step: Int, _ field: Int) -> [Int] {
+            let side = max(blockSide, 2 * field + step)
+            let parts = max(1, (length + side - 1) / side)
+            return (0..<parts).map { ($0 * length / parts) / step * step } + [length]
         }
-        return [
-            Band(firstRow: 0, rows: top.height, ownedRows: topOwned, fullPositions: positions),
-            Band(firstRow: split, rows: bottom.height, ownedRows: bottomOwned, fullPositions: positions),
-        ]
+        let rowCuts = cuts(shape.height, stride.0, field.0), columnCuts = cuts(shape.width, stride.1, field.1)
+        let terms = Set(objective.terms.map(\.layer))
+        // Owned output positions of `layer` along one axis for the part [a, b) of `length`.
+        func owned(_ a: Int, _ b: Int, _ length: Int, _ s: Int, _ fullCount: Int) -> Range<Int> {
+            let end = b == length ? fullCount : min(b / s, fullCount)
+            return 0..<max(end - a / s, 0)
+        }
+        var blocks: [Block] = []
+        for r in 0..<(rowCuts.count - 1) {
+            for c in 0..<(columnCuts.count - 1) {
+                let (top, bottom) = (rowCuts[r], rowCuts[r + 1]), (left, right) = (columnCuts[c], columnCuts[c + 1])
+                var block = Block(
+                    rows: top..<min(shape.height, bottom + halo.0), columns: left..<min(shape.width, right + halo.1),
+                    ownedRows: [:], ownedColumns: [:])
+                guard let local = try? model.outputShapes(for: block.shape, through: objective.deepestLayer)
+                else { return nil }
+                for layer in terms {
+                    let (s, f) = (strides[layer], full[layer])
+                    let rows = owned(top, bottom, shape.height, s.0, f.height)
+                    let columns = owned(left, right, shape.width, s.1, f.width)
+                    // The blocks must tile the layer exactly, or the cut is not exact.
+                    guard rows.upperBound <= local[layer].height, columns.upperBound <= local[layer].width else {
+                        return nil
+                    }
+                    block.ownedRows[layer] = rows
+                    block.ownedColumns[layer] = columns
+                }
+                blocks.append(block)
+            }
+        }
+        let largest = blocks.map { workingBytes(for: $0.shape) }.max() ?? 1
+        return BlockPlan(
+            blocks: blocks,
+            fullPositions: Dictionary(uniqueKeysWithValues: terms.map { ($0, full[$0].height * full[$0].width) }),
+            concurrency: max(1, min(workers, blocks.count, Self.blockBudget / max(largest, 1))))
     }
 
-    private func evaluateBands(
-        _ bands: [Band], input: UnsafePointer<Float>, shape: FeatureShape, gradient: UnsafeMutablePointer<Float>,
+    /// Bytes one worker holds to evaluate one image of `shape`: its input and gradient,
+    /// every layer's activations (conv layers keep pre- and post-activation values), the
+    /// backward pass's two delta buffers and the seeds.
+    func workingBytes(for shape: FeatureShape) -> Int {
+        guard let shapes = try? model.outputShapes(for: shape, through: objective.deepestLayer) else { return 0 }
+        var floats = 4 * shape.count
+        var largestInput = shape.count
+        for (i, out) in shapes.enumerated() {
+            floats += out.count * (model.layers[i].spec.kind == .conv2d ? 2 : 1)
+            if i > 0 { largestInput = max(largestInput, shapes[i - 1].count) }
+        }
+        floats += 2 * largestInput + shapes[objective.deepestLayer].count
+        floats += Set(objective.terms.map(\.layer)).reduce(0) { $0 + shapes[$1].count }
+        return 4 * floats
+    }
+
+    /// Evaluates the blocks `concurrency` at a time, each on its own worker, then adds their
+    /// gradients into the image's in block order: the same sums whatever the worker count.
+    private func evaluateBlocks(
+        _ plan: BlockPlan, input: UnsafePointer<Float>, shape: FeatureShape, gradient: UnsafeMutablePointer<Float>,
         losses: UnsafeMutablePointer<Float>
     ) {
         let width = shape.width
-        let lower = bandGradient.reserve(bands[1].rows * width)
-        var partial: [Float] = [0, 0]
-        partial.withUnsafeMutableBufferPointer { partial in
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                let band = bands[k]
-                evaluateSlice(
-                    worker: k, replica: parallel.replicas[k], input: input + band.firstRow * width, batch: 1,
-                    shape: FeatureShape(height: band.rows, width: width, channels: 1),
-                    gradient: k == 0 ? gradient : lower, losses: partial.baseAddress! + k, band: band)
+        gradient.update(repeating: 0, count: shape.count)
+        let partial = blockLosses.reserve(plan.blocks.count)
+        let blocks = plan.blocks
+        for wave in stride(from: 0, to: blocks.count, by: plan.concurrency) {
+            let count = min(plan.concurrency, blocks.count - wave)
+            let run = { (slot: Int) in
+                let block = blocks[wave + slot]
+                let rowWidth = block.columns.count
+                let x = self.blockInputs[slot].reserve(block.rows.count * rowWidth)
+                for (k, row) in block.rows.enumerated() {
+                    x.advanced(by: k * rowWidth).update(
+                        from: input + row * width + block.columns.lowerBound, count: rowWidth)
+                }
+                self.evaluateSlice(
+                    worker: slot, replica: self.parallel.replicas[slot], input: x, batch: 1, shape: block.shape,
+                    gradient: self.blockGradients[slot].reserve(block.rows.count * rowWidth),
+                    losses: partial + wave + slot, block: block, fullPositions: plan.fullPositions)
             }
-        }
-        // The upper band wrote rows 0..<rows0; add the lower band's rows from the split on.
-        let split = bands[1].firstRow, upperEnd = bands[0].rows
-        for row in split..<shape.height {
-            let target = gradient + row * width, source = lower + (row - split) * width
-            if row < upperEnd {
-                for x in 0..<width { target[x] += source[x] }
+            if count == 1 {
+                run(0)
             } else {
-                target.update(from: source, count: width)
+                DispatchQueue.concurrentPerform(iterations: count, execute: run)
+            }
+            for slot in 0..<count {
+                let block = blocks[wave + slot]
+                let rowWidth = block.columns.count
+                let g = blockGradients[slot].pointer
+                for (k, row) in block.rows.enumerated() {
+                    let target = gradient + row * width + block.columns.lowerBound, source = g + k * rowWidth
+                    for x in 0..<rowWidth { target[x] += source[x] }
+                }
             }
         }
-        losses[0] = partial[0] + partial[1]
+        var sum: Float = 0
+        for k in 0..<blocks.count { sum += partial[k] }
+        losses[0] = sum
     }
 }

@@ -40,6 +40,8 @@ public enum SettingsRanges {
     public static let patternScale = SettingRange(1...32)
     public static let viewScale = SettingRange(1...64)
     public static let benchSeconds = SettingRange<Double>(0.01...600)
+    /// `--threads` and `DREAM_THREADS` (checked by `Parallelism.choose`).
+    public static let threads = SettingRange(1...Parallelism.maximum)
 
     // Training: defined beside the trainer, which checks them too.
     public typealias Training = Trainer.Settings.Limits
@@ -74,7 +76,7 @@ public enum SettingsRanges {
             row("`description` (characters)", descriptionLength, "empty"),
             row("`--max-megapixels`", maxMegapixels, 100),
             row("`--jpeg-quality`", jpegQuality, 92),
-            row("`batch --jobs`", jobs, "cores"),
+            row("`batch --jobs`", jobs, "workers"),
             row("`oip`/`sheet` `--steps`", oipSteps, 150),
             row("`oip`/`sheet` `--step-size`", oipStepSize, 0.02),
             row("`oip`/`sheet` `--restarts`", restarts, 3),
@@ -83,6 +85,7 @@ public enum SettingsRanges {
             row("`oip --scale`, `sheet --scale`", patternScale, "8, 4"),
             row("`view --scale`", viewScale, 10),
             row("`bench --seconds`", benchSeconds, 3),
+            row("`--threads`, `DREAM_THREADS`", threads, "the CPUs given"),
             row("`train --epochs`", Training.epochs, t.epochs),
             row("`train --batch`", Training.batchSize, t.batchSize),
             row("`train --lr`", Training.learningRate, t.learningRate),

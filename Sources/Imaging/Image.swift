@@ -53,8 +53,15 @@ public struct Image: Sendable, Equatable {
     /// Clamps every sample to [0, 1].
     public func clamped() -> Image {
         var copy = self
-        copy.pixels = pixels.map { min(max($0, 0), 1) }
+        copy.clamp()
         return copy
+    }
+
+    /// Clamps every sample to [0, 1] in place (no second copy of a large image).
+    public mutating func clamp() {
+        pixels.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = min(max(p[i], 0), 1) }
+        }
     }
 
     public var mean: Float {

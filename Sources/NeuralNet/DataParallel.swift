@@ -1,11 +1,6 @@
 import Dispatch
 import Foundation
 
-/// How many cores the batch is spread over.
-public enum Parallelism {
-    nonisolated(unsafe) public static var cores: Int = ProcessInfo.processInfo.activeProcessorCount
-}
-
 /// Data parallelism over the batch: one replica of the network per core, all on the same
 /// parameters, each running a contiguous slice of the batch with single-threaded BLAS.
 ///
@@ -43,6 +38,23 @@ public final class DataParallel {
         }
         DispatchQueue.concurrentPerform(iterations: count) { worker in
             body(worker, replicas[worker], (worker * batch / count)..<((worker + 1) * batch / count))
+        }
+    }
+
+    /// Runs `body(worker, replica, chunk)` for chunks 0..<`count`, each worker taking a
+    /// contiguous run of them. The caller fixes what a chunk is (e.g. samples 4k..<4k+4),
+    /// so every chunk is computed the same way whatever the worker count: results do not
+    /// depend on it. `workers` limits the replicas used (nil: all).
+    public func forEachChunk(_ count: Int, workers limit: Int? = nil, _ body: (Int, Sequential, Int) -> Void) {
+        let workers = max(1, min(replicas.count, count, limit ?? replicas.count))
+        if workers == 1 {
+            for chunk in 0..<count { body(0, replicas[0], chunk) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for chunk in (worker * count / workers)..<((worker + 1) * count / workers) {
+                body(worker, replicas[worker], chunk)
+            }
         }
     }
 

@@ -24,6 +24,14 @@ public final class FloatBuffer: @unchecked Sendable {
         return pointer
     }
 
+    /// Gives the memory back; the next `reserve` allocates again.
+    public func release() {
+        pointer.deallocate()
+        capacity = 1
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: 0)
+    }
+
     public func array(count: Int) -> [Float] {
         Array(UnsafeBufferPointer(start: pointer, count: count))
     }

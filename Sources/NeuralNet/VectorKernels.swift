@@ -37,11 +37,18 @@ public enum VectorKernels {
         return sum
     }
 
-    /// The mean of |x|: the scale the gradient steps normalise by.
+    /// The mean of |x|: the scale the gradient steps normalise by. Summed in fixed chunks
+    /// whose partial sums are added in order: the same bits on any machine, and no
+    /// precision lost to one running Float sum over millions of pixels.
     public static func meanAbs(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var sum: Float = 0
-        for i in 0..<count { sum += abs(x[i]) }
-        return sum / Float(max(count, 1))
+        let chunk = 4096
+        var total = 0.0
+        for start in stride(from: 0, to: count, by: chunk) {
+            var sum: Float = 0
+            for i in start..<min(start + chunk, count) { sum += abs(x[i]) }
+            total += Double(sum)
+        }
+        return Float(total / Double(max(count, 1)))
     }
 
     /// dst += src

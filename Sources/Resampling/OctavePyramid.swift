@@ -54,6 +54,23 @@ public struct OctavePyramid: Sendable {
         }
         self.details = details
     }
+
+    /// `details[octave]` of the pyramid over `sizes`, computed alone: a render needs one
+    /// octave's detail at a time, and holding every level and detail of a large photo
+    /// costs 4 bytes per pixel each. The same operations, so the same values, as the
+    /// whole pyramid's.
+    public static func detail(of image: Image, sizes: [Size], octave: Int, resampler: Resampler = Resampler())
+        -> Image
+    {
+        precondition(sizes.last == Size(width: image.width, height: image.height))
+        let size = sizes[octave]
+        guard octave > 0 else { return Image(width: size.width, height: size.height, channels: image.channels) }
+        let coarser = resampler.resample(image, width: sizes[octave - 1].width, height: sizes[octave - 1].height)
+        let up = resampler.resample(coarser, width: size.width, height: size.height)
+        var detail = resampler.resample(image, width: size.width, height: size.height)
+        for k in detail.pixels.indices { detail.pixels[k] -= up.pixels[k] }
+        return detail
+    }
 }
 
 #if canImport(Glibc)

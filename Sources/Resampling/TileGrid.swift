@@ -59,24 +59,28 @@ public struct TileGrid: Sendable, Equatable {
     /// Copies every tile of a one-channel image into `tiles` (count x tileSize x tileSize,
     /// row-major, tiles in row order).
     public func extract(from plane: Image, into tiles: UnsafeMutablePointer<Float>) {
+        extract(from: plane, tiles: 0..<count, into: tiles)
+    }
+
+    /// Copies the tiles with indices in `range` (row order) into `tiles`, the first at 0:
+    /// a large image's tiles go through the network a group at a time.
+    public func extract(from plane: Image, tiles range: Range<Int>, into tiles: UnsafeMutablePointer<Float>) {
         precondition(plane.width == imageWidth && plane.height == imageHeight)
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
         let t = tileSize
         plane.pixels.withUnsafeBufferPointer { src in
-            var tile = 0
-            for y0 in rowStarts {
-                for x0 in columnStarts {
-                    let base = tiles + tile * t * t
-                    for dy in 0..<t {
-                        let sy = EdgeMode.reflect(y0 + dy, count: imageHeight)
-                        let row = src.baseAddress! + sy * imageWidth
-                        let out = base + dy * t
-                        if x0 >= 0 && x0 + t <= imageWidth {
-                            out.update(from: row + x0, count: t)
-                        } else {
-                            for dx in 0..<t { out[dx] = row[EdgeMode.reflect(x0 + dx, count: imageWidth)] }
-                        }
+            for tile in range {
+                let y0 = rowStarts[tile / columnStarts.count], x0 = columnStarts[tile % columnStarts.count]
+                let base = tiles + (tile - range.lowerBound) * t * t
+                for dy in 0..<t {
+                    let sy = EdgeMode.reflect(y0 + dy, count: imageHeight)
+                    let row = src.baseAddress! + sy * imageWidth
+                    let out = base + dy * t
+                    if x0 >= 0 && x0 + t <= imageWidth {
+                        out.update(from: row + x0, count: t)
+                    } else {
+                        for dx in 0..<t { out[dx] = row[EdgeMode.reflect(x0 + dx, count: imageWidth)] }
                     }
-                    tile += 1
                 }
             }
         }
@@ -92,33 +96,47 @@ public struct TileGrid: Sendable, Equatable {
     /// of the tile pixels that cover it (parts of tiles outside the image are dropped).
     public func assemble(_ tiles: UnsafePointer<Float>, into plane: inout Image) {
         precondition(plane.width == imageWidth && plane.height == imageHeight && plane.channels == 1)
-        let t = tileSize
-        let window = Self.window(size: t)
         var weightSum = [Float](repeating: 0, count: imageWidth * imageHeight)
         plane.pixels.withUnsafeMutableBufferPointer { dst in
-            dst.update(repeating: 0)
             weightSum.withUnsafeMutableBufferPointer { wsum in
-                var tile = 0
-                for y0 in rowStarts {
-                    for x0 in columnStarts {
-                        let base = tiles + tile * t * t
-                        for dy in max(0, -y0)..<min(t, imageHeight - y0) {
-                            let y = y0 + dy
-                            let wy = window[dy]
-                            for dx in max(0, -x0)..<min(t, imageWidth - x0) {
-                                let w = wy * window[dx]
-                                let i = y * imageWidth + x0 + dx
-                                dst[i] += w * base[dy * t + dx]
-                                wsum[i] += w
-                            }
-                        }
-                        tile += 1
-                    }
-                }
+                dst.update(repeating: 0)
+                accumulate(tiles, tiles: 0..<count, into: dst.baseAddress!, weights: wsum.baseAddress!)
                 for i in 0..<dst.count { dst[i] /= wsum[i] }
             }
         }
     }
+
+    /// Adds the window-weighted tiles with indices in `range` (the first at `tiles`) into
+    /// `sum`, and their window weights into `weights` (both image-sized): after every
+    /// group of tiles, `sum / weights` is what `assemble` gives. The tiles are added in
+    /// index order, so the sums do not depend on how the tiles were grouped.
+    public func accumulate(
+        _ tiles: UnsafePointer<Float>, tiles range: Range<Int>, into sum: UnsafeMutablePointer<Float>,
+        weights: UnsafeMutablePointer<Float>
+    ) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        let t = tileSize
+        let window = t == Self.networkWindow.count ? Self.networkWindow : Self.window(size: t)
+        window.withUnsafeBufferPointer { window in
+            for tile in range {
+                let y0 = rowStarts[tile / columnStarts.count], x0 = columnStarts[tile % columnStarts.count]
+                let base = tiles + (tile - range.lowerBound) * t * t
+                for dy in max(0, -y0)..<min(t, imageHeight - y0) {
+                    let y = y0 + dy
+                    let wy = window[dy]
+                    for dx in max(0, -x0)..<min(t, imageWidth - x0) {
+                        let w = wy * window[dx]
+                        let i = y * imageWidth + x0 + dx
+                        sum[i] += w * base[dy * t + dx]
+                        weights[i] += w
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 28x28 tiles' window, computed once (no allocation per step).
+    static let networkWindow = window(size: 28)
 
     /// sin² bump over the tile, positive everywhere so every covered pixel has weight.
     static func window(size: Int) -> [Float] {

@@ -15,8 +15,10 @@ struct Activations: ParsableCommand {
     @Option(help: "Colormap of the pictures.") var colormap = Colormap.jet
     @Option(name: .shortAndLong, help: "Output PNG.") var output: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
+        try threadOptions.apply()
         let model = try modelOptions.load(for: .digitInput("activations"))
         let pixels = try source.load().pixels
         let name =

@@ -28,6 +28,7 @@ struct Bench: ParsableCommand {
     var only: String?
     @Flag(help: "Print JSON for machines.") var json = false
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         try checkRange("--seconds", seconds, SettingsRanges.benchSeconds)
@@ -48,6 +49,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        try threadOptions.apply()
         #if DEBUG
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
@@ -94,14 +96,14 @@ struct Bench: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let report = Report(
-                cores: ProcessInfo.processInfo.activeProcessorCount, workers: Parallelism.cores,
-                blasThreads: BLAS.threads, figures: figures)
+                cores: ProcessInfo.processInfo.activeProcessorCount, workers: Parallelism.current.workers,
+                workersReason: Parallelism.current.reason, blasThreads: BLAS.threads, figures: figures)
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
         print(
-            "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Parallelism.cores) workers, "
-                + "OpenBLAS \(BLAS.threads) threads")
+            "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Parallelism.current.workers) workers (\(Parallelism.current.reason)), OpenBLAS \(BLAS.threads) threads"
+        )
         for figure in figures {
             let value =
                 figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.3g", figure.value)
@@ -140,8 +142,10 @@ struct Bench: ParsableCommand {
     }
 
     struct Report: Encodable {
+        /// The machine's cores, and the workers this run used (what the figures are for).
         var cores: Int
         var workers: Int
+        var workersReason: String
         var blasThreads: Int
         var figures: [Benchmark.Figure]
     }

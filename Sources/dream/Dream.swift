@@ -18,7 +18,7 @@ struct Dream: ParsableCommand {
             Render.self, Zoom.self, View.self, Explore.self, Presets.self, Layers.self, OIP.self, Sheet.self,
             Activations.self, Batch.self,
             Predict.self, Evaluate.self, Train.self,
-            Bench.self,
+            Bench.self, Info.self,
         ],
         defaultSubcommand: Render.self)
 

@@ -12,8 +12,10 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
     @Option(name: .shortAndLong, help: "Also draw the confusion matrix as a PNG heatmap.") var output: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
+        try threadOptions.apply()
         let model = try modelOptions.load(for: .mnistClassifier("evaluate"))
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
         let evaluation = try Evaluation(model: model, data: test)

@@ -21,6 +21,7 @@ struct OIP: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder.") var output = "out"
     @Option(help: "MNIST folder for the reference responses.") var data: String?
     @OptionGroup var options: OIPOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
@@ -29,6 +30,7 @@ struct OIP: ParsableCommand {
     }
 
     func run() throws {
+        try threadOptions.apply()
         let model = try modelOptions.load(for: .digitInput("oip"))
         let search = try OIPSearch(model: model, layerName: layer)
         try search.checkMaps([map])

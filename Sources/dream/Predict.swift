@@ -12,8 +12,10 @@ struct Predict: ParsableCommand {
     @OptionGroup var source: DigitSource
     @Flag(help: "Print JSON for scripts.") var json = false
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
+        try threadOptions.apply()
         let model = try modelOptions.load(for: .mnistClassifier("predict"))
         let (pixels, label, inverted) = try source.load()
         let probabilities = try model.predict(pixels, batch: 1)

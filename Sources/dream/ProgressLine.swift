@@ -1,3 +1,4 @@
+import Dreaming
 import Foundation
 
 /// Progress for long jobs: one self-overwriting line on a terminal, a plain line every
@@ -33,6 +34,14 @@ final class ProgressLine {
         guard seconds.isFinite else { return "--" }
         let s = Int(seconds.rounded())
         return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+
+    /// "octave 3/4 (640x427), step 5/15 [########............] 43% ETA 1m20s": the ETA
+    /// from the time so far and the fraction of the work done.
+    static func describe(_ progress: RenderProgress, elapsed: Double) -> String {
+        let f = progress.fraction
+        let eta = f > 0.01 ? elapsed * (1 - f) / f : .infinity
+        return "\(progress) \(bar(f)) \(Int((f * 100).rounded(.down)))% ETA \(duration(eta))"
     }
 
     static func bar(_ fraction: Double, width: Int = 20) -> String {

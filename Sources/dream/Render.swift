@@ -26,6 +26,7 @@ struct Render: ParsableCommand {
     @Option(help: ArgumentHelp("Take the settings stored in a PNG that dream rendered.", valueName: "render.png"))
     var from: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var overrides: SettingsOverrides
     @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output:
         String?
@@ -80,6 +81,7 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
+        try threadOptions.apply()
         let base: DreamSettings
         let presetName: String
         if let from {
@@ -114,7 +116,10 @@ struct Render: ParsableCommand {
         let line = ProgressLine()
         line.quiet = quiet || isatty(STDERR_FILENO) == 0
         for (file, target) in targets {
-            renderer.renderer.progress = { line.update("\(file): \($0)") }
+            let started = Date()
+            renderer.renderer.progress = { progress in
+                line.update("\(file): " + ProgressLine.describe(progress, elapsed: Date().timeIntervalSince(started)))
+            }
             let frames = try framesRecorder(for: target)
             renderer.renderer.frameEvery = frames == nil ? 0 : framesEvery ?? 1
             renderer.renderer.onFrame = frames.map { recorder in { recorder.add($0) } }

@@ -19,6 +19,7 @@ struct Sheet: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output PNG (the manifest goes beside it as .json).") var output: String?
     @Option(help: "MNIST folder for the reference responses.") var data: String?
     @OptionGroup var options: OIPOptions
+    @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
@@ -27,6 +28,7 @@ struct Sheet: ParsableCommand {
     }
 
     func run() throws {
+        try threadOptions.apply()
         let model = try modelOptions.load(for: .digitInput("sheet"))
         let mapList = try maps.map { try parseMapList($0) }
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)

@@ -27,6 +27,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     /// The same ranges a checkpoint's training record must meet (`Trainer.Settings.Limits`).
     func validate() throws {
         typealias R = Trainer.Settings.Limits
@@ -40,6 +42,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try threadOptions.apply()
         let data = try self.data ?? DigitInput.defaultDataDirectory()
         var settings = Trainer.Settings()
         settings.epochs = epochs

@@ -269,14 +269,14 @@ import Testing
     }
 }
 
-@Suite struct BandSplitTests {
-    /// One large image split into bands over two cores gives the same objective and input
-    /// gradient as the whole image on one core.
+@Suite struct BlockSplitTests {
+    /// One large image cut into blocks (rows and columns) gives the same objective and
+    /// input gradient as the whole image at once.
     @Test(arguments: [
         (["conv3": Float(1)], [Int]()), (["conv2": 1, "conv1": 0.3], []), ([:], [5, 56]),
         (["conv1": 1], []),
     ])
-    func bandsGiveTheWholeImagesGradient(layers: [String: Float], maps: [Int]) throws {
+    func blocksGiveTheWholeImagesGradient(layers: [String: Float], maps: [Int]) throws {
         var settings = DreamSettings()
         settings.layers = layers
         settings.maps = maps
@@ -284,12 +284,16 @@ import Testing
         let model = try bundledModel()
         let objective = try DreamObjective(settings: settings, model: model)
         let split = ObjectiveGradient(model: model, objective: objective, workers: 2)
+        split.blockSide = 40
         let single = ObjectiveGradient(model: try bundledModel(), objective: objective, workers: 1)
+        single.blockSide = 1000
         var generator = SeededGenerator(seed: 8)
-        for (height, width) in [(101, 64), (160, 90), (77, 50)] {
+        for (height, width, blocks) in [(101, 64, 3 * 2), (160, 90, 4 * 3), (77, 50, 2 * 2), (83, 41, 3 * 2)] {
             let shape = FeatureShape(height: height, width: width, channels: 1)
             let image = (0..<(height * width)).map { _ in Float.random(in: 0...1, using: &generator) }
-            #expect(split.bandPlan(for: shape) != nil, "\(height)x\(width) splits")
+            let plan = try #require(split.blockPlan(for: shape))
+            #expect(plan.blocks.count == blocks, "\(height)x\(width)")
+            #expect(single.blockPlan(for: shape)?.blocks.count == 1)
             let a = try image.withUnsafeBufferPointer {
                 Array(
                     UnsafeBufferPointer(
@@ -305,8 +309,32 @@ import Testing
             #expect(worst <= 1e-4 * scale, "\(layers) \(maps) \(height)x\(width): \(worst) of \(scale)")
             #expect(abs(split.meanLoss - single.meanLoss) <= 1e-4 * abs(single.meanLoss) + 1e-6)
         }
-        // Too small to gain: no split.
-        #expect(split.bandPlan(for: FeatureShape(height: 10, width: 40, channels: 1)) == nil)
+    }
+
+    /// The cut depends on the image size alone, each block's own part is at most
+    /// `blockSide` a side, and the parts cover the image once.
+    @Test func blocksDependOnTheSizeOnlyAndStayBounded() throws {
+        var settings = DreamSettings()
+        settings.maps = []
+        settings.layers = ["conv3": 1]
+        let objective = try DreamObjective(settings: settings, model: try bundledModel())
+        let one = ObjectiveGradient(model: try bundledModel(), objective: objective, workers: 1)
+        let three = ObjectiveGradient(model: try bundledModel(), objective: objective, workers: 3)
+        for (height, width) in [(28, 28), (127, 500), (1000, 750), (4000, 3000)] {
+            let shape = FeatureShape(height: height, width: width, channels: 1)
+            let a = try #require(one.blockPlan(for: shape)), b = try #require(three.blockPlan(for: shape))
+            #expect(a.blocks == b.blocks)
+            for block in a.blocks {
+                // conv3's receptive field is 18 pixels at stride 4: a halo of 14.
+                #expect(block.rows.count <= ObjectiveGradient.defaultBlockSide + 14)
+                #expect(block.columns.count <= ObjectiveGradient.defaultBlockSide + 14)
+                #expect(block.rows.lowerBound % 4 == 0 && block.columns.lowerBound % 4 == 0)
+            }
+            // Owned conv3 positions cover the layer exactly once.
+            let full = try bundledModel().outputShapes(for: shape, through: 4)[4]
+            let owned = a.blocks.reduce(0) { $0 + $1.ownedRows[4]!.count * $1.ownedColumns[4]!.count }
+            #expect(owned == full.height * full.width, "\(height)x\(width)")
+        }
     }
 }
 

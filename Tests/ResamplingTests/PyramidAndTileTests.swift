@@ -24,6 +24,19 @@ import Testing
             #expect(zip(restored, pyramid.levels[i].pixels).allSatisfy { abs($0 - $1) < 1e-5 })
         }
     }
+
+    /// One octave's detail computed alone equals the whole pyramid's, bit for bit (a
+    /// render computes them one at a time to keep its memory bounded).
+    @Test func detailAloneEqualsThePyramids() {
+        var rng = SplitMix(seed: 4)
+        let image = Image(
+            width: 61, height: 44, pixels: (0..<(61 * 44)).map { _ in Float.random(in: 0...1, using: &rng) })
+        let pyramid = OctavePyramid(image: image, count: 4, scale: 1.4)
+        for octave in 0..<4 {
+            let alone = OctavePyramid.detail(of: image, sizes: pyramid.sizes, octave: octave)
+            #expect(alone.pixels.map(\.bitPattern) == pyramid.details[octave].pixels.map(\.bitPattern))
+        }
+    }
 }
 
 @Suite struct TileGridTests {
@@ -64,6 +77,34 @@ import Testing
                 #expect(worst < 1e-6, "\(w)x\(h) overlap \(overlap)")
             }
         }
+    }
+
+    /// Tiles extracted and accumulated a group at a time give what `assemble` gives for
+    /// all of them at once, bit for bit.
+    @Test func groupsOfTilesAssembleLikeAllAtOnce() {
+        var rng = SplitMix(seed: 2)
+        let (w, h) = (97, 64)
+        let image = Image(width: w, height: h, pixels: (0..<(w * h)).map { _ in Float.random(in: 0...1, using: &rng) })
+        let grid = TileGrid(imageWidth: w, imageHeight: h, overlap: 5, offsetX: 3, offsetY: 11)
+        // Stand-in gradients: the tiles themselves, scaled per tile so the order matters.
+        let original = grid.extract(from: image)
+        var tiles = original
+        for t in 0..<grid.count { for i in 0..<784 { tiles[t * 784 + i] *= Float(t + 1) } }
+        var whole = Image(width: w, height: h)
+        tiles.withUnsafeBufferPointer { grid.assemble($0.baseAddress!, into: &whole) }
+        var sum = [Float](repeating: 0, count: w * h), weights = sum
+        var group = [Float](repeating: 0, count: 7 * 784)
+        for first in stride(from: 0, to: grid.count, by: 7) {
+            let range = first..<min(first + 7, grid.count)
+            group.withUnsafeMutableBufferPointer { grid.extract(from: image, tiles: range, into: $0.baseAddress!) }
+            #expect(Array(group[0..<(range.count * 784)]) == Array(original[(first * 784)..<(range.upperBound * 784)]))
+            let part = Array(tiles[(first * 784)..<(range.upperBound * 784)])
+            part.withUnsafeBufferPointer {
+                grid.accumulate($0.baseAddress!, tiles: range, into: &sum, weights: &weights)
+            }
+        }
+        let grouped = zip(sum, weights).map { $0 / $1 }
+        #expect(grouped.map(\.bitPattern) == whole.pixels.map(\.bitPattern))
     }
 
     @Test func outsidePixelsAreReflected() {
