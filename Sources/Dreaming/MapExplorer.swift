@@ -37,9 +37,13 @@ public final class MapExplorer {
     }
 
     /// The settings each map's dream uses: `settings` with map `map` of `layer` as the
-    /// whole objective.
+    /// whole objective, on the fixed-step recipe (no strength target, `std` range): every
+    /// map gets the same effort, so a strong map shows as strong and a weak one as weak,
+    /// which a strength target would even out.
     public static func settings(_ settings: DreamSettings, layer: String, map: Int) -> DreamSettings {
         var single = settings
+        single.strength = nil
+        if single.range == .soft { single.range = .std }
         single.layer = layer
         single.maps = [map]
         single.layers = [:]
@@ -72,6 +76,10 @@ public final class MapExplorer {
         }
         let count = try! model.outputShapes(for: model.inputShape)[layerIndex].channels
         let maps = maps ?? Array(0..<count)
+        // The fixed-step recipe of `settings(_:layer:map:)` for the whole batch.
+        var settings = settings
+        settings.strength = nil
+        if settings.range == .soft { settings.range = .std }
         guard !maps.isEmpty else { throw .invalidSetting(key: "maps", problem: "no maps to explore") }
         // Checks the settings and every map the way a single render would.
         let renderer = DreamRenderer(model: model, workers: workers)
