@@ -218,7 +218,8 @@ public final class DreamRenderer {
     }
 
     /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
-    static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool) -> Image {
+    static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool) -> Image
+    {
         var view = view
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
