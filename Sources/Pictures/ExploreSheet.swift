@@ -73,11 +73,5 @@ public struct ExploreSheet {
         return String(format: "%.3f", value)
     }
 
-    public func manifestJSON() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return [UInt8](try! encoder.encode(manifest))
-    }
+    public func manifestJSON() -> [UInt8] { SheetManifest.encode(manifest) }
 }

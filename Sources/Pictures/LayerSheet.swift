@@ -159,13 +159,7 @@ public struct LayerSheet {
         return String(format: "%.2f×", ratio)
     }
 
-    public func manifestJSON() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return [UInt8](try! encoder.encode(manifest))
-    }
+    public func manifestJSON() -> [UInt8] { SheetManifest.encode(manifest) }
 }
 
 /// Parses "0-31", "3,17,56" or "0-3,9".
