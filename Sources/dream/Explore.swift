@@ -11,8 +11,8 @@ struct Explore: ParsableCommand {
             Every map's dream follows the preset's downscale recipe (default 'ghost') on the \
             photo shrunk to cell size; all maps run as one batch. Each cell shows the map and \
             the objective it reached (its mean pre-activation). A JSON manifest beside the \
-            sheet lists every map's objective and how much it changed the photo, strongest \
-            first. Then: dream --preset ghost --map N photo.jpg
+            sheet lists every map's objective and how much it changed the photo, and ranks \
+            the maps by objective. Then: dream --preset ghost --map N photo.jpg
 
             Examples:
               dream explore photo.jpg --layer conv3
@@ -70,7 +70,8 @@ struct Explore: ParsableCommand {
                     format: "%@: %d maps of %@ at %dx%d in %.2f s (%.2f s in all) -> %@", name, sheet.cells.count,
                     sheet.manifest.layer, sheet.manifest.cellWidth, sheet.manifest.cellHeight, dreamSeconds,
                     Date().timeIntervalSince(started), target))
-            print("strongest: maps " + sheet.manifest.strongest.prefix(8).map(String.init).joined(separator: ", "))
+            print(
+                "highest objective: maps " + sheet.manifest.ranking.prefix(8).map(String.init).joined(separator: ", "))
         }
     }
 }
