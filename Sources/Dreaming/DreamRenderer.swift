@@ -251,8 +251,11 @@ public final class DreamRenderer {
             try validate(single, width: photo.width, height: photo.height)
             objective = try DreamObjective(settings: single, model: model)
         }
-        // Every copy holds the photo's luminance a few times over.
-        let needs = RenderMemory.estimate(settings, width: photo.width, height: photo.height) * maps.count
+        // One render's fixed part, and every copy's share per pixel.
+        let single = RenderMemory.estimate(settings, width: photo.width, height: photo.height)
+        let perCopy = single - RenderMemory.fixedBytes
+        let (copies, overflow) = perCopy.multipliedReportingOverflow(by: maps.count)
+        let needs = overflow ? Int.max : RenderMemory.fixedBytes + copies
         if needs > memoryLimit.bytes {
             throw .notEnoughMemory(
                 width: photo.width, height: photo.height, mode: "\(maps.count) maps of \(settings.mode.rawValue)",

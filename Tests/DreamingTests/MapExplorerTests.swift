@@ -72,6 +72,18 @@ import Testing
         }
     }
 
+    /// The batch's memory is checked before it starts: every copy of the photo counts.
+    @Test func aBatchTooLargeForTheMemoryLimitIsRefused() throws {
+        let renderer = DreamRenderer(model: try bundledModel())
+        renderer.memoryLimit = (bytes: RenderMemory.fixedBytes + 40 << 20, source: "test")
+        var settings = MapExplorer.settings(try ghost(), layer: "conv3", map: 0)
+        settings.steps = 2
+        let photo = syntheticPhoto(width: 200, height: 200)
+        // 32 bytes per pixel per copy: 128 copies need 164 MiB, 4 copies 5 MiB.
+        #expect(throws: DreamError.self) { try renderer.renderMaps(photo, settings: settings, maps: Array(0..<128)) }
+        #expect(try renderer.renderMaps(photo, settings: settings, maps: Array(0..<4)).results.count == 4)
+    }
+
     /// All maps go through the network together: one pass per step, not one per map and
     /// step. Prints the time against one render per map (wall clock, so not asserted:
     /// other tests share the cores).
