@@ -35,13 +35,22 @@ public final class MapExplorer {
         self.workers = workers
     }
 
+    /// The step size of a strength-driven preset's maps here: the seed's ghost step, a
+    /// change about as visible as the ghost preset's strength, with the photo still
+    /// readable under every map (0.02 buries the dahlia under most conv3 maps).
+    public static let fixedStepSize: Float = 0.004
+
     /// The settings each map's dream uses: `settings` with map `map` of `layer` as the
-    /// whole objective, on the fixed-step recipe (no strength target, `std` range): every
-    /// map gets the same effort, so a strong map shows as strong and a weak one as weak,
-    /// which a strength target would even out.
+    /// whole objective, on the fixed-step recipe (no strength target, `std` range; a
+    /// strength-driven preset steps `fixedStepSize`): every map gets the same effort, so
+    /// a strong map shows as strong and a weak one as weak, which a strength target would
+    /// even out.
     public static func settings(_ settings: DreamSettings, layer: String, map: Int) -> DreamSettings {
         var single = settings
-        single.strength = nil
+        if single.strength != nil {
+            single.strength = nil
+            single.stepSize = fixedStepSize
+        }
         if single.range == .soft { single.range = .std }
         single.layer = layer
         single.maps = [map]
@@ -68,10 +77,6 @@ public final class MapExplorer {
         }
         let count = try! model.outputShapes(for: model.inputShape)[layerIndex].channels
         let maps = maps ?? Array(0..<count)
-        // The fixed-step recipe of `settings(_:layer:map:)` for the whole batch.
-        var settings = settings
-        settings.strength = nil
-        if settings.range == .soft { settings.range = .std }
         guard !maps.isEmpty else { throw .invalidSetting(key: "maps", problem: "no maps to explore") }
         let renderer = DreamRenderer(model: model, workers: workers)
         let (results, passes) = try renderer.renderMaps(

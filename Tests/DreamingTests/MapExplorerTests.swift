@@ -72,6 +72,22 @@ import Testing
         }
     }
 
+    /// Every map gets the same fixed-step effort: a strength-driven preset steps
+    /// `fixedStepSize`, explicit step sizes stay, a soft range becomes std.
+    @Test func mapsRunOnFixedSteps() throws {
+        let ghost = try ghost()
+        #expect(ghost.strength != nil)
+        let single = MapExplorer.settings(ghost, layer: "conv2", map: 7)
+        #expect(single.strength == nil && single.stepSize == MapExplorer.fixedStepSize && single.range != .soft)
+        #expect(single.maps == [7] && single.layer == "conv2" && single.layers.isEmpty && single.classIndex == nil)
+        var stepped = ghost
+        stepped.strength = nil
+        stepped.stepSize = 0.01
+        stepped.range = .soft
+        let kept = MapExplorer.settings(stepped, layer: "conv3", map: 1)
+        #expect(kept.stepSize == 0.01 && kept.range == .std)
+    }
+
     /// The batch's memory is checked before it starts: every copy of the photo counts.
     @Test func aBatchTooLargeForTheMemoryLimitIsRefused() throws {
         let renderer = DreamRenderer(model: try bundledModel())
