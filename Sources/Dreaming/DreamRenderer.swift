@@ -135,11 +135,7 @@ public final class DreamRenderer {
         var original = parts.luma
         parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
-        let statistics = RangeAdjustment.statistics(original.pixels)
-        let plan = Plan(
-            settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
-            contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
+        let plan = makePlan(settings, original: original, objective: objective)
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
         let working = Self.workingSize(width: photoWidth, height: photoHeight, settings: settings)
         let start = working.map { resampler.resample(original, width: $0.width, height: $0.height) } ?? original
@@ -167,18 +163,23 @@ public final class DreamRenderer {
 
         do {
             switch settings.mode {
-            case .downscale:
-                (view, stages) = try downscaleDream(
-                    view, plan: plan, share: 1, history: &history, wantStages: wantStages, using: &generator)
+            case .downscale, .mixed:
+                // The downscale recipe runs as a batch of one (`renderMaps` runs it for many).
+                var generators = [generator]
+                let dreamed = try downscaleDream(
+                    view, items: 1, plan: plan, share: settings.mode == .mixed ? Self.mixedDownscaleShare : 1,
+                    wantStages: wantStages, using: &generators)
+                view = dreamed.views[0]
+                history = dreamed.histories[0]
+                stages = dreamed.stages
+                generator = generators[0]
+                if settings.mode == .mixed {
+                    view = try octaveDream(
+                        view, photo: start, plan: plan, history: &history, using: &generator, forceTiles: true,
+                        startShare: Self.mixedDownscaleShare)
+                }
             case .tiles, .conv:
                 view = try octaveDream(view, photo: start, plan: plan, history: &history, using: &generator)
-            case .mixed:
-                (view, stages) = try downscaleDream(
-                    view, plan: plan, share: Self.mixedDownscaleShare, history: &history, wantStages: wantStages,
-                    using: &generator)
-                view = try octaveDream(
-                    view, photo: start, plan: plan, history: &history, using: &generator, forceTiles: true,
-                    startShare: Self.mixedDownscaleShare)
             }
             cannotMove = plan.ascent.totalSteps > 0 && plan.ascent.flatSteps == plan.ascent.totalSteps
         } catch {
@@ -215,6 +216,75 @@ public final class DreamRenderer {
         return Result(
             image: Self.finish(view, parts: parts, settings: settings, gray: grayOutput), stages: stages,
             history: history, strength: reached)
+    }
+
+    private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
+        let statistics = RangeAdjustment.statistics(original.pixels)
+        return Plan(
+            settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
+            contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
+            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
+    }
+
+    /// The downscale recipe once per map of `settings.layer`: `maps.count` copies of the
+    /// photo dream as one batch, copy `n` raising map `maps[n]` (the settings' own maps
+    /// are replaced). Each result is what `render` gives with that map alone, which runs
+    /// the same code as a batch of one. `onLoop` hears each loop start; `passes` counts
+    /// the batches sent through the network.
+    func renderMaps(
+        _ photo: Image, settings: DreamSettings, maps: [Int], onLoop: ((Int) -> Void)? = nil
+    ) throws(DreamError) -> (results: [Result], passes: Int) {
+        guard settings.mode == .downscale else {
+            throw .invalidSetting(
+                key: "mode",
+                problem:
+                    "one dream per map runs the downscale recipe, not \(settings.mode.rawValue); use a downscale preset (ghost, ghost-color) or --mode downscale"
+            )
+        }
+        guard let lowest = maps.min(), let highest = maps.max() else {
+            throw .invalidSetting(key: "maps", problem: "no maps to dream with")
+        }
+        var objective: DreamObjective?
+        for map in [lowest, highest] {
+            var single = settings
+            single.maps = [map]
+            try validate(single, width: photo.width, height: photo.height)
+            objective = try DreamObjective(settings: single, model: model)
+        }
+        // One render's fixed part, and every copy's share per pixel.
+        let single = RenderMemory.estimate(settings, width: photo.width, height: photo.height)
+        let perCopy = single - RenderMemory.fixedBytes
+        let (copies, overflow) = perCopy.multipliedReportingOverflow(by: maps.count)
+        let needs = overflow ? Int.max : RenderMemory.fixedBytes + copies
+        if needs > memoryLimit.bytes {
+            throw .notEnoughMemory(
+                width: photo.width, height: photo.height, mode: "\(maps.count) maps of \(settings.mode.rawValue)",
+                needs: needs, limit: memoryLimit.bytes, source: memoryLimit.source)
+        }
+        let parts = ColorSpace.split(photo)
+        var original = parts.luma
+        if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
+        let plan = makePlan(settings, original: original, objective: objective!)
+        plan.ascent.evaluator.itemMaps = maps
+        var generators = [SeededGenerator](repeating: SeededGenerator(seed: settings.seed), count: maps.count)
+        let dreamed: (views: [Image], histories: [[Float]], stages: Image?)
+        do {
+            dreamed = try downscaleDream(
+                original, items: maps.count, plan: plan, share: 1, wantStages: false, using: &generators, onLoop: onLoop
+            )
+        } catch {
+            throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
+        }
+        plan.ascent.releaseBuffers()
+        let gray = settings.color == .gray || photo.colorChannels == 1
+        let results = maps.indices.map { n in
+            var view = dreamed.views[n]
+            let reached = settings.strength.map { calibrate(&view, photo: original, strength: $0, plan: plan) }
+            return Result(
+                image: Self.finish(view, parts: parts, settings: settings, gray: gray), stages: nil,
+                history: dreamed.histories[n], strength: reached)
+        }
+        return (results, plan.ascent.passes)
     }
 
     /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
@@ -280,43 +350,53 @@ public final class DreamRenderer {
 
     /// The seed's recipe: the whole photo at 28x28, `loops` times ascend, upscale, re-add
     /// the detail the downscale lost, adjust the range, downscale again. With a strength,
-    /// loop `l` of `L` ascends until `share * (l + 1) / L` of it is reached.
+    /// loop `l` of `L` ascends until `share * (l + 1) / L` of it is reached. Runs `items`
+    /// copies of the photo as one batch (each with its own generator and, through the
+    /// evaluator's `itemMaps`, its own map); stages are the first copy's.
     private func downscaleDream<G: RandomNumberGenerator>(
-        _ view: Image, plan: Plan, share: Float, history: inout [Float], wantStages: Bool,
-        using generator: inout G
-    ) throws(NetworkError) -> (Image, Image?) {
+        _ view: Image, items: Int, plan: Plan, share: Float, wantStages: Bool, using generators: inout [G],
+        onLoop: ((Int) -> Void)? = nil
+    ) throws(NetworkError) -> (views: [Image], histories: [[Float]], stages: Image?) {
         let settings = plan.settings
         let side = model.inputShape.width
-        var small = resampler.resample(view, width: side, height: model.inputShape.height)
-        let reference = small
+        let reference = resampler.resample(view, width: side, height: model.inputShape.height)
+        var small = [Image](repeating: reference, count: items)
         var detail = view
         do {
-            let blurred = resampler.resample(small, width: view.width, height: view.height)
+            let blurred = resampler.resample(reference, width: view.width, height: view.height)
             for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
         }
-        var big = view
+        var big = [Image](repeating: view, count: items)
+        var histories = [[Float]](repeating: [], count: items)
         var stages: Image?
         for loop in 0..<settings.loops {
             tracker?.beginLoop(loop)
-            try plan.ascent.ascend(
-                &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
-                jitter: min(settings.jitter, 2), lossCap: settings.lossCap,
-                goal: plan.goal(reference: reference, share: share * Float(loop + 1) / Float(settings.loops)),
-                using: &generator)
-            history += plan.ascent.history
-            let upscaled = resampler.resample(small, width: view.width, height: view.height)
-            big = upscaled
-            for i in big.pixels.indices { big.pixels[i] += detail.pixels[i] }
-            let withDetail = big
-            plan.adjustRange(&big, reference: view)
-            if wantStages && loop == settings.loops - 1 {
-                stages = StageStrip.make(pattern: small, upscaled: upscaled, withDetail: withDetail, adjusted: big)
+            onLoop?(loop)
+            let goal = plan.goal(reference: reference, share: share * Float(loop + 1) / Float(settings.loops))
+            var climbs = small.map {
+                GradientAscent.Climb(
+                    image: $0, steps: settings.steps, stepSize: settings.stepSize, lossCap: settings.lossCap,
+                    goal: goal)
             }
-            if loop < settings.loops - 1 {
-                small = resampler.resample(big, width: side, height: model.inputShape.height)
+            try plan.ascent.ascendWhole(
+                &small, climbs: &climbs, jitter: min(settings.jitter, 2), generators: &generators)
+            for n in 0..<items {
+                histories[n] += climbs[n].history
+                let upscaled = resampler.resample(small[n], width: view.width, height: view.height)
+                big[n] = upscaled
+                for i in big[n].pixels.indices { big[n].pixels[i] += detail.pixels[i] }
+                let withDetail = big[n]
+                plan.adjustRange(&big[n], reference: view)
+                if wantStages && n == 0 && loop == settings.loops - 1 {
+                    stages = StageStrip.make(
+                        pattern: small[n], upscaled: upscaled, withDetail: withDetail, adjusted: big[n])
+                }
+                if loop < settings.loops - 1 {
+                    small[n] = resampler.resample(big[n], width: side, height: model.inputShape.height)
+                }
             }
         }
-        return (big, stages)
+        return (big, histories, stages)
     }
 
     /// Multi-scale DeepDream: smallest octave first; after each, upscale and re-add the

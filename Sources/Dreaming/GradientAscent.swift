@@ -30,6 +30,9 @@ public final class GradientAscent {
     public private(set) var flatSteps = 0
     /// Steps since `init`.
     public private(set) var totalSteps = 0
+    /// Network passes since `init` (tile groups count one each): one per step for a whole
+    /// image or a batch of them.
+    public private(set) var passes = 0
     /// With a goal: the change reached by the last `ascend` call, in the goal's units.
     public private(set) var reachedChange: Float = 0
 
@@ -108,6 +111,62 @@ public final class GradientAscent {
         evaluator.releaseBuffers()
     }
 
+    /// One image's way through an ascent: how long its next step is, when it stops and,
+    /// with a goal, how far it has come. `ascend` runs one, `ascendWhole` a batch of them.
+    struct Climb {
+        let steps: Int
+        let stepSize: Float
+        let lossCap: Float?
+        let goal: ChangeGoal?
+        /// With a goal: the change reached so far, in the goal's units.
+        private(set) var change: Float
+        /// RMS change gained per unit of RMS step: 1 while steps pile up in one direction,
+        /// less once they turn; longer steps make up for it.
+        private var efficiency: Float = 1
+        /// Steps taken.
+        private(set) var step = 0
+        private var capped = false
+        /// The objective after each step.
+        private(set) var history: [Float] = []
+
+        init(image: Image, steps: Int, stepSize: Float, lossCap: Float?, goal: ChangeGoal?) {
+            self.steps = steps
+            self.stepSize = stepSize
+            self.lossCap = lossCap
+            self.goal = goal
+            change = goal?.change(of: image) ?? 0
+            history.reserveCapacity(steps)
+        }
+
+        /// The next step's length, or nil when the climb is over: `steps` steps of
+        /// `stepSize`, or with a goal, steps sized to reach it in about `steps` steps (up to
+        /// `ChangeGoal.stepLimitFactor` times more if the image resists).
+        mutating func nextLength() -> StepLength? {
+            let limit = goal == nil ? steps : steps * ChangeGoal.stepLimitFactor
+            guard !capped, step < limit else { return nil }
+            guard let goal else { return .meanAbsolute(stepSize) }
+            let remaining = goal.target - change
+            if remaining <= ChangeGoal.tolerance * goal.target { return nil }
+            let planned = Float(max(steps - step, 1))
+            // The remainder spread over the planned steps left, lengthened as steps turn
+            // (efficiency below 1), never more than the whole remainder at once.
+            return .rms(min(remaining / planned / efficiency, remaining) * goal.contrast)
+        }
+
+        /// Notes a step of `length` that left `image` with the objective `loss`.
+        mutating func took(_ length: StepLength, image: Image, loss: Float) {
+            history.append(loss)
+            step += 1
+            if let goal, case .rms(let rms) = length {
+                let now = goal.change(of: image)
+                let gained = (now - change) * goal.contrast / max(rms, 1e-12)
+                efficiency = min(max(0.5 * efficiency + 0.5 * gained, 0.1), 1)
+                change = now
+            }
+            if let lossCap, loss > lossCap { capped = true }
+        }
+    }
+
     /// `steps` steps of `stepSize`, or with a `goal`, steps sized to reach it in about
     /// `steps` steps (more, up to `ChangeGoal.stepLimitFactor` times, if the image resists).
     public func ascend<G: RandomNumberGenerator>(
@@ -120,25 +179,9 @@ public final class GradientAscent {
         if case .tiles(let overlap, _) = view {
             gridSteps = (Self.coprimeStep(28 - overlap, 0.618), Self.coprimeStep(28 - overlap, 0.382))
         }
-        var change = goal?.change(of: image) ?? 0
-        // RMS change gained per unit of RMS step: 1 while steps pile up in one direction,
-        // less once they turn; longer steps make up for it.
-        var efficiency: Float = 1
-        let limit = goal == nil ? steps : steps * ChangeGoal.stepLimitFactor
-        for step in 0..<limit {
-            let length: StepLength
-            if let goal {
-                let remaining = goal.target - change
-                if remaining <= ChangeGoal.tolerance * goal.target { break }
-                let planned = Float(max(steps - step, 1))
-                // The remainder spread over the planned steps left, lengthened as steps turn
-                // (efficiency below 1), never more than the whole remainder at once.
-                let rms = min(remaining / planned / efficiency, remaining) * goal.contrast
-                length = .rms(rms)
-            } else {
-                length = .meanAbsolute(stepSize)
-            }
-            stepIndex = step
+        var climb = Climb(image: image, steps: steps, stepSize: stepSize, lossCap: lossCap, goal: goal)
+        while let length = climb.nextLength() {
+            stepIndex = climb.step
             let loss: Float
             switch view {
             case .whole:
@@ -146,19 +189,89 @@ public final class GradientAscent {
             case .tiles(let overlap, let shifting):
                 loss = try tileStep(&image, overlap: overlap, shifting: shifting, length: length, using: &generator)
             }
-            history.append(loss)
             totalSteps += 1
-            if let goal, case .rms(let rms) = length {
-                let now = goal.change(of: image)
-                let gained = (now - change) * goal.contrast / max(rms, 1e-12)
-                efficiency = min(max(0.5 * efficiency + 0.5 * gained, 0.1), 1)
-                change = now
-            }
+            climb.took(length, image: image, loss: loss)
             afterStep?(image)
-            onStep?(step + 1)
-            if let lossCap, loss > lossCap { break }
+            onStep?(climb.step)
         }
-        reachedChange = change
+        history = climb.history
+        reachedChange = climb.change
+    }
+
+    /// `ascend` with the whole view on a batch of equally sized images, one network pass
+    /// per step for all that still climb: image `n` draws from `generators[n]` and follows
+    /// `climbs[n]` exactly as `ascend` would alone. With the evaluator's `itemMaps` set for
+    /// the batch, each image raises its own map. The step hooks see a batch of one only.
+    func ascendWhole<G: RandomNumberGenerator>(
+        _ images: inout [Image], climbs: inout [Climb], jitter: Int, generators: inout [G]
+    ) throws(NetworkError) {
+        // As `ascend` does for every image (the phase only matters to tiles).
+        for n in images.indices {
+            _ = (Int.random(in: 0..<784, using: &generators[n]), Int.random(in: 0..<784, using: &generators[n]))
+        }
+        let batchMaps = evaluator.itemMaps
+        defer { evaluator.itemMaps = batchMaps }
+        let w = images[0].width, h = images[0].height, size = w * h
+        var lengths = [StepLength?](repeating: nil, count: images.count)
+        var shifts = [(x: Int, y: Int)](repeating: (0, 0), count: images.count)
+        var active: [Int] = []
+        active.reserveCapacity(images.count)
+        while true {
+            active.removeAll(keepingCapacity: true)
+            for n in images.indices {
+                lengths[n] = climbs[n].nextLength()
+                if lengths[n] != nil { active.append(n) }
+            }
+            if active.isEmpty { break }
+            let x = shifted.reserve(active.count * size)
+            for (k, n) in active.enumerated() {
+                let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generators[n]) : 0
+                let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generators[n]) : 0
+                shifts[n] = (dx, dy)
+                Self.roll(images[n], by: (dx, dy), into: x + k * size)
+            }
+            if let batchMaps { evaluator.itemMaps = active.map { batchMaps[$0] } }
+            let g = try evaluator.evaluate(
+                x, batch: active.count, shape: FeatureShape(height: h, width: w, channels: 1))
+            passes += 1
+            let losses = evaluator.losses
+            for (k, n) in active.enumerated() {
+                let length = lengths[n]!
+                let (scale, flat) = length.scale(for: g + k * size, count: size)
+                if flat { flatSteps += 1 }
+                Self.addRolledBack(g + k * size, times: scale, by: shifts[n], to: &images[n])
+                totalSteps += 1
+                climbs[n].took(length, image: images[n], loss: losses[k])
+            }
+            if images.count == 1 {
+                afterStep?(images[0])
+                onStep?(climbs[0].step)
+            }
+        }
+    }
+
+    /// `image` rolled by (dx, dy) pixels, wrapping, into `target`.
+    static func roll(_ image: Image, by shift: (x: Int, y: Int), into target: UnsafeMutablePointer<Float>) {
+        let w = image.width, h = image.height, (dx, dy) = shift
+        image.pixels.withUnsafeBufferPointer { src in
+            for y in 0..<h {
+                let sy = ((y - dy) % h + h) % h
+                for xx in 0..<w { target[y * w + xx] = src[sy * w + ((xx - dx) % w + w) % w] }
+            }
+        }
+    }
+
+    /// Adds `scale` times the gradient of the rolled image, rolled back, to `image`.
+    static func addRolledBack(
+        _ gradient: UnsafePointer<Float>, times scale: Float, by shift: (x: Int, y: Int), to image: inout Image
+    ) {
+        let w = image.width, h = image.height, (dx, dy) = shift
+        image.pixels.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<h {
+                let gy = ((y + dy) % h + h) % h
+                for xx in 0..<w { dst[y * w + xx] += scale * gradient[gy * w + ((xx + dx) % w + w) % w] }
+            }
+        }
     }
 
     /// One step on the whole image, rolled by up to `jitter` pixels (wrapping) so that the
@@ -171,21 +284,12 @@ public final class GradientAscent {
         let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
         let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
         let x = shifted.reserve(w * h)
-        image.pixels.withUnsafeBufferPointer { src in
-            for y in 0..<h {
-                let sy = ((y - dy) % h + h) % h
-                for xx in 0..<w { x[y * w + xx] = src[sy * w + ((xx - dx) % w + w) % w] }
-            }
-        }
+        Self.roll(image, by: (dx, dy), into: x)
         let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
+        passes += 1
         let (scale, flat) = length.scale(for: g, count: w * h)
         if flat { flatSteps += 1 }
-        image.pixels.withUnsafeMutableBufferPointer { dst in
-            for y in 0..<h {
-                let gy = ((y + dy) % h + h) % h
-                for xx in 0..<w { dst[y * w + xx] += scale * g[gy * w + ((xx + dx) % w + w) % w] }
-            }
-        }
+        Self.addRolledBack(g, times: scale, by: (dx, dy), to: &image)
         return evaluator.meanLoss
     }
 
@@ -223,6 +327,7 @@ public final class GradientAscent {
             grid.extract(from: image, tiles: group, into: batch)
             let g = try evaluator.evaluate(
                 batch, batch: group.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
+            passes += 1
             grid.accumulate(g, tiles: group, into: sum, weights: weights)
             // Tile by tile, so the sum does not depend on the grouping.
             for loss in evaluator.losses { lossSum += loss }

@@ -20,8 +20,9 @@ public struct ExploreSheet {
         public var cellWidth: Int
         public var cellHeight: Int
         public var settings: DreamSettings
-        /// Maps by how far they pushed the photo, strongest first.
-        public var strongest: [Int]
+        /// Maps by the objective they reached on this photo, highest first: the maps that
+        /// find the most of their pattern in it.
+        public var ranking: [Int]
         public var maps: [Entry]
     }
 
@@ -54,7 +55,7 @@ public struct ExploreSheet {
         let manifest = Manifest(
             layer: layerName, cellWidth: small.width, cellHeight: small.height,
             settings: MapExplorer.settings(settings, layer: layerName, map: cells[0].map),
-            strongest: entries.sorted { $0.change > $1.change }.map(\.map), maps: entries)
+            ranking: entries.sorted { $0.objective > $1.objective }.map(\.map), maps: entries)
         let sheet = ContactSheet(columns: columns)
         let sheetCells = cells.map { cell in
             ContactSheet.Cell(label: String(cell.map), score: scoreText(cell.objective), image: cell.image)

@@ -8,11 +8,12 @@ struct Explore: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Dream a photo once per map of a layer, on one labelled contact sheet, to pick a map.",
         discussion: """
-            Every map's dream follows the preset's downscale recipe (default 'ghost') on the \
-            photo shrunk to cell size; all maps run as one batch. Each cell shows the map and \
+            Every map's dream follows the preset's downscale recipe (default 'ghost') with fixed \
+            steps (no strength target, so strong and weak maps show as they are) on the photo \
+            shrunk to cell size; all maps run as one batch. Each cell shows the map and \
             the objective it reached (its mean pre-activation). A JSON manifest beside the \
-            sheet lists every map's objective and how much it changed the photo, strongest \
-            first. Then: dream --preset ghost --map N photo.jpg
+            sheet lists every map's objective and how much it changed the photo, and ranks \
+            the maps by objective. Then: dream --preset ghost --map N photo.jpg
 
             Examples:
               dream explore photo.jpg --layer conv3
@@ -24,7 +25,8 @@ struct Explore: ParsableCommand {
     @Option(help: ArgumentHelp("Only these maps.", valueName: "0-31|3,17,56")) var maps: String?
     @Option(help: "A downscale-mode preset (name or .json path).") var preset = "ghost"
     @Option(help: "Gradient steps per loop (overrides the preset).") var steps: Int?
-    @Option(help: "Mean pixel change per step (overrides the preset).") var stepSize: Float?
+    @Option(help: "Mean pixel change per step (default: the preset's, or 0.004 for a strength-driven one).")
+    var stepSize: Float?
     @Option(help: "Ascend/upscale/re-add-detail rounds (overrides the preset).") var loops: Int?
     @Option(help: "Random seed (overrides the preset).") var seed: UInt64?
     @Option(help: "Long side of each cell, pixels.") var cell = 128
@@ -43,7 +45,11 @@ struct Explore: ParsableCommand {
         let started = Date()
         var settings = try PresetLibrary().load(preset).settings
         if let steps { settings.steps = steps }
-        if let stepSize { settings.stepSize = stepSize }
+        if let stepSize {
+            // As in render: an explicit step size turns the strength off.
+            settings.stepSize = stepSize
+            settings.strength = nil
+        }
         if let loops { settings.loops = loops }
         if let seed { settings.seed = seed }
         let model = try modelOptions.load()
@@ -70,7 +76,8 @@ struct Explore: ParsableCommand {
                     format: "%@: %d maps of %@ at %dx%d in %.2f s (%.2f s in all) -> %@", name, sheet.cells.count,
                     sheet.manifest.layer, sheet.manifest.cellWidth, sheet.manifest.cellHeight, dreamSeconds,
                     Date().timeIntervalSince(started), target))
-            print("strongest: maps " + sheet.manifest.strongest.prefix(8).map(String.init).joined(separator: ", "))
+            print(
+                "highest objective: maps " + sheet.manifest.ranking.prefix(8).map(String.init).joined(separator: ", "))
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
             "-o", folder + "/sheet.png",
         ])
         #expect(run.status == 0, "\(run.error)")
-        #expect(run.output.contains("12 maps of conv2") && run.output.contains("strongest: maps"))
+        #expect(run.output.contains("12 maps of conv2") && run.output.contains("highest objective: maps"))
         let sheet = try Image(contentsOf: folder + "/sheet.png")
         #expect(sheet.width > 8 * 64)
         let manifest = try JSONSerialization.jsonObject(
@@ -22,7 +22,7 @@ import Testing
 
     @Test func badRequestsGiveOneLineErrors() throws {
         for (arguments, text) in [
-            (["explore", "samples/flower.jpg", "--preset", "tiles"], "explore runs the downscale recipe"),
+            (["explore", "samples/flower.jpg", "--preset", "tiles"], "runs the downscale recipe, not tiles"),
             (["explore", "samples/flower.jpg", "--maps", "120-130"], "does not exist: layer conv3 has maps 0...127"),
             (["explore", "samples/flower.jpg", "--layer", "pool2"], "has no maps of its own"),
             (["explore", "samples/flower.jpg", "--cell", "5"], "--cell must be in 28...512"),

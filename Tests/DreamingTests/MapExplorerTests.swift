@@ -72,6 +72,34 @@ import Testing
         }
     }
 
+    /// Every map gets the same fixed-step effort: a strength-driven preset steps
+    /// `fixedStepSize`, explicit step sizes stay, a soft range becomes std.
+    @Test func mapsRunOnFixedSteps() throws {
+        let ghost = try ghost()
+        #expect(ghost.strength != nil)
+        let single = MapExplorer.settings(ghost, layer: "conv2", map: 7)
+        #expect(single.strength == nil && single.stepSize == MapExplorer.fixedStepSize && single.range != .soft)
+        #expect(single.maps == [7] && single.layer == "conv2" && single.layers.isEmpty && single.classIndex == nil)
+        var stepped = ghost
+        stepped.strength = nil
+        stepped.stepSize = 0.01
+        stepped.range = .soft
+        let kept = MapExplorer.settings(stepped, layer: "conv3", map: 1)
+        #expect(kept.stepSize == 0.01 && kept.range == .std)
+    }
+
+    /// The batch's memory is checked before it starts: every copy of the photo counts.
+    @Test func aBatchTooLargeForTheMemoryLimitIsRefused() throws {
+        let renderer = DreamRenderer(model: try bundledModel())
+        renderer.memoryLimit = (bytes: RenderMemory.fixedBytes + 40 << 20, source: "test")
+        var settings = MapExplorer.settings(try ghost(), layer: "conv3", map: 0)
+        settings.steps = 2
+        let photo = syntheticPhoto(width: 200, height: 200)
+        // 32 bytes per pixel per copy: 128 copies need 164 MiB, 4 copies 5 MiB.
+        #expect(throws: DreamError.self) { try renderer.renderMaps(photo, settings: settings, maps: Array(0..<128)) }
+        #expect(try renderer.renderMaps(photo, settings: settings, maps: Array(0..<4)).results.count == 4)
+    }
+
     /// All maps go through the network together: one pass per step, not one per map and
     /// step. Prints the time against one render per map (wall clock, so not asserted:
     /// other tests share the cores).
@@ -84,11 +112,18 @@ import Testing
         let maps = Array(0..<24)
         let explorer = MapExplorer(model: model)
         let clock = ContinuousClock()
+        var cells: [MapExplorer.Cell] = []
         let batched = try clock.measure {
-            _ = try explorer.explore(photo, settings: settings, layer: "conv3", maps: maps)
+            cells = try explorer.explore(photo, settings: settings, layer: "conv3", maps: maps)
         }
-        #expect(explorer.passes == settings.steps * settings.loops)
+        // A pass per step of the slowest map, not per map and step.
         let renderer = DreamRenderer(model: try bundledModel())
+        let steps = try maps.map { map in
+            try renderer.render(photo, settings: MapExplorer.settings(settings, layer: "conv3", map: map)).history.count
+        }
+        #expect(
+            explorer.passes >= steps.max()! && explorer.passes * 4 < steps.reduce(0, +), "\(explorer.passes) passes")
+        #expect(cells.count == 24)
         let serial = try clock.measure {
             for map in maps {
                 _ = try renderer.render(photo, settings: MapExplorer.settings(settings, layer: "conv3", map: map))

@@ -20,7 +20,9 @@ import Testing
             columns: 4, title: "conv2 test")
         #expect(sheet.cells.count == 10 && sheet.manifest.maps.map(\.map) == maps)
         #expect(sheet.manifest.cellWidth == 60 && sheet.manifest.cellHeight == 40)
-        #expect(Set(sheet.manifest.strongest) == Set(maps))
+        #expect(Set(sheet.manifest.ranking) == Set(maps))
+        let objectives = sheet.manifest.ranking.map { map in sheet.cells.first { $0.map == map }!.objective }
+        #expect(objectives == objectives.sorted(by: >))
         let layout = sheet.layout
         #expect(layout.columns == 4 && layout.rows == 3)
         #expect(sheet.image.width == layout.width && sheet.image.height == layout.height)
