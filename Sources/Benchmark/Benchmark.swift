@@ -71,9 +71,10 @@ public struct Benchmark {
         var figures: [Figure] = []
         var generator = SeededGenerator(seed: 7)
         let batch = 128
+        let values = batch * 20 * model.inputShape.count
         let images =
-            data.map { Array($0.images.prefix(batch * 20 * 784)) }
-            ?? (0..<(batch * 20 * 784)).map { _ in Float.random(in: 0...1, using: &generator) }
+            data.map { Array($0.images.prefix(values)) }
+            ?? (0..<values).map { _ in Float.random(in: 0...1, using: &generator) }
         let labels = data.map { Array($0.labels.prefix(batch * 20)) } ?? (0..<(batch * 20)).map { UInt8($0 % 10) }
         let sample = MNISTDataset(images: images, labels: labels)
 
@@ -104,7 +105,7 @@ public struct Benchmark {
         settingsMap.maps = [56]
         let evaluator = ObjectiveGradient(
             model: model, objective: try DreamObjective(settings: settingsMap, model: model))
-        let shape = FeatureShape(height: 28, width: 28, channels: 1)
+        let shape = model.inputShape
         let gradientFLOPs = 2 * model.forwardFLOPs()[0...4].reduce(0, +) - model.forwardFLOPs()[0]
         progress("input gradient, one image")
         let single = try images.withUnsafeBufferPointer { x in
@@ -112,7 +113,8 @@ public struct Benchmark {
         }
         figures.append(
             Figure(
-                name: "input gradient, one 28x28 image (conv3 map)", value: single, unit: "steps/s",
+                name: "input gradient, one \(shape.width)x\(shape.height) image (conv3 map)", value: single,
+                unit: "steps/s",
                 target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
                 detail: String(
                     format: "%.0f GFLOP/s as direct convolution; Winograd does less", single * gradientFLOPs / 1e9)))

@@ -20,7 +20,7 @@ public struct DreamObjective: Sendable {
     public let terms: [Term]
     /// The deepest layer any term reads; the forward pass stops there.
     public let deepestLayer: Int
-    /// Whether any term sits at or behind a dense layer, which needs 28x28 inputs.
+    /// Whether any term sits at or behind a dense layer, which needs the trained input size.
     public let needsFixedInput: Bool
     public let layerNames: [String]
 
@@ -69,8 +69,7 @@ public struct DreamObjective: Sendable {
         }
         self.terms = terms
         deepestLayer = terms.map(\.layer).max()!
-        let firstVector = shapes.firstIndex(where: \.isVector) ?? model.layers.count
-        needsFixedInput = deepestLayer >= firstVector
+        needsFixedInput = deepestLayer >= model.geometry.firstFixedLayer ?? model.layers.count
         layerNames = model.layers.map(\.name)
     }
 }

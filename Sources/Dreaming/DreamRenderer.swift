@@ -13,7 +13,7 @@ public final class DreamRenderer {
 
     public struct Result {
         public var image: Image
-        /// The seed's strip: 28x28 pattern (viridis), the same in gray, the blurry upscale,
+        /// The seed's strip: the network-sized pattern (viridis), the same in gray, the blurry upscale,
         /// detail re-added, range adjusted. Only for downscale and mixed modes.
         public var stages: Image?
         /// Mean objective per step, all steps in order.
@@ -35,29 +35,36 @@ public final class DreamRenderer {
         for (key, problem) in settings.problems() { throw .invalidSetting(key: key, problem: problem) }
         let objective = try DreamObjective(settings: settings, model: model)
         if settings.mode == .conv && objective.needsFixedInput {
-            throw .objectiveNeedsFixedInput(mode: "conv", layer: objective.layerNames[objective.deepestLayer])
+            throw .objectiveNeedsFixedInput(
+                mode: "conv", layer: objective.layerNames[objective.deepestLayer],
+                input: model.geometry.inputExtent.description)
+        }
+        let geometry = model.geometry
+        let tiled = settings.mode == .tiles || settings.mode == .mixed
+        if tiled && geometry.inputShape.width != geometry.inputShape.height {
+            throw .invalidSetting(
+                key: "mode", problem: "tiles need a square network input; this model takes \(geometry.inputExtent)")
+        }
+        if settings.jitter >= geometry.inputShape.width || settings.jitter >= geometry.inputShape.height {
+            throw .invalidSetting(
+                key: "jitter",
+                problem: "must be below the network's input size \(geometry.inputExtent), not \(settings.jitter)")
         }
         if settings.mode != .downscale {
             let sizes = OctavePyramid.sizes(
                 width: width, height: height, count: settings.octaves, scale: settings.octaveScale)
-            let needs = settings.mode == .conv ? minimumInput(for: objective.deepestLayer) : 28
-            if let small = sizes.first, min(small.width, small.height) < needs {
+            // Tiles are the trained input; conv mode needs what reaches the deepest term.
+            let needs =
+                settings.mode == .conv
+                ? geometry.layers[objective.deepestLayer].minimumInput : geometry.inputExtent
+            if let small = sizes.first, small.width < needs.width || small.height < needs.height {
                 throw .imageTooSmall(
-                    octave: 1, width: small.width, height: small.height, needs: needs,
+                    octave: 1, width: small.width, height: small.height, needs: needs.description,
                     hint: settings.octaves > 1
                         ? "use fewer octaves or a smaller octave scale"
                         : "the photo itself is smaller; use --mode downscale")
             }
         }
-    }
-
-    /// The smallest square input that reaches `layer` with at least one pixel.
-    func minimumInput(for layer: Int) -> Int {
-        (1...512).first { side in
-            (try? model.outputShapes(
-                for: FeatureShape(height: side, width: side, channels: model.inputShape.channels),
-                through: layer)) != nil
-        } ?? 512
     }
 
     public func render(_ photo: Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError) -> Result {
@@ -107,35 +114,38 @@ public final class DreamRenderer {
         return Result(image: result.clamped(), stages: stages, history: history)
     }
 
-    /// The seed's recipe: the whole photo at 28x28, `loops` times ascend, upscale, re-add
+    /// The seed's recipe: the whole photo at the network's input size, `loops` times ascend, upscale, re-add
     /// the detail the downscale lost, adjust the range, downscale again.
     private func downscaleDream<G: RandomNumberGenerator>(
         _ view: Image, settings: DreamSettings, targetStd: Float, ascent: GradientAscent, history: inout [Float],
         wantStages: Bool, using generator: inout G
     ) throws(NetworkError) -> (Image, Image?) {
-        let side = model.inputShape.width
-        var small = resampler.resample(view, width: side, height: model.inputShape.height)
-        var detail = view
-        let blurred = resampler.resample(small, width: view.width, height: view.height)
-        for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
+        let input = model.geometry.inputExtent
+        // Two levels: the network's input and the photo; level 1's detail is what the
+        // downscale loses and comes back after every loop.
+        let pyramid = OctavePyramid(
+            image: view,
+            sizes: [.init(width: input.width, height: input.height), .init(width: view.width, height: view.height)],
+            resampler: resampler)
+        var small = pyramid.levels[0]
         var big = view
         var stages: Image?
         for loop in 0..<settings.loops {
-            progress?("28x28 loop \(loop + 1)/\(settings.loops)")
+            progress?("\(input) loop \(loop + 1)/\(settings.loops)")
             try ascent.ascend(
                 &small, view: .whole, steps: settings.steps, stepSize: settings.stepSize,
                 jitter: min(settings.jitter, 2), lossCap: settings.lossCap, using: &generator)
             history += ascent.history
-            let upscaled = resampler.resample(small, width: view.width, height: view.height)
+            let upscaled = pyramid.upscale(small, toLevel: 1)
             big = upscaled
-            for i in big.pixels.indices { big.pixels[i] += detail.pixels[i] }
+            pyramid.addDetail(to: &big, level: 1)
             let withDetail = big
             RangeAdjustment.apply(settings.range, to: &big, targetStd: targetStd)
             if wantStages && loop == settings.loops - 1 {
                 stages = StageStrip.make(pattern: small, upscaled: upscaled, withDetail: withDetail, adjusted: big)
             }
             if loop < settings.loops - 1 {
-                small = resampler.resample(big, width: side, height: model.inputShape.height)
+                small = resampler.resample(big, width: input.width, height: input.height)
             }
         }
         return (big, stages)
@@ -154,9 +164,8 @@ public final class DreamRenderer {
         for octave in 0..<settings.octaves {
             progress?("octave \(octave + 1)/\(settings.octaves), \(pyramid.sizes[octave])")
             if octave > 0 {
-                let size = pyramid.sizes[octave]
-                current = resampler.resample(current, width: size.width, height: size.height)
-                for i in current.pixels.indices { current.pixels[i] += pyramid.details[octave].pixels[i] }
+                current = pyramid.upscale(current, toLevel: octave)
+                pyramid.addDetail(to: &current, level: octave)
             }
             try ascent.ascend(
                 &current,

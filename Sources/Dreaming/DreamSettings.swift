@@ -3,9 +3,9 @@
 public struct DreamSettings: Codable, Sendable, Equatable {
     /// How the network looks at the photo.
     public enum Mode: String, Codable, Sendable, CaseIterable {
-        /// The whole picture seen at 28x28 (the seed's recipe), `loops` times.
+        /// The whole picture seen at the network's input size (the seed's recipe), `loops` times.
         case downscale
-        /// Each octave split into 28x28 tiles, processed as one batch; the grid moves every step.
+        /// Each octave split into tiles of the network's input size, processed as one batch; the grid moves every step.
         case tiles
         /// The conv layers run over the whole octave image at once (conv objectives only).
         case conv
@@ -25,7 +25,7 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         case std
     }
 
-    /// How the 28x28 tile grid sits on the image between steps.
+    /// How the tile grid sits on the image between steps.
     public enum TileGridMode: String, Codable, Sendable, CaseIterable {
         /// Shifted every step, so no seams show (the default).
         case moving
@@ -159,7 +159,8 @@ extension DreamSettings {
         if !(octaveScale >= 1.05 && octaveScale <= 4) {
             result.append(("octaveScale", "must be in 1.05...4, not \(octaveScale)"))
         }
-        if jitter < 0 || jitter > 27 { result.append(("jitter", "must be in 0...27, not \(jitter)")) }
+        // The upper bound (below the network's input size) is checked against the model.
+        if jitter < 0 { result.append(("jitter", "must be 0 or more, not \(jitter)")) }
         if tileOverlap < 0 || tileOverlap > 20 {
             result.append(("tileOverlap", "must be in 0...20, not \(tileOverlap)"))
         }

@@ -3,17 +3,19 @@ import NeuralNet
 import Resampling
 
 /// Raises the objective on a one-channel image by normalised gradient steps, looking at
-/// it whole (any size the layers allow) or as a batch of 28x28 tiles.
+/// it whole (any size the layers allow) or as a batch of tiles of the network's input size.
 public final class GradientAscent {
     public enum View: Sendable {
-        /// The image goes through the network as it is (28x28 for dense objectives).
+        /// The image goes through the network as it is (the trained size for dense objectives).
         case whole
-        /// 28x28 tiles with this overlap, one batch; the grid shifts randomly every step
+        /// Tiles of the network's (square) input size with this overlap, one batch; the grid shifts randomly every step
         /// unless `shifting` is false (kept only to show what a fixed grid does: seams).
         case tiles(overlap: Int, shifting: Bool = true)
     }
 
     let evaluator: ObjectiveGradient
+    /// The side of a tile: the network's input (validated square by `DreamRenderer`).
+    private let tileSide: Int
     private let tiles = FloatBuffer()
     private let shifted = FloatBuffer()
     private var fullGradient: Image?
@@ -31,6 +33,7 @@ public final class GradientAscent {
 
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
+        tileSide = evaluator.model.inputShape.width
     }
 
     public func ascend<G: RandomNumberGenerator>(
@@ -38,9 +41,10 @@ public final class GradientAscent {
         jitter: Int, lossCap: Float?, using generator: inout G
     ) throws(NetworkError) {
         history = []
-        gridPhase = (Int.random(in: 0..<784, using: &generator), Int.random(in: 0..<784, using: &generator))
+        let phases = tileSide * tileSide
+        gridPhase = (Int.random(in: 0..<phases, using: &generator), Int.random(in: 0..<phases, using: &generator))
         if case .tiles(let overlap, _) = view {
-            gridSteps = (Self.coprimeStep(28 - overlap, 0.618), Self.coprimeStep(28 - overlap, 0.382))
+            gridSteps = (Self.coprimeStep(tileSide - overlap, 0.618), Self.coprimeStep(tileSide - overlap, 0.382))
         }
         for step in 0..<steps {
             stepIndex = step
@@ -98,18 +102,18 @@ public final class GradientAscent {
             // Offsets walk the stride in steps coprime to it (a golden-ratio sequence), so
             // tile borders visit every position once before any repeats: evenly spread
             // seams, where independent random offsets would cluster some.
-            let stride = 28 - overlap
+            let stride = tileSide - overlap
             let (ax, ay) = gridSteps
             grid = TileGrid(
-                imageWidth: image.width, imageHeight: image.height, overlap: overlap,
+                imageWidth: image.width, imageHeight: image.height, tileSize: tileSide, overlap: overlap,
                 offsetX: (gridPhase.0 + stepIndex * ax) % stride, offsetY: (gridPhase.1 + stepIndex * ay) % stride)
         } else {
-            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap)
+            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, tileSize: tileSide, overlap: overlap)
         }
-        let batch = tiles.reserve(grid.count * 784)
+        let batch = tiles.reserve(grid.count * tileSide * tileSide)
         grid.extract(from: image, into: batch)
         let g = try evaluator.evaluate(
-            batch, batch: grid.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
+            batch, batch: grid.count, shape: FeatureShape(height: tileSide, width: tileSide, channels: 1))
         if fullGradient?.width != image.width || fullGradient?.height != image.height {
             fullGradient = Image(width: image.width, height: image.height)
         }

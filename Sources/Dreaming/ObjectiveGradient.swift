@@ -22,6 +22,8 @@ public final class ObjectiveGradient {
     private var checkedShape: FeatureShape?
 
     public var model: Sequential { parallel.model }
+    /// Receptive fields and strides for the band split.
+    private let geometry: NetworkGeometry
     /// Tiles per pass within a worker's slice. Measured on 2 cores, 400 tiles (im2col):
     /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430;
     /// Winograd, tiles preset 560x560: 2 -> 1.50 s, 4 -> 1.46, 8 -> 1.48, 16 -> 1.79.
@@ -30,6 +32,7 @@ public final class ObjectiveGradient {
     /// `workers`: cores to spread the batch over (fewer when several renders run at once).
     public init(model: Sequential, objective: DreamObjective, workers: Int = Parallelism.cores) {
         self.objective = objective
+        geometry = model.geometry
         // Winograd: the weights stay fixed while dreaming, and the forward pass and the
         // input gradient are all the work (tiles preset 560x560: 1.8 s -> 1.4 s with it).
         parallel = DataParallel(model: model, workers: workers, convolution: .winograd)
@@ -150,20 +153,8 @@ public final class ObjectiveGradient {
     /// the whole image's exactly. Nil when the image is too small to gain from it.
     func bandPlan(for shape: FeatureShape) -> [Band]? {
         guard !objective.needsFixedInput else { return nil }
-        // Receptive field height and stride at each layer, walking the network.
-        var field = 1, stride = 1
-        var fields: [Int] = [], strides: [Int] = []
-        for layer in model.layers[0...objective.deepestLayer] {
-            let spec = layer.spec
-            if spec.kind == .conv2d, let size = spec.size { field += (size[0] - 1) * stride }
-            if spec.kind == .maxpool2d, let size = spec.size {
-                field += (size[0] - 1) * stride
-                stride *= size[0]
-            }
-            fields.append(field)
-            strides.append(stride)
-        }
-        let reach = fields.last!, step = strides.last!
+        let deepest = geometry.layers[objective.deepestLayer]
+        let reach = deepest.receptiveField.height, step = deepest.stride.height
         let split = (shape.height / 2 / step) * step
         guard split >= 2 * reach, shape.height - split >= 2 * reach else { return nil }
         let top = FeatureShape(height: min(shape.height, split + reach), width: shape.width, channels: shape.channels)
@@ -174,7 +165,7 @@ public final class ObjectiveGradient {
         else { return nil }
         var topOwned: [Int: Range<Int>] = [:], bottomOwned: [Int: Range<Int>] = [:], positions: [Int: Int] = [:]
         for layer in Set(objective.terms.map(\.layer)) {
-            let boundary = split / strides[layer]
+            let boundary = split / geometry.layers[layer].stride.height
             // The bands must tile the layer's rows exactly, or the split is not exact.
             guard upper[layer].height >= boundary, lower[layer].height + boundary == full[layer].height else {
                 return nil

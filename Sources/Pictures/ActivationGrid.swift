@@ -32,8 +32,11 @@ public enum ActivationGrid {
         var sheet = Image(width: width, height: height, channels: 3, value: 0.08)
 
         // The input as the network sees it.
-        let inputImage = colormap.apply(to: Image(width: 28, height: 28, pixels: input), low: 0, high: 1)
-            .resized(width: inputSide, height: inputSide, kernel: .nearest)
+        let inputShape = model.inputShape
+        let inputImage = colormap.apply(
+            to: Image(width: inputShape.width, height: inputShape.height, pixels: input), low: 0, high: 1
+        )
+        .resized(width: inputSide, height: inputSide, kernel: .nearest)
         paste(inputImage, into: &sheet, x: gap, y: gap)
         BitmapFont.draw("INPUT", into: &sheet, x: gap, y: gap + inputSide + 3, scale: 2, color: (0.9, 0.9, 0.9))
 

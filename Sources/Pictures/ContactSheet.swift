@@ -3,10 +3,11 @@ import Foundation
 import Imaging
 import Resampling
 
-/// A grid of 28x28 patterns, each labelled with its map number, under a title line.
+/// A grid of patterns (network inputs, all one size), each labelled with its map number,
+/// under a title line.
 public struct ContactSheet {
     public var columns = 8
-    /// Enlargement of each 28x28 pattern.
+    /// Enlargement of each pattern.
     public var scale = 4
     public var colormap: Colormap = .viridis
     public var gap = 4
@@ -19,14 +20,17 @@ public struct ContactSheet {
         self.colormap = colormap
     }
 
-    public var cellWidth: Int { 28 * scale }
-    public var cellHeight: Int { 28 * scale + labelHeight }
+    /// A cell: the enlarged pattern with its label strip above.
+    func cellSize(patternWidth: Int, patternHeight: Int) -> (width: Int, height: Int) {
+        (patternWidth * scale, patternHeight * scale + labelHeight)
+    }
 
-    /// Top-left corner of cell `index`'s picture.
-    public func origin(of index: Int) -> (x: Int, y: Int) {
-        (
-            gap + (index % columns) * (cellWidth + gap),
-            titleHeight + gap + (index / columns) * (cellHeight + gap) + labelHeight
+    /// Top-left corner of cell `index`'s picture for patterns of the given size.
+    public func origin(of index: Int, patternWidth: Int, patternHeight: Int) -> (x: Int, y: Int) {
+        let cell = cellSize(patternWidth: patternWidth, patternHeight: patternHeight)
+        return (
+            gap + (index % columns) * (cell.width + gap),
+            titleHeight + gap + (index / columns) * (cell.height + gap) + labelHeight
         )
     }
 
@@ -34,12 +38,14 @@ public struct ContactSheet {
     /// their structure (the manifest keeps the real values).
     public func render(title: String, cells: [(label: String, image: Image)]) -> Image {
         let rows = max(1, (cells.count + columns - 1) / columns)
-        let width = gap + columns * (cellWidth + gap)
-        let height = titleHeight + gap + rows * (cellHeight + gap)
+        let patternWidth = cells.first?.image.width ?? 0, patternHeight = cells.first?.image.height ?? 0
+        let cell = cellSize(patternWidth: patternWidth, patternHeight: patternHeight)
+        let width = gap + columns * (cell.width + gap)
+        let height = titleHeight + gap + rows * (cell.height + gap)
         var sheet = Image(width: width, height: height, channels: 3, value: 0.08)
         BitmapFont.draw(title, into: &sheet, x: gap + 2, y: 5, scale: 3, color: (1, 1, 1))
         for (index, cell) in cells.enumerated() {
-            let (x0, y0) = origin(of: index)
+            let (x0, y0) = origin(of: index, patternWidth: patternWidth, patternHeight: patternHeight)
             BitmapFont.draw(
                 cell.label, into: &sheet, x: x0 + 1, y: y0 - labelHeight + 2, scale: 2, color: (0.9, 0.9, 0.9))
             let colored = colormap.apply(to: cell.image).enlarged(by: scale)

@@ -1,6 +1,6 @@
 import Imaging
 
-/// A cover of an image by square tiles (28x28 for the network), and the way back.
+/// A cover of an image by square tiles (the network's input size), and the way back.
 ///
 /// Tiles start at `-offset` and step by `tileSize - overlap`; pixels outside the image
 /// are read by reflection. Reassembly blends overlapping tiles with a smooth window, so a
@@ -21,7 +21,7 @@ public struct TileGrid: Sendable, Equatable {
 
     /// `offsetX`, `offsetY` in 0..<stride shift the grid up-left, so seams move between steps.
     public init(
-        imageWidth: Int, imageHeight: Int, tileSize: Int = 28, overlap: Int = 0,
+        imageWidth: Int, imageHeight: Int, tileSize: Int, overlap: Int = 0,
         offsetX: Int = 0, offsetY: Int = 0
     ) {
         precondition(imageWidth > 0 && imageHeight > 0 && tileSize > 0)
@@ -46,7 +46,7 @@ public struct TileGrid: Sendable, Equatable {
 
     /// A grid with a random offset drawn from `generator`.
     public static func random<G: RandomNumberGenerator>(
-        imageWidth: Int, imageHeight: Int, tileSize: Int = 28,
+        imageWidth: Int, imageHeight: Int, tileSize: Int,
         overlap: Int = 0, using generator: inout G
     ) -> TileGrid {
         let stride = tileSize - overlap

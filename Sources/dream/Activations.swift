@@ -18,7 +18,7 @@ struct Activations: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let pixels = try source.load().pixels
+        let pixels = try source.load(for: model.inputShape).pixels
         let name =
             source.mnist?.replacingOccurrences(of: ":", with: "")
             ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent

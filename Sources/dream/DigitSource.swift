@@ -2,6 +2,7 @@ import ArgumentParser
 import Dreaming
 import Foundation
 import Imaging
+import NeuralNet
 
 /// A 28x28 input from a picture file or from the bundled MNIST data (`--mnist test:N`).
 struct DigitSource: ParsableArguments {
@@ -23,12 +24,13 @@ struct DigitSource: ParsableArguments {
     /// How the input is named in messages and output names.
     var name: String { mnist ?? file! }
 
-    func load() throws -> (pixels: [Float], label: Int?, inverted: Bool) {
+    /// The input at the size the network takes (MNIST images are already that size).
+    func load(for input: FeatureShape) throws -> (pixels: [Float], label: Int?, inverted: Bool) {
         if let mnist {
             let (pixels, label) = try DigitInput.Reference(mnist).load(from: data ?? DigitInput.defaultDataDirectory())
             return (pixels, label, false)
         }
-        let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), invert: invert)
+        let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), for: input, invert: invert)
         return (pixels, nil, inverted)
     }
 }

@@ -45,7 +45,10 @@ struct OIP: ParsableCommand {
         for (k, pattern) in patterns.enumerated() {
             let stem = (output as NSString).appendingPathComponent("oip-\(search.layerName)-m\(map)-\(k)")
             try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
-            if npy { try NPYWriter.write(pattern.image.pixels, shape: [28, 28], to: stem + ".npy") }
+            if npy {
+                try NPYWriter.write(
+                    pattern.image.pixels, shape: [pattern.image.height, pattern.image.width], to: stem + ".npy")
+            }
             let ratio = reference.max[map] > 0 ? pattern.activation / reference.max[map] : 0
             let verdict =
                 pattern.activation > reference.max[map]

@@ -16,20 +16,22 @@ struct View: ParsableCommand {
     @Flag(help: "Write the 28x28 image itself, not enlarged.") var raw = false
     @Flag(help: "Show 1 - luminance, the network's white-on-black view.") var invert = false
     @Option(name: .shortAndLong, help: "Output file (default out/NAME-view.png).") var output: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
         guard (1...64).contains(scale) else { throw ValidationError("--scale must be in 1...64") }
     }
 
     func run() throws {
+        let input = try modelOptions.load().inputShape
         let photo = try Image(contentsOf: file)
         let view: Image
         switch mode {
         case .downscale:
-            let small = NetworkView.downscale(photo, invert: invert)
+            let small = NetworkView.downscale(photo, to: input, invert: invert)
             view = raw ? small : small.enlarged(by: scale)
         case .tiles:
-            view = NetworkView.tiles(photo, invert: invert)
+            view = NetworkView.tiles(photo, tileSize: input.width, invert: invert)
         }
         let target =
             output

@@ -18,7 +18,7 @@ import Testing
         // The starting noise's responses: what the search has to beat.
         var generator = SeededGenerator(seed: settings.seed)
         var start: [Float] = []
-        for _ in maps { start += OIPSearch.noise(scales: settings.noiseScales, using: &generator) }
+        for _ in maps { start += OIPSearch.noise(scales: settings.noiseScales, input: search.input, using: &generator) }
         let before = start.withUnsafeBufferPointer { search.responses($0.baseAddress!, batch: maps.count) }
         let patterns = try search.search(maps: maps, settings: settings)
         for (n, pattern) in patterns.enumerated() {
@@ -72,16 +72,23 @@ import Testing
             )
         }
         let image = sheet.render(title: "TEST", cells: cells)
-        #expect(image.width == 4 + 3 * (56 + 4))
-        #expect(image.height == 24 + 4 + 2 * (56 + 14 + 4))
+        // The layout written out by hand (gap 4, title 24, label strip 14, 56-pixel cells),
+        // not recomputed with the sheet's own formula.
+        #expect(image.width == 184 && image.height == 176)
+        let corners = [(4, 42), (64, 42), (124, 42), (4, 116), (64, 116)]
         for (i, cell) in cells.enumerated() {
-            let (x0, y0) = sheet.origin(of: i)
-            // gray colormap over the cell's own range: pixel (0,0) and (27,27) enlarged by 2
-            for (px, py) in [(0, 0), (27, 27), (13, 5)] {
-                let v = cell.image[px, py]
-                #expect(
-                    abs(image[x0 + 2 * px + 1, y0 + 2 * py + 1, 0] - Colormap.gray.color(v).0) < 1e-6,
-                    "cell \(i) pixel \(px),\(py)")
+            let (x0, y0) = corners[i]
+            #expect(sheet.origin(of: i, patternWidth: 28, patternHeight: 28) == (x0, y0), "origin of cell \(i)")
+            // Each cell spans 0...1 and the gray map is the identity ramp: every pixel, seen
+            // at two of its enlarged copies, is its own value (to one of 256 bins).
+            for py in 0..<28 {
+                for px in 0..<28 {
+                    let v = cell.image[px, py]
+                    for (dx, dy) in [(0, 0), (1, 1)] {
+                        let shown = image[x0 + 2 * px + dx, y0 + 2 * py + dy, 0]
+                        #expect(abs(shown - v) <= 1.0 / 255 + 1e-6, "cell \(i) pixel \(px),\(py): \(shown) for \(v)")
+                    }
+                }
             }
             // The label sits in the strip above the picture: some of it is ink.
             var ink = 0
@@ -89,8 +96,7 @@ import Testing
             #expect(ink > 10, "label of cell \(i)")
         }
         // An empty grid slot stays background.
-        let (x5, y5) = sheet.origin(of: 5)
-        #expect(image[x5 + 10, y5 + 10, 0] < 0.1)
+        #expect(image[124 + 10, 116 + 10, 0] < 0.1)
         // The title line has ink.
         #expect((0..<100).contains { image[$0, 10, 0] > 0.5 })
     }
