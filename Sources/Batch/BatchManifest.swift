@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 
@@ -32,15 +33,24 @@ public struct BatchManifest: Codable, Sendable, Equatable {
 
     public static func shardFileName(_ k: Int, of n: Int) -> String { "manifest-shard-\(k)-of-\(n).json" }
 
+    /// The manifest at `path`; nil when there is none or it does not decode (a batch then
+    /// starts a new one).
     public static func read(_ path: String) -> BatchManifest? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(BatchManifest.self, from: data)
+        guard let bytes = try? Files.read(path) else { return nil }
+        return try? JSONDecoder().decode(BatchManifest.self, from: Data(bytes))
     }
 
-    public func write(to path: String) throws(ImagingError) {
+    public func write(to path: String) throws(FileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write([UInt8](try! encoder.encode(self)), to: path)
+        let bytes: Data
+        do {
+            bytes = try encoder.encode(self)
+        } catch {
+            // Only a non-finite number can get here; say so rather than write half a file.
+            throw .writeFailed(path: path, reason: "cannot encode the manifest: \(error)")
+        }
+        try Files.write([UInt8](bytes), to: path)
     }
 
     /// Entries of `self` overridden by `newer` (same output), dropping renders whose file

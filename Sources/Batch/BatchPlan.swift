@@ -51,6 +51,24 @@ public struct BatchPlan: Sendable {
         return found.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1 }
     }
 
+    /// Every image under `inputs` with every preset of `library` (or only `presetNames`),
+    /// leaving out images inside `outputFolder` (earlier renders are not inputs).
+    public static func make(
+        inputs: [String], recursive: Bool, library: PresetLibrary, presetNames: [String]? = nil,
+        outputFolder: String
+    ) throws(DreamError) -> BatchPlan {
+        let names = presetNames ?? library.names()
+        guard !names.isEmpty else {
+            throw .invalidSetting(
+                key: "presets", problem: "no presets found in \(library.directories.joined(separator: ", "))")
+        }
+        let outFolder = URL(fileURLWithPath: outputFolder).standardizedFileURL.path
+        let found = try images(in: inputs, recursive: recursive)
+            .filter { !URL(fileURLWithPath: $0.path).standardizedFileURL.path.hasPrefix(outFolder + "/") }
+        let presets = names.map { name in Result { () throws(DreamError) in try library.load(name) } }
+        return BatchPlan(images: found, presets: presets, presetNames: names)
+    }
+
     public init(images: [(path: String, name: String)], presets: [Result<Preset, DreamError>], presetNames: [String]) {
         var jobs: [Job] = []
         var failures: [(String, String)] = []

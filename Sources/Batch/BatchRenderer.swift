@@ -1,5 +1,6 @@
 import Dispatch
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -8,11 +9,13 @@ import NeuralNet
 /// write atomic, failures reported and skipped, several renders at once.
 public final class BatchRenderer {
     public struct Options: Sendable {
+        public static let defaultFolder = "renders"
         public var folder: String
         /// Re-render outputs that already exist.
         public var force = false
-        /// Renders running at once; each gets cores / jobs cores.
-        public var jobs = 2
+        /// Renders running at once; each gets cores / jobs cores. One per core: on 2 cores,
+        /// 2 jobs measured 10% faster than 1.
+        public var jobs = Parallelism.cores
         /// (K, N): this run is the K-th of N shards.
         public var shard: (k: Int, n: Int)?
 
@@ -53,21 +56,14 @@ public final class BatchRenderer {
         return (try? Image(contentsOf: path)) != nil
     }
 
-    /// Temporary files of an earlier run that was killed while writing.
-    public static func removeStalePartials(in folder: String) {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for entry in entries where entry.hasPrefix(".") && entry.contains(".partial-") {
-            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(entry))
-        }
-    }
-
     public func run(
         _ plan: BatchPlan, options: Options, progress: @escaping (Event, Int, Int) -> Void = { _, _, _ in },
         shouldStop: @escaping () -> Bool = { false }
     ) throws -> Report {
         let folder = options.folder
-        try AtomicFile.createFolder(folder)
-        Self.removeStalePartials(in: folder)
+        try Files.createFolder(folder)
+        // Temporaries of an earlier run that was killed while writing.
+        Files.removeStaleTemporaries(in: folder)
         var report = Report()
         report.presetFailures = plan.presetFailures
         let total = plan.jobs.count

@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -135,9 +136,9 @@ public struct Benchmark {
     public func renderFigures(photo: String, presets: PresetLibrary) throws -> [Figure] {
         var figures: [Figure] = []
         let renderer = FileRenderer(model: model)
-        let folder = NSTemporaryDirectory() + "dream-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder(prefix: "dream-bench")
+        defer { temporary.remove() }
+        let folder = temporary.path
 
         progress("ghost render")
         let ghost = try presets.load("ghost").settings

@@ -15,6 +15,7 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case sampleNotFound(searched: [String])
     case outputExists(path: String)
     case objectiveCannotMove(terms: String)
+    case outputMustBeFolder(path: String)
 
     public var errorDescription: String? {
         switch self {
@@ -50,6 +51,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .objectiveCannotMove(let terms):
             return
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"
+        case .outputMustBeFolder(let path):
+            return "\(path): -o must be a folder when several photos are given, and a file is in the way"
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
         }

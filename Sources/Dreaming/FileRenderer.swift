@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -21,7 +22,8 @@ public final class FileRenderer {
         /// 8 or 16 bits per PNG sample.
         public var pngBitDepth = 8
         /// Quality of JPEG outputs, 1...100.
-        public var jpegQuality = 92
+        public var jpegQuality = Request.defaultJPEGQuality
+        public static let defaultJPEGQuality = ImageWriter().jpegQuality
         /// The preset the settings came from, stored beside them.
         public var presetName: String?
 
@@ -49,13 +51,13 @@ public final class FileRenderer {
 
     public func render(_ request: Request, maxPixels: Int = ImageReader.defaultMaxPixels) throws -> Outcome {
         let start = Date()
-        try AtomicFile.refuseOverwriting([request.input], with: request.output)
-        if let stages = request.stagesOutput { try AtomicFile.refuseOverwriting([request.input], with: stages) }
+        try Files.refuseOverwriting([request.input], with: request.output)
+        if let stages = request.stagesOutput { try Files.refuseOverwriting([request.input], with: stages) }
         guard ImageFormat(pathExtension: request.output) != nil else {
             throw ImagingError.unsupportedExtension(path: request.output)
         }
-        try AtomicFile.checkWritable(request.output)
-        if let stages = request.stagesOutput { try AtomicFile.checkWritable(stages) }
+        try Files.checkWritable(request.output)
+        if let stages = request.stagesOutput { try Files.checkWritable(stages) }
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
         let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
         var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
@@ -92,6 +94,22 @@ public final class FileRenderer {
                 path: path, key: settingsKey, problem: "the PNG holds no dream settings (not rendered by dream?)")
         }
         return try Preset.decode(Data(json.utf8), path: path, base: DreamSettings())
+    }
+
+    /// The settings a render starts from, and the preset name its outputs carry: those
+    /// stored in a PNG dream rendered (`fromRender`, named after its stored preset), else
+    /// the preset's (the default preset when none is named).
+    public static func baseSettings(
+        preset: String?, fromRender: String?, library: PresetLibrary = PresetLibrary()
+    ) throws -> (name: String, settings: DreamSettings) {
+        if let fromRender {
+            let recipe = try recipe(fromRender: fromRender)
+            return (recipe.presetName ?? "from", recipe.settings)
+        }
+        let preset = preset ?? PresetLibrary.defaultPreset
+        return (
+            URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent, try library.load(preset).settings
+        )
     }
 
     /// `out/NAME-PRESET-mMAP.png` and similar: the input's name, the preset, the objective.

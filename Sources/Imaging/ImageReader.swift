@@ -1,4 +1,5 @@
 import CCodecShims
+import FileSupport
 import Foundation
 
 /// Decodes PNG and JPEG files into `Image`s.
@@ -18,9 +19,9 @@ public struct ImageReader: Sendable {
     public func read(contentsOf path: String) throws(ImagingError) -> Image {
         let bytes: [UInt8]
         do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes = try Files.read(path)
         } catch {
-            throw .unreadable(path: path, reason: Self.describe(error, path: path))
+            throw .file(error)
         }
         return try decode(bytes, path: path)
     }
@@ -92,16 +93,6 @@ public struct ImageReader: Sendable {
             }
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
-    }
-
-    static func describe(_ error: Error, path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            return "no such file"
-        }
-        if isDirectory.boolValue { return "it is a directory" }
-        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
-        return (error as NSError).localizedDescription
     }
 }
 

@@ -1,4 +1,5 @@
 import CCodecShims
+import FileSupport
 import Foundation
 
 /// Encodes `Image`s as PNG or JPEG; the format follows the output file's extension.
@@ -20,9 +21,17 @@ public struct ImageWriter: Sendable {
     /// Paths in `inputs` are never overwritten.
     public func write(_ image: Image, to path: String, protecting inputs: [String] = []) throws(ImagingError) {
         guard let format = ImageFormat(pathExtension: path) else { throw .unsupportedExtension(path: path) }
-        try AtomicFile.refuseOverwriting(inputs, with: path)
+        do {
+            try Files.refuseOverwriting(inputs, with: path)
+        } catch {
+            throw .file(error)
+        }
         let bytes = try encode(image, as: format, path: path)
-        try AtomicFile.write(bytes, to: path)
+        do {
+            try Files.write(bytes, to: path)
+        } catch {
+            throw .file(error)
+        }
     }
 
     public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImagingError)
@@ -66,7 +75,7 @@ public struct ImageWriter: Sendable {
         }
         defer { codec_free(out) }
         guard status == 0, let out else {
-            throw .writeFailed(path: path, reason: cString(message))
+            throw .encodeFailed(path: path, reason: cString(message))
         }
         return Array(UnsafeBufferPointer(start: out, count: length))
     }
@@ -89,7 +98,7 @@ public struct ImageWriter: Sendable {
         }
         defer { codec_free(out) }
         guard status == 0, let out else {
-            throw .writeFailed(path: path, reason: cString(message))
+            throw .encodeFailed(path: path, reason: cString(message))
         }
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
@@ -123,9 +132,9 @@ extension Image {
 public func readPNGText(at path: String, key: String) throws(ImagingError) -> String? {
     let bytes: [UInt8]
     do {
-        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes = try Files.read(path)
     } catch {
-        throw .unreadable(path: path, reason: ImageReader.describe(error, path: path))
+        throw .file(error)
     }
     var text: UnsafeMutablePointer<CChar>?
     var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))

@@ -65,12 +65,14 @@ public struct LayerSheet {
         return LayerSheet(image: sheet.render(title: title, cells: cells), manifest: manifest, patterns: patterns)
     }
 
-    public func manifestJSON() -> [UInt8] {
+    /// The manifest as JSON (infinite ratios, of maps silent over the whole test set,
+    /// are written "inf").
+    public func manifestJSON() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return [UInt8](try! encoder.encode(manifest))
+        return [UInt8](try encoder.encode(manifest))
     }
 }
 

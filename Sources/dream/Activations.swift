@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -25,7 +26,7 @@ struct Activations: ParsableCommand {
         let grid = try ActivationGrid.render(
             model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap)
         let target = output ?? "out/activations-\(name)-\(layer).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try grid.write(to: target, protecting: source.file.map { [$0] } ?? [])
         print("\(source.name) \(layer) -> \(target) (\(grid.width)x\(grid.height))")
     }

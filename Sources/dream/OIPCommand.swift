@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -37,7 +38,7 @@ struct OIP: ParsableCommand {
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
-        try AtomicFile.createFolder(output)
+        try Files.createFolder(output)
         print(
             String(
                 format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,

@@ -19,7 +19,10 @@ struct Render: ParsableCommand {
             """)
 
     @Argument(help: "PNG or JPEG photos.") var files: [String] = []
-    @Option(help: "Preset name (./presets, then the bundled ones) or path to a .json file (default: ghost).")
+    @Option(
+        help:
+            "Preset name (./presets, then the bundled ones) or path to a .json file (default: \(PresetLibrary.defaultPreset))."
+    )
     var preset: String?
     @Option(help: ArgumentHelp("Take the settings stored in a PNG that dream rendered.", valueName: "render.png"))
     var from: String?
@@ -29,8 +32,9 @@ struct Render: ParsableCommand {
         String?
     @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
     @Flag(help: "Write 16-bit PNG samples.") var png16 = false
-    @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = 92
-    @Option(help: "Refuse photos larger than this many megapixels (checked before decoding).") var maxMegapixels = 100
+    @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = FileRenderer.Request.defaultJPEGQuality
+    @Option(help: "Refuse photos larger than this many megapixels (checked before decoding).")
+    var maxMegapixels = ImageReader.defaultMaxPixels / 1_000_000
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
@@ -48,50 +52,25 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
-        let base: DreamSettings
-        let presetName: String
-        if let from {
-            let recipe = try FileRenderer.recipe(fromRender: from)
-            base = recipe.settings
-            presetName = recipe.presetName ?? "from"
-        } else {
-            let preset = self.preset ?? "ghost"
-            base = try PresetLibrary().load(preset).settings
-            presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
-        }
-        let settings = try overrides.apply(to: base)
+        let base = try FileRenderer.baseSettings(preset: preset, fromRender: from)
+        let settings = try overrides.apply(to: base.settings)
         let renderer = FileRenderer(model: try modelOptions.load())
-        var outputIsFolder = files.count > 1 || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
-        if files.count > 1, let output, !output.hasSuffix("/"), !isDirectory(output) {
-            if FileManager.default.fileExists(atPath: output) {
-                throw ValidationError("-o \(output) must be a folder when several photos are given")
-            }
-            outputIsFolder = true
-        }
-        let folder = outputIsFolder ? (output ?? "out") : nil
-        if let folder {
-            try AtomicFile.createFolder(folder)
-        } else if let output {
-            try ensureFolder(of: output)
-        }
+        let plan = try OutputPlan(inputs: files, output: output)
+        try plan.createFolders()
         var failures = 0
         // Progress within a render only on a terminal: logs get the one result line per photo.
         let line = ProgressLine()
         line.quiet = quiet || isatty(STDERR_FILENO) == 0
         for file in files {
             renderer.renderer.progress = { line.update("\(file): \($0)") }
-            let target =
-                folder.map {
-                    ($0 as NSString).appendingPathComponent(
-                        FileRenderer.defaultOutputName(input: file, preset: presetName, settings: settings))
-                } ?? output!
-            let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
+            let target = plan.output(for: file, preset: base.name, settings: settings)
+            let stagesPath = stages ? OutputPlan.stagesPath(for: target) : nil
             do {
                 var request = FileRenderer.Request(
                     input: file, output: target, settings: settings, stagesOutput: stagesPath)
                 request.pngBitDepth = png16 ? 16 : 8
                 request.jpegQuality = jpegQuality
-                request.presetName = presetName
+                request.presetName = base.name
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 line.finish()
                 if !quiet {

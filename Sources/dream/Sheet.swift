@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -33,9 +34,9 @@ struct Sheet: ParsableCommand {
         ) { line.update($0) }
         line.finish()
         let target = output ?? "out/sheet-\(result.manifest.layer).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try result.image.write(to: target)
-        try AtomicFile.write(result.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
+        try Files.write(try result.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
         let failed = result.manifest.maps.filter { !$0.succeeded }.map { String($0.map) }
         let beat = result.manifest.maps.filter { $0.ratio > 1 }.count
         print(

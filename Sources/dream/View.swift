@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 
@@ -36,7 +37,7 @@ struct View: ParsableCommand {
         let target =
             output
             ?? "out/\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-view-\(mode.rawValue).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try view.write(to: target, protecting: [file])
         print("\(file) -> \(target) (\(view.width)x\(view.height))")
     }
