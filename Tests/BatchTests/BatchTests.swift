@@ -8,7 +8,7 @@ import Testing
 
 @testable import Batch
 
-@Suite struct BatchTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct BatchTests {
     /// A folder of three small photos (one in a subfolder), and two quick presets.
     func fixture() throws -> (images: String, presets: String, out: String) {
         let root = try temporaryFolder()

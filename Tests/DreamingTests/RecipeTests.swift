@@ -7,7 +7,7 @@ import Testing
 
 @testable import Dreaming
 
-@Suite struct RecipeTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct RecipeTests {
     let renderer: DreamRenderer
 
     init() throws { renderer = DreamRenderer(model: try bundledModel()) }

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Pictures
 
-@Suite struct VisualizationTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct VisualizationTests {
     @Test(arguments: [
         ("conv1", [3, 15]), ("conv2", [1, 30]), ("conv3", [56, 72]), ("dense1", [7]), ("dense2", [4, 9]),
     ])
