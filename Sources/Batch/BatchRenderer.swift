@@ -51,7 +51,7 @@ public final class BatchRenderer {
     public static func isComplete(_ path: String, settings: DreamSettings) -> Bool {
         guard FileManager.default.fileExists(atPath: path),
             let text = try? readPNGText(at: path, key: FileRenderer.settingsKey),
-            text == FileRenderer.settingsJSON(settings)
+            text == (try? FileRenderer.settingsJSON(settings))
         else { return false }
         return (try? Image(contentsOf: path)) != nil
     }

@@ -44,6 +44,7 @@ public struct DreamObjective: Sendable {
                 throw .invalidSetting(key: "layer", problem: error.errorDescription ?? "unknown layer \(name)")
             }
         }
+        // Cannot throw: a Sequential is only built when its input shape passes every layer.
         let shapes = try! model.outputShapes(for: model.inputShape)
         if !settings.maps.isEmpty {
             let layer = try index(settings.layer)

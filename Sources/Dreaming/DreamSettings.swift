@@ -161,6 +161,7 @@ extension DreamSettings {
         }
         // The upper bound (below the network's input size) is checked against the model.
         if jitter < 0 { result.append(("jitter", "must be 0 or more, not \(jitter)")) }
+        if let lossCap, !lossCap.isFinite { result.append(("lossCap", "must be a number, not \(lossCap)")) }
         if tileOverlap < 0 || tileOverlap > 20 {
             result.append(("tileOverlap", "must be in 0...20, not \(tileOverlap)"))
         }

@@ -61,7 +61,7 @@ public final class FileRenderer {
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
         let result = try renderer.render(photo, settings: request.settings, wantStages: request.stagesOutput != nil)
         var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
-        writer.textChunks = [(Self.settingsKey, Self.settingsJSON(request.settings))]
+        writer.textChunks = [(Self.settingsKey, try Self.settingsJSON(request.settings))]
         if let name = request.presetName { writer.textChunks.append((Self.presetKey, name)) }
         try writer.write(result.image, to: request.output, protecting: [request.input])
         if let stagesPath = request.stagesOutput, let stages = result.stages {
@@ -73,10 +73,12 @@ public final class FileRenderer {
             wroteStages: request.stagesOutput != nil && result.stages != nil)
     }
 
-    public static func settingsJSON(_ settings: DreamSettings) -> String {
+    /// The settings as stored in a render (sorted keys, so equal settings give equal
+    /// text). Throws only for non-finite numbers, which `DreamSettings.problems()` refuses.
+    public static func settingsJSON(_ settings: DreamSettings) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(settings), as: UTF8.self)
+        return String(decoding: try encoder.encode(settings), as: UTF8.self)
     }
 
     /// The settings a render embedded in its PNG and the name of its preset (nil for

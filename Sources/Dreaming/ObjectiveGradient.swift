@@ -24,9 +24,8 @@ public final class ObjectiveGradient {
     public var model: Sequential { parallel.model }
     /// Receptive fields and strides for the band split.
     private let geometry: NetworkGeometry
-    /// Tiles per pass within a worker's slice. Measured on 2 cores, 400 tiles (im2col):
-    /// 2 -> 7,700 tile-steps/s, 4 -> 8,150, 8 -> 7,780, 32 -> 7,320, all 200 -> 6,430;
-    /// Winograd, tiles preset 560x560: 2 -> 1.50 s, 4 -> 1.46, 8 -> 1.48, 16 -> 1.79.
+    /// Tiles per pass within a worker's slice. Measured on 2 cores (Winograd, tiles preset
+    /// 560x560): 2 -> 1.50 s, 4 -> 1.46, 8 -> 1.48, 16 -> 1.79.
     static let chunkSize = 4
 
     /// `workers`: cores to spread the batch over (fewer when several renders run at once).
@@ -51,7 +50,8 @@ public final class ObjectiveGradient {
         return sum / Float(max(lastBatch, 1))
     }
 
-    /// Returns d(objective)/d(input) for the batch (valid until the next call).
+    /// Returns d(objective)/d(input) for the batch. The pointer is this evaluator's buffer:
+    /// valid until the next `evaluate`, and only while the evaluator lives.
     public func evaluate(_ input: UnsafePointer<Float>, batch: Int, shape: FeatureShape) throws(NetworkError)
         -> UnsafePointer<Float>
     {
@@ -86,6 +86,8 @@ public final class ObjectiveGradient {
         worker: Int, replica: Sequential, input: UnsafePointer<Float>, batch: Int, shape: FeatureShape,
         gradient: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>, band: Band? = nil
     ) {
+        // Cannot throw: `evaluate` checked this shape (and `bandPlan` its bands' shapes)
+        // through the deepest layer before any slice runs.
         try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
         losses.update(repeating: 0, count: batch)
         let scratch = seedLists[worker]

@@ -22,7 +22,6 @@ public enum BitmapFont {
     }()
 
     public static let glyphWidth = 3
-    public static let glyphHeight = 5
 
     /// Width in pixels of `text` at `scale` (one blank column between glyphs).
     public static func width(of text: String, scale: Int = 1) -> Int {

@@ -18,6 +18,11 @@ public enum ActivationGrid {
         } catch {
             throw .invalidSetting(key: "layer", problem: error.errorDescription ?? name)
         }
+        guard input.count == model.inputShape.count else {
+            throw .invalidSetting(
+                key: "input", problem: "\(input.count) values for a network that takes \(model.inputShape)")
+        }
+        // Cannot throw: the trained input shape (the default) passes every layer.
         input.withUnsafeBufferPointer { try! model.forward($0.baseAddress!, batch: 1, through: layer) }
         let shape = model.outputShape(ofLayer: layer)
         let values = Array(UnsafeBufferPointer(start: model.layers[layer].output, count: shape.count))

@@ -72,6 +72,7 @@ public final class OIPSearch {
         }
         self.layerName = model.layers[layer].name
         input = model.inputShape
+        // Cannot throw: a Sequential is only built when its input shape passes every layer.
         outputShape = try! model.outputShapes(for: model.inputShape)[layer]
         mapCount = outputShape.channels
         parallel = DataParallel(model: model, convolution: .winograd)
@@ -99,6 +100,7 @@ public final class OIPSearch {
         parallel.run(batch: batch, minimum: 4) { _, replica, slice in
             for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 32) {
                 let count = min(32, slice.upperBound - start)
+                // Cannot throw: the trained input shape (the default) passes every layer.
                 try! replica.forward(input + start * inputCount, batch: count, through: layer)
                 let values = replica.layers[layer].output
                 for n in 0..<count {
@@ -205,7 +207,8 @@ public final class OIPSearch {
         }
     }
 
-    /// Each sample's gradient for its own map, and its map's mean response, for `x`.
+    /// Each sample's gradient for its own map, and its map's mean response, for `x`. The
+    /// gradient points into this search's buffer: valid until the next `evaluate`.
     func evaluate(_ x: [Float], maps: [Int]) -> (gradient: UnsafePointer<Float>, activation: [Float]) {
         let batch = maps.count
         let g = gradients.reserve(batch * inputCount)
@@ -218,6 +221,7 @@ public final class OIPSearch {
                 parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 4) {
                         let count = min(4, slice.upperBound - start)
+                        // Cannot throw: the trained input shape passes every layer.
                         try! replica.forward(input.baseAddress! + start * inputCount, batch: count, through: layer)
                         let seed = seedBuffers[worker].reserve(count * per)
                         seed.update(repeating: 0, count: count * per)
