@@ -55,24 +55,19 @@ public struct ImageWriter: Sendable {
         let values = textChunks.map { strdup($0.value) }
         defer { (keys + values).forEach { free($0) } }
         var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
-        let status: Int32
-        if pngBitDepth == 16 {
-            var samples = Self.interleaved(image) { UInt16(($0 * 65535).rounded()) }
-            status = samples.withUnsafeMutableBytes { raw in
+        // The same call for 8- and 16-bit samples; only the quantisation differs.
+        func encode<T: FixedWidthInteger>(_ quantize: (Float) -> T) -> Int32 {
+            var samples = Self.interleaved(image, quantize)
+            return samples.withUnsafeMutableBytes { raw in
                 var header = codec_image(
                     width: UInt32(image.width), height: UInt32(image.height),
-                    channels: UInt32(image.channels), bit_depth: 16, pixels: raw.baseAddress)
-                return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
-            }
-        } else {
-            var samples = Self.interleaved(image) { UInt8(($0 * 255).rounded()) }
-            status = samples.withUnsafeMutableBytes { raw in
-                var header = codec_image(
-                    width: UInt32(image.width), height: UInt32(image.height),
-                    channels: UInt32(image.channels), bit_depth: 8, pixels: raw.baseAddress)
+                    channels: UInt32(image.channels), bit_depth: UInt32(T.bitWidth), pixels: raw.baseAddress)
                 return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
             }
         }
+        let status =
+            pngBitDepth == 16
+            ? encode { UInt16(($0 * 65535).rounded()) } : encode { UInt8(($0 * 255).rounded()) }
         defer { codec_free(out) }
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
