@@ -1,13 +1,14 @@
 # Two commands do all setup on a fresh Debian machine with Swift:
 #   make dream   installs missing system packages, builds in release mode, renders a sample
-#   make test    the same setup, then the whole test suite
+#   make test    the same setup, then the whole test suite (prints how long it took)
+#   make test-fast  the suites not tagged .slow (under a minute after the build)
 PREFIX ?= /usr/local
 # The build folder; the install test uses its own so that it can run inside `swift test`.
 BUILD_DIR ?= .build
 SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev libwebp-dev libgif-dev pkg-config
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: dream test deps build install uninstall bench bench-peers lint clean fuzz
+.PHONY: dream test test-fast deps build install uninstall bench bench-peers lint clean fuzz
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -30,6 +31,12 @@ dream: build
 test: deps
 	@start=$$(date +%s); swift test; status=$$?; \
 		echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# Skips the suites tagged .slow (Tests/TestSupport/Tags.swift), which they report.
+test-fast: deps
+	@swift build --build-tests
+	@start=$$(date +%s); DREAM_FAST_TESTS=1 swift test --skip-build; status=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s after the build"; exit $$status
 
 bench: build
 	$(BUILD_DIR)/release/dream bench

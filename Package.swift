@@ -2,9 +2,10 @@
 import Foundation
 import PackageDescription
 
-// Release builds of the numeric modules are tuned for the CPU that builds them (AVX2/FMA
-// or AVX-512 where present: +20% on the network's element-wise loops) and drop overflow
-// traps so those loops vectorise. DREAM_PORTABLE=1 builds for any x86-64 instead.
+// Release builds of the numeric kernel modules (NeuralNet, Resampling) are tuned for the
+// CPU that builds them (AVX2/FMA or AVX-512 where present: +20% on the network's
+// element-wise loops) and drop overflow traps so those loops vectorise. Every other
+// module keeps Swift's checks (plain -O). DREAM_PORTABLE=1 builds for any x86-64 instead.
 let portable = ProcessInfo.processInfo.environment["DREAM_PORTABLE"] == "1"
 // Fuzz/run.sh sets DREAM_FUZZ=1: the libFuzzer harnesses appear as targets (at the end),
 // and the numeric modules keep their checks so that the fuzzer sees every trap.
@@ -47,7 +48,7 @@ let package = Package(
         //   FileSupport                      atomic writes, folders, reading files
         //   Imaging      <- FileSupport      Image, PNG/JPEG, colormaps, bitmap font
         //   Resampling   <- Imaging          resampling, octave pyramid, tile grid
-        //   Animation    <- Imaging          animated WebP, GIF, MP4 (ffmpeg) from frames
+        //   Animation    <- Imaging, FileSupport animated WebP, GIF, MP4 (ffmpeg) from frames
         //   NeuralNet    <- FileSupport      layers, training, model and IDX files
         //   Dreaming     <- Imaging, Resampling, NeuralNet
         //                                    settings, presets, objective, ascent, renderer
@@ -60,32 +61,40 @@ let package = Package(
         .target(name: "FileSupport"),
         .target(name: "Imaging", dependencies: ["CCodecShims", "FileSupport"]),
         .target(name: "Resampling", dependencies: ["Imaging"], swiftSettings: numericFlags),
-        .target(name: "Animation", dependencies: ["CWebP", "CGif", "Imaging"]),
+        .target(name: "Animation", dependencies: ["CWebP", "CGif", "FileSupport", "Imaging"]),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CZlib", "FileSupport"], swiftSettings: numericFlags),
         // Not a numeric kernel: plain -O keeps every bounds and overflow check in release
         // builds (measured: tiles, conv and ghost renders within noise of -Ounchecked).
-        .target(name: "Dreaming", dependencies: ["Imaging", "Resampling", "NeuralNet"]),
-        .target(name: "Pictures", dependencies: ["Dreaming", "Imaging", "Resampling", "NeuralNet"]),
+        .target(name: "Dreaming", dependencies: ["FileSupport", "Imaging", "Resampling", "NeuralNet"]),
+        .target(name: "Pictures", dependencies: ["Dreaming", "FileSupport", "Imaging", "Resampling", "NeuralNet"]),
         .target(name: "Batch", dependencies: ["Dreaming", "FileSupport", "Imaging", "Resampling", "NeuralNet"]),
-        .target(name: "Benchmark", dependencies: ["Dreaming", "Pictures", "Imaging", "Resampling", "NeuralNet"]),
+        .target(
+            name: "Benchmark",
+            dependencies: ["Dreaming", "Pictures", "FileSupport", "Imaging", "Resampling", "NeuralNet"]
+        ),
         .executableTarget(
             name: "dream",
             dependencies: [
-                "Dreaming", "Pictures", "Batch", "Benchmark", "Animation", "Imaging", "Resampling", "NeuralNet",
+                "Dreaming", "Pictures", "Batch", "Benchmark", "Animation", "FileSupport", "Imaging", "Resampling",
+                "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Helpers shared by the test targets (temporary folders, the bundled model, photos).
-        .target(name: "TestSupport", dependencies: ["Dreaming", "Imaging", "NeuralNet"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["Dreaming", "FileSupport", "Imaging", "NeuralNet"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ImagingTests", dependencies: ["Imaging", "FileSupport", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ResamplingTests", dependencies: ["Resampling", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnimationTests", dependencies: ["Animation", "Dreaming", "Resampling", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
-        .testTarget(name: "DreamingTests", dependencies: ["Dreaming", "TestSupport"]),
+        .testTarget(name: "DreamingTests", dependencies: ["Dreaming", "FileSupport", "TestSupport"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "FileSupport", "TestSupport"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "TestSupport"]),
         // Runs the built `dream` binary: build it first (swift build); missing, the tests fail.
         .testTarget(name: "CLITests", dependencies: ["Animation", "Imaging", "TestSupport"]),

@@ -1,5 +1,6 @@
 import CGif
 import CWebP
+import FileSupport
 import Foundation
 import Imaging
 
@@ -34,10 +35,10 @@ public struct AnimationWriter: Sendable {
         }
         switch format {
         case .webp:
-            try AtomicFile.write(
+            try Files.write(
                 try encodeWebP(count: count, width: width, height: height, path: path, rgb: rgb), to: path)
         case .gif:
-            try AtomicFile.write(
+            try Files.write(
                 try encodeGIF(count: count, width: width, height: height, path: path, rgb: rgb), to: path)
         case .mp4:
             try encodeMP4(count: count, width: width, height: height, path: path, rgb: rgb)

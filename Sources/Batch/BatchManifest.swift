@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 
@@ -52,8 +53,11 @@ public struct BatchManifest: Codable, Sendable, Equatable {
     /// throws rather than being replaced by an empty one.
     public static func read(_ path: String) throws(BatchError) -> BatchManifest? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .manifestUnreadable(path: path, reason: "cannot read the file")
+        let data: Data
+        do {
+            data = Data(try Files.read(path))
+        } catch {
+            throw .manifestUnreadable(path: path, reason: "cannot read the file: \(error.reason)")
         }
         do {
             return try JSONDecoder().decode(BatchManifest.self, from: data)
@@ -74,16 +78,17 @@ public struct BatchManifest: Codable, Sendable, Equatable {
         URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    public func write(to path: String) throws(ImagingError) {
+    public func write(to path: String) throws(FileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data: Data
+        let bytes: Data
         do {
-            data = try encoder.encode(self)
+            bytes = try encoder.encode(self)
         } catch {
+            // Only a non-finite number can get here; say so rather than write half a file.
             throw .writeFailed(path: path, reason: "cannot encode the manifest: \(error)")
         }
-        try AtomicFile.write([UInt8](data), to: path)
+        try Files.write([UInt8](bytes), to: path)
     }
 
     /// Entries of `self` overridden by `newer` (same output), dropping renders whose file

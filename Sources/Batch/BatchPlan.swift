@@ -64,6 +64,22 @@ public struct BatchPlan: Sendable {
         }
     }
 
+    /// Every image under `inputs` with every preset of `library` (or only `presetNames`),
+    /// leaving out images inside `outputFolder` (earlier renders are not inputs).
+    public static func make(
+        inputs: [String], recursive: Bool, library: PresetLibrary, presetNames: [String]? = nil,
+        outputFolder: String
+    ) throws -> BatchPlan {
+        let names = presetNames ?? library.names()
+        guard !names.isEmpty else {
+            throw DreamError.invalidSetting(
+                key: "presets", problem: "no presets found in \(library.directories.joined(separator: ", "))")
+        }
+        let found = try images(in: inputs, recursive: recursive, excluding: outputFolder)
+        let presets = names.map { name in Result { () throws(DreamError) in try library.load(name) } }
+        return try BatchPlan(images: found, presets: presets, presetNames: names)
+    }
+
     /// Every image with every readable preset. Throws, before anything renders, when two
     /// jobs would write the same output (a name like `a-x` with preset `y` meets `a` with
     /// preset `x-y`).

@@ -9,6 +9,7 @@ import NeuralNet
 /// write atomic, failures reported and skipped, several renders at once.
 public final class BatchRenderer {
     public struct Options: Sendable {
+        public static let defaultFolder = "renders"
         public var folder: String
         /// Re-render outputs that already exist.
         public var force = false
@@ -41,7 +42,7 @@ public final class BatchRenderer {
     public static func isComplete(_ path: String, settings: DreamSettings) -> Bool {
         guard FileManager.default.fileExists(atPath: path),
             let text = try? readPNGText(at: path, key: FileRenderer.settingsKey),
-            text == FileRenderer.settingsJSON(settings)
+            text == (try? FileRenderer.settingsJSON(settings))
         else { return false }
         return (try? Image(contentsOf: path)) != nil
     }
@@ -55,18 +56,17 @@ public final class BatchRenderer {
     ) throws -> BatchReport {
         let started = Date()
         let folder = options.folder
-        try AtomicFile.createFolder(folder)
+        try Files.createFolder(folder)
         let folderLock = try BatchLock(folder: folder)
         let manifestName = options.shard.map { BatchManifest.shardFileName($0.k, of: $0.n) } ?? BatchManifest.fileName
         let recorder = BatchRecorder(folder: folder, manifestName: manifestName, lock: folderLock)
         var report = BatchReport(manifest: recorder.manifestPath)
         let earlier = try folderLock.withLock {
             // Only temporaries of dead processes: another batch's write in flight stays.
-            AtomicWrite.removeAbandonedTemporaries(in: folder)
+            Files.removeStaleTemporaries(in: folder)
             return try BatchManifest.read(recorder.manifestPath) ?? BatchManifest(renders: [], failures: [])
         }
         try Self.refuseTakenOutputs(plan.jobs, recorded: earlier, folder: folder)
-
         let total = plan.jobs.count
         var pending: [BatchPlan.Job] = []
         var carried: [BatchManifest.Render] = []

@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import Resampling
@@ -122,8 +123,8 @@ public enum Gallery {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    public static func write(_ manifest: BatchManifest, folder: String) throws(ImagingError) {
+    public static func write(_ manifest: BatchManifest, folder: String) throws(FileError) {
         let html = html(for: manifest, folder: folder)
-        try AtomicFile.write(Array(html.utf8), to: (folder as NSString).appendingPathComponent(fileName))
+        try Files.write(Array(html.utf8), to: (folder as NSString).appendingPathComponent(fileName))
     }
 }

@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -160,7 +161,7 @@ public struct Benchmark {
         settingsMap.maps = [56]
         let evaluator = ObjectiveGradient(
             model: model, objective: try DreamObjective(settings: settingsMap, model: model))
-        let shape = FeatureShape(height: 28, width: 28, channels: 1)
+        let shape = model.inputShape
         let gradientFLOPs = 2 * model.forwardFLOPs()[0...4].reduce(0, +) - model.forwardFLOPs()[0]
         let x = images.prefix(400).images
         precondition(x.count == 400 * MNISTDataset.pixels, "the gradient figures need 400 images")
@@ -170,8 +171,8 @@ public struct Benchmark {
         }
         figures.append(
             Figure(
-                key: "gradient_one", name: "input gradient, one 28x28 image (conv3 map)", value: single,
-                unit: "steps/s", target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
+                key: "gradient_one", name: "input gradient, one \(shape.width)x\(shape.height) image (conv3 map)",
+                value: single, unit: "steps/s", target: ">= 3,000 (Keras 1,475; PyTorch 1,300)",
                 detail: String(
                     format: "%.0f GFLOP/s as direct convolution; Winograd does less", single * gradientFLOPs / 1e9)))
         progress("input gradient, 400 tiles")
@@ -222,9 +223,9 @@ public struct Benchmark {
     public func renderFigures(photo: String, presets: PresetLibrary) throws -> [Figure] {
         var figures: [Figure] = []
         let renderer = FileRenderer(model: model)
-        let folder = NSTemporaryDirectory() + "dream-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let temporary = try TemporaryFolder(prefix: "dream-bench")
+        defer { temporary.remove() }
+        let folder = temporary.path
 
         progress("ghost render")
         let ghost = try presets.load("ghost").settings

@@ -2,16 +2,18 @@ import Foundation
 import Imaging
 import NeuralNet
 
-/// Turns pictures into the network's 28x28 white-ink-on-black input.
+/// Turns pictures into the network's white-ink-on-black input.
 public enum DigitInput {
-    /// The photo's luminance at 28x28. Dark ink on light paper is inverted: when `invert`
-    /// is nil, decided by the border (MNIST borders are black).
-    public static func prepare(_ photo: Image, invert: Bool? = nil) -> (pixels: [Float], inverted: Bool) {
-        let view = NetworkView.downscale(photo)
+    /// The photo's luminance at the network's input size. Dark ink on light paper is
+    /// inverted: when `invert` is nil, decided by the border (MNIST borders are black).
+    public static func prepare(_ photo: Image, for input: FeatureShape, invert: Bool? = nil) -> (
+        pixels: [Float], inverted: Bool
+    ) {
+        let view = NetworkView.downscale(photo, to: input)
+        let w = view.width, h = view.height
         var border: [Float] = []
-        for i in 0..<28 {
-            border += [view[i, 0], view[i, 27], view[0, i], view[27, i]]
-        }
+        for x in 0..<w { border += [view[x, 0], view[x, h - 1]] }
+        for y in 0..<h { border += [view[0, y], view[w - 1, y]] }
         let inverted = invert ?? (border.reduce(0, +) / Float(border.count) > 0.5)
         return (inverted ? view.pixels.map { 1 - $0 } : view.pixels, inverted)
     }

@@ -9,14 +9,15 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case invalidSetting(key: String, problem: String)
     case mapOutOfRange(layer: String, map: Int, count: Int)
     case classOutOfRange(index: Int, count: Int)
-    case objectiveNeedsFixedInput(mode: String, layer: String)
-    case imageTooSmall(octave: Int, width: Int, height: Int, needs: Int, hint: String)
+    case objectiveNeedsFixedInput(mode: String, layer: String, input: String)
+    case imageTooSmall(octave: Int, width: Int, height: Int, needs: String, hint: String)
     case modelNotFound(searched: [String])
     case dataNotFound(searched: [String])
     case sampleNotFound(searched: [String])
     case outputExists(path: String)
     case objectiveCannotMove(terms: String)
     case notEnoughMemory(width: Int, height: Int, mode: String, needs: Int, limit: Int, source: String)
+    case outputMustBeFolder(path: String)
 
     public var errorDescription: String? {
         switch self {
@@ -37,11 +38,11 @@ public enum DreamError: Error, LocalizedError, Equatable {
             return "map \(map) does not exist: layer \(layer) has maps 0...\(count - 1)"
         case .classOutOfRange(let index, let count):
             return "class \(index) does not exist: the network has classes 0...\(count - 1)"
-        case .objectiveNeedsFixedInput(let mode, let layer):
+        case .objectiveNeedsFixedInput(let mode, let layer, let input):
             return
-                "mode \(mode) cannot use layer \(layer): it needs 28x28 inputs; use --mode downscale, tiles or mixed, or a conv layer"
+                "mode \(mode) cannot use layer \(layer): it needs \(input) inputs; use --mode downscale, tiles or mixed, or a conv layer"
         case .imageTooSmall(let octave, let width, let height, let needs, let hint):
-            return "octave \(octave): image has shrunk to \(width)x\(height), below \(needs)x\(needs); \(hint)"
+            return "octave \(octave): image has shrunk to \(width)x\(height), below \(needs); \(hint)"
         case .dataNotFound(let searched):
             return
                 "no MNIST data found (looked in \(searched.joined(separator: ", "))); pass --data FOLDER or set DREAM_HOME to a folder holding data/mnist"
@@ -53,6 +54,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .objectiveCannotMove(let terms):
             return
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"
+        case .outputMustBeFolder(let path):
+            return "\(path): -o must be a folder when several photos are given, and a file is in the way"
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
         case .notEnoughMemory(let width, let height, let mode, let needs, let limit, let source):

@@ -20,7 +20,7 @@ public struct DreamObjective: Sendable {
     public let terms: [Term]
     /// The deepest layer any term reads; the forward pass stops there.
     public let deepestLayer: Int
-    /// Whether any term sits at or behind a dense layer, which needs 28x28 inputs.
+    /// Whether any term sits at or behind a dense layer, which needs the trained input size.
     public let needsFixedInput: Bool
     public let layerNames: [String]
 
@@ -44,6 +44,7 @@ public struct DreamObjective: Sendable {
                 throw .invalidSetting(key: "layer", problem: error.errorDescription ?? "unknown layer \(name)")
             }
         }
+        // Cannot throw: a Sequential is only built when its input shape passes every layer.
         let shapes = try! model.outputShapes(for: model.inputShape)
         if !settings.maps.isEmpty {
             let layer = try index(settings.layer)
@@ -69,8 +70,7 @@ public struct DreamObjective: Sendable {
         }
         self.terms = terms
         deepestLayer = terms.map(\.layer).max()!
-        let firstVector = shapes.firstIndex(where: \.isVector) ?? model.layers.count
-        needsFixedInput = deepestLayer >= firstVector
+        needsFixedInput = deepestLayer >= model.geometry.firstFixedLayer ?? model.layers.count
         layerNames = model.layers.map(\.name)
     }
 }

@@ -13,7 +13,7 @@ public final class DreamRenderer {
 
     public struct Result {
         public var image: Image
-        /// The seed's strip: 28x28 pattern (viridis), the same in gray, the blurry upscale,
+        /// The seed's strip: the network-sized pattern (viridis), the same in gray, the blurry upscale,
         /// detail re-added, range adjusted. Only for downscale and mixed modes.
         public var stages: Image?
         /// Mean objective per step, all steps in order.
@@ -30,11 +30,14 @@ public final class DreamRenderer {
     /// octaves add the rest.
     static let mixedDownscaleShare: Float = 0.5
 
-    /// The size the dream runs at for `patternSize` (28 px covering that fraction of the
-    /// short side); nil when that is the photo's own size or larger, or not applicable.
-    public static func workingSize(width: Int, height: Int, settings: DreamSettings) -> OctavePyramid.Size? {
+    /// The size the dream runs at for `patternSize` (one `tile`, the network's input side,
+    /// covering that fraction of the short side); nil when that is the photo's own size or
+    /// larger, or not applicable.
+    public static func workingSize(width: Int, height: Int, settings: DreamSettings, tile: Int)
+        -> OctavePyramid.Size?
+    {
         guard settings.mode != .downscale, case .fraction(let fraction) = settings.patternSize else { return nil }
-        let scale = 28 / (fraction * Double(min(width, height)))
+        let scale = Double(tile) / (fraction * Double(min(width, height)))
         guard scale < 1 else { return nil }
         return OctavePyramid.Size(
             width: max(1, Int((Double(width) * scale).rounded())),
@@ -74,7 +77,7 @@ public final class DreamRenderer {
     public var memoryLimit: (bytes: Int, source: String)
 
     /// Every `frameEvery` steps (0: never), `onFrame` gets the dream so far at the photo's
-    /// size and in its final colors: smaller octaves and the 28x28 pattern are upscaled.
+    /// size and in its final colors: smaller octaves and the network-sized pattern are upscaled.
     public var frameEvery = 0
     public var onFrame: ((Image) -> Void)?
 
@@ -89,7 +92,20 @@ public final class DreamRenderer {
         for (key, problem) in settings.problems() { throw .invalidSetting(key: key, problem: problem) }
         let objective = try DreamObjective(settings: settings, model: model)
         if settings.mode == .conv && objective.needsFixedInput {
-            throw .objectiveNeedsFixedInput(mode: "conv", layer: objective.layerNames[objective.deepestLayer])
+            throw .objectiveNeedsFixedInput(
+                mode: "conv", layer: objective.layerNames[objective.deepestLayer],
+                input: model.geometry.inputExtent.description)
+        }
+        let geometry = model.geometry
+        let tiled = settings.mode == .tiles || settings.mode == .mixed
+        if tiled && geometry.inputShape.width != geometry.inputShape.height {
+            throw .invalidSetting(
+                key: "mode", problem: "tiles need a square network input; this model takes \(geometry.inputExtent)")
+        }
+        if settings.jitter >= geometry.inputShape.width || settings.jitter >= geometry.inputShape.height {
+            throw .invalidSetting(
+                key: "jitter",
+                problem: "must be below the network's input size \(geometry.inputExtent), not \(settings.jitter)")
         }
         let needs = RenderMemory.estimate(settings, width: width, height: height)
         if needs > memoryLimit.bytes {
@@ -98,28 +114,23 @@ public final class DreamRenderer {
                 source: memoryLimit.source)
         }
         if settings.mode != .downscale {
-            let working = Self.workingSize(width: width, height: height, settings: settings)
+            let working = Self.workingSize(
+                width: width, height: height, settings: settings, tile: geometry.inputShape.width)
             let sizes = OctavePyramid.sizes(
                 width: working?.width ?? width, height: working?.height ?? height, count: settings.octaves,
                 scale: settings.octaveScale)
-            let needs = settings.mode == .conv ? minimumInput(for: objective.deepestLayer) : 28
-            if let small = sizes.first, min(small.width, small.height) < needs {
+            // Tiles are the trained input; conv mode needs what reaches the deepest term.
+            let needs =
+                settings.mode == .conv
+                ? geometry.layers[objective.deepestLayer].minimumInput : geometry.inputExtent
+            if let small = sizes.first, small.width < needs.width || small.height < needs.height {
                 throw .imageTooSmall(
-                    octave: 1, width: small.width, height: small.height, needs: needs,
+                    octave: 1, width: small.width, height: small.height, needs: needs.description,
                     hint: settings.octaves > 1
                         ? "use fewer octaves or a smaller octave scale"
                         : "the photo itself is smaller; use --mode downscale")
             }
         }
-    }
-
-    /// The smallest square input that reaches `layer` with at least one pixel.
-    func minimumInput(for layer: Int) -> Int {
-        (1...512).first { side in
-            (try? model.outputShapes(
-                for: FeatureShape(height: side, width: side, channels: model.inputShape.channels),
-                through: layer)) != nil
-        } ?? 512
     }
 
     public func render(_ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError)
@@ -137,7 +148,8 @@ public final class DreamRenderer {
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective)
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
-        let working = Self.workingSize(width: photoWidth, height: photoHeight, settings: settings)
+        let working = Self.workingSize(
+            width: photoWidth, height: photoHeight, settings: settings, tile: model.inputShape.width)
         let start = working.map { resampler.resample(original, width: $0.width, height: $0.height) } ?? original
         var view = start
         var history: [Float] = []
@@ -348,7 +360,7 @@ public final class DreamRenderer {
         return r0
     }
 
-    /// The seed's recipe: the whole photo at 28x28, `loops` times ascend, upscale, re-add
+    /// The seed's recipe: the whole photo at the network's input size, `loops` times ascend, upscale, re-add
     /// the detail the downscale lost, adjust the range, downscale again. With a strength,
     /// loop `l` of `L` ascends until `share * (l + 1) / L` of it is reached. Runs `items`
     /// copies of the photo as one batch (each with its own generator and, through the

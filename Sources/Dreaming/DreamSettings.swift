@@ -5,9 +5,9 @@ import FileSupport
 public struct DreamSettings: Codable, Sendable, Equatable {
     /// How the network looks at the photo.
     public enum Mode: String, Codable, Sendable, CaseIterable {
-        /// The whole picture seen at 28x28 (the seed's recipe), `loops` times.
+        /// The whole picture seen at the network's input size (the seed's recipe), `loops` times.
         case downscale
-        /// Each octave split into 28x28 tiles, processed as one batch; the grid moves every step.
+        /// Each octave split into tiles of the network's input size, processed as one batch; the grid moves every step.
         case tiles
         /// The conv layers run over the whole octave image at once (conv objectives only).
         case conv
@@ -74,7 +74,7 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         }
     }
 
-    /// How the 28x28 tile grid sits on the image between steps.
+    /// How the tile grid sits on the image between steps.
     public enum TileGridMode: String, Codable, Sendable, CaseIterable {
         /// Shifted every step, so no seams show (the default).
         case moving

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -21,7 +22,8 @@ public final class FileRenderer {
         /// 8 or 16 bits per PNG sample.
         public var pngBitDepth = 8
         /// Quality of JPEG outputs, 1...100.
-        public var jpegQuality = 92
+        public var jpegQuality = Request.defaultJPEGQuality
+        public static let defaultJPEGQuality = ImageWriter().jpegQuality
         /// The preset the settings came from, stored beside them.
         public var presetName: String?
 
@@ -49,19 +51,19 @@ public final class FileRenderer {
 
     public func render(_ request: Request, maxPixels: Int = ImageReader.defaultMaxPixels) throws -> Outcome {
         let start = Date()
-        try AtomicFile.refuseOverwriting([request.input], with: request.output)
-        if let stages = request.stagesOutput { try AtomicFile.refuseOverwriting([request.input], with: stages) }
+        try Files.refuseOverwriting([request.input], with: request.output)
+        if let stages = request.stagesOutput { try Files.refuseOverwriting([request.input], with: stages) }
         guard ImageFormat(pathExtension: request.output) != nil else {
             throw ImagingError.unsupportedExtension(path: request.output)
         }
-        try AtomicFile.checkWritable(request.output)
-        if let stages = request.stagesOutput { try AtomicFile.checkWritable(stages) }
+        try Files.checkWritable(request.output)
+        if let stages = request.stagesOutput { try Files.checkWritable(stages) }
         let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
         let (width, height) = (photo.width, photo.height)
         let result = try renderer.render(
             consume photo, settings: request.settings, wantStages: request.stagesOutput != nil)
         var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
-        writer.textChunks = [(Self.settingsKey, Self.settingsJSON(request.settings))]
+        writer.textChunks = [(Self.settingsKey, try Self.settingsJSON(request.settings))]
         if let name = request.presetName { writer.textChunks.append((Self.presetKey, name)) }
         try writer.write(result.image, to: request.output, protecting: [request.input])
         if let stagesPath = request.stagesOutput, let stages = result.stages {
@@ -73,10 +75,12 @@ public final class FileRenderer {
             wroteStages: request.stagesOutput != nil && result.stages != nil)
     }
 
-    public static func settingsJSON(_ settings: DreamSettings) -> String {
+    /// The settings as stored in a render (sorted keys, so equal settings give equal
+    /// text). Throws only for non-finite numbers, which `DreamSettings.problems()` refuses.
+    public static func settingsJSON(_ settings: DreamSettings) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(settings), as: UTF8.self)
+        return String(decoding: try encoder.encode(settings), as: UTF8.self)
     }
 
     /// The settings a render embedded in its PNG and the name of its preset (nil for
@@ -94,6 +98,22 @@ public final class FileRenderer {
                 path: path, key: settingsKey, problem: "the PNG holds no dream settings (not rendered by dream?)")
         }
         return try Preset.decode(Data(json.utf8), path: path, base: DreamSettings())
+    }
+
+    /// The settings a render starts from, and the preset name its outputs carry: those
+    /// stored in a PNG dream rendered (`fromRender`, named after its stored preset), else
+    /// the preset's (the default preset when none is named).
+    public static func baseSettings(
+        preset: String?, fromRender: String?, library: PresetLibrary = PresetLibrary()
+    ) throws -> (name: String, settings: DreamSettings) {
+        if let fromRender {
+            let recipe = try recipe(fromRender: fromRender)
+            return (recipe.presetName ?? "from", recipe.settings)
+        }
+        let preset = preset ?? PresetLibrary.defaultPreset
+        return (
+            URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent, try library.load(preset).settings
+        )
     }
 
     /// `out/NAME-PRESET-mMAP.png` and similar: the input's name, the preset, the objective.

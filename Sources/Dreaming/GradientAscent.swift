@@ -3,17 +3,19 @@ import NeuralNet
 import Resampling
 
 /// Raises the objective on a one-channel image by normalised gradient steps, looking at
-/// it whole (any size the layers allow) or as a batch of 28x28 tiles.
+/// it whole (any size the layers allow) or as a batch of tiles of the network's input size.
 public final class GradientAscent {
     public enum View: Sendable {
-        /// The image goes through the network as it is (28x28 for dense objectives).
+        /// The image goes through the network as it is (the trained size for dense objectives).
         case whole
-        /// 28x28 tiles with this overlap, one batch; the grid shifts randomly every step
+        /// Tiles of the network's (square) input size with this overlap, one batch; the grid shifts randomly every step
         /// unless `shifting` is false (kept only to show what a fixed grid does: seams).
         case tiles(overlap: Int, shifting: Bool = true)
     }
 
     let evaluator: ObjectiveGradient
+    /// The side of a tile: the network's input (validated square by `DreamRenderer`).
+    private let tileSide: Int
     private let tiles = FloatBuffer()
     private let shifted = FloatBuffer()
     /// The tiles' window-weighted gradient sum and window weights over the image.
@@ -102,6 +104,7 @@ public final class GradientAscent {
 
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
+        tileSide = evaluator.model.inputShape.width
     }
 
     /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
@@ -175,9 +178,10 @@ public final class GradientAscent {
     ) throws(NetworkError) {
         history = []
         reachedChange = 0
-        gridPhase = (Int.random(in: 0..<784, using: &generator), Int.random(in: 0..<784, using: &generator))
+        let phases = tileSide * tileSide
+        gridPhase = (Int.random(in: 0..<phases, using: &generator), Int.random(in: 0..<phases, using: &generator))
         if case .tiles(let overlap, _) = view {
-            gridSteps = (Self.coprimeStep(28 - overlap, 0.618), Self.coprimeStep(28 - overlap, 0.382))
+            gridSteps = (Self.coprimeStep(tileSide - overlap, 0.618), Self.coprimeStep(tileSide - overlap, 0.382))
         }
         var climb = Climb(image: image, steps: steps, stepSize: stepSize, lossCap: lossCap, goal: goal)
         while let length = climb.nextLength() {
@@ -206,8 +210,9 @@ public final class GradientAscent {
         _ images: inout [Image], climbs: inout [Climb], jitter: Int, generators: inout [G]
     ) throws(NetworkError) {
         // As `ascend` does for every image (the phase only matters to tiles).
+        let phases = tileSide * tileSide
         for n in images.indices {
-            _ = (Int.random(in: 0..<784, using: &generators[n]), Int.random(in: 0..<784, using: &generators[n]))
+            _ = (Int.random(in: 0..<phases, using: &generators[n]), Int.random(in: 0..<phases, using: &generators[n]))
         }
         let batchMaps = evaluator.itemMaps
         defer { evaluator.itemMaps = batchMaps }
@@ -305,13 +310,13 @@ public final class GradientAscent {
             // Offsets walk the stride in steps coprime to it (a golden-ratio sequence), so
             // tile borders visit every position once before any repeats: evenly spread
             // seams, where independent random offsets would cluster some.
-            let stride = 28 - overlap
+            let stride = tileSide - overlap
             let (ax, ay) = gridSteps
             grid = TileGrid(
-                imageWidth: image.width, imageHeight: image.height, overlap: overlap,
+                imageWidth: image.width, imageHeight: image.height, tileSize: tileSide, overlap: overlap,
                 offsetX: (gridPhase.0 + stepIndex * ax) % stride, offsetY: (gridPhase.1 + stepIndex * ay) % stride)
         } else {
-            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, overlap: overlap)
+            grid = TileGrid(imageWidth: image.width, imageHeight: image.height, tileSize: tileSide, overlap: overlap)
         }
         // Tiles go through the network a group at a time (bounded memory at any image
         // size); a group is a whole number of the evaluator's chunks, so the chunks, and
@@ -323,10 +328,10 @@ public final class GradientAscent {
         var lossSum: Float = 0
         for first in stride(from: 0, to: grid.count, by: tileGroup) {
             let group = first..<min(first + tileGroup, grid.count)
-            let batch = tiles.reserve(group.count * 784)
+            let batch = tiles.reserve(group.count * tileSide * tileSide)
             grid.extract(from: image, tiles: group, into: batch)
             let g = try evaluator.evaluate(
-                batch, batch: group.count, shape: FeatureShape(height: 28, width: 28, channels: 1))
+                batch, batch: group.count, shape: FeatureShape(height: tileSide, width: tileSide, channels: 1))
             passes += 1
             grid.accumulate(g, tiles: group, into: sum, weights: weights)
             // Tile by tile, so the sum does not depend on the grouping.

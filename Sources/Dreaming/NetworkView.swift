@@ -1,21 +1,24 @@
 import Imaging
+import NeuralNet
 import Resampling
 
-/// What the 28x28 network sees of a photo.
+/// What the network sees of a photo.
 public enum NetworkView {
-    /// The bicubic 28x28 downscale of the photo's luminance (squeezed, as in the recipe).
-    public static func downscale(_ photo: Image, invert: Bool = false, side: Int = 28) -> Image {
-        var view = ColorSpace.luma(of: photo).resized(width: side, height: side)
+    /// The bicubic downscale of the photo's luminance to the network's input size
+    /// (squeezed, as in the recipe).
+    public static func downscale(_ photo: Image, to input: FeatureShape, invert: Bool = false) -> Image {
+        var view = ColorSpace.luma(of: photo).resized(width: input.width, height: input.height)
         if invert { view.pixels = view.pixels.map { 1 - $0 } }
         return view.clamped()
     }
 
-    /// The photo's luminance with the 28x28 tile grid drawn over it (grid lines in red).
-    public static func tiles(_ photo: Image, invert: Bool = false, overlap: Int = 0) -> Image {
+    /// The photo's luminance with the grid of input-sized tiles drawn over it (grid lines
+    /// in red).
+    public static func tiles(_ photo: Image, tileSize: Int, invert: Bool = false, overlap: Int = 0) -> Image {
         var luma = ColorSpace.luma(of: photo)
         if invert { luma.pixels = luma.pixels.map { 1 - $0 } }
         var out = Image(planes: [luma, luma, luma])
-        let grid = TileGrid(imageWidth: luma.width, imageHeight: luma.height, overlap: overlap)
+        let grid = TileGrid(imageWidth: luma.width, imageHeight: luma.height, tileSize: tileSize, overlap: overlap)
         func mark(_ x: Int, _ y: Int) {
             guard x >= 0, y >= 0, x < out.width, y < out.height else { return }
             out[x, y, 0] = 1

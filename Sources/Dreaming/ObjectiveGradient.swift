@@ -30,6 +30,8 @@ public final class ObjectiveGradient {
     private var checkedPlan: BlockPlan?
 
     public var model: Sequential { parallel.model }
+    /// Receptive fields and strides for the block plan.
+    private let geometry: NetworkGeometry
     /// Workers this evaluator spreads its chunks and blocks over.
     public var workers: Int { parallel.replicas.count }
     /// Tiles per pass, at fixed positions in the batch (samples 4k..<4k+4): small chunks
@@ -52,6 +54,7 @@ public final class ObjectiveGradient {
     /// `workers`: cores to spread the work over (fewer when several renders run at once).
     public init(model: Sequential, objective: DreamObjective, workers: Int = Parallelism.cores) {
         self.objective = objective
+        geometry = model.geometry
         // Winograd: the weights stay fixed while dreaming, and the forward pass and the
         // input gradient are all the work (tiles preset 560x560: 1.8 s -> 1.4 s with it).
         parallel = DataParallel(model: model, workers: workers, convolution: .winograd)
@@ -92,7 +95,8 @@ public final class ObjectiveGradient {
         lossSum = 0
     }
 
-    /// Returns d(objective)/d(input) for the batch (valid until the next call).
+    /// Returns d(objective)/d(input) for the batch. The pointer is this evaluator's buffer:
+    /// valid until the next `evaluate`, and only while the evaluator lives.
     public func evaluate(_ input: UnsafePointer<Float>, batch: Int, shape: FeatureShape) throws(NetworkError)
         -> UnsafePointer<Float>
     {
@@ -129,6 +133,8 @@ public final class ObjectiveGradient {
         fullPositions: [Int: Int]? = nil, first: Int = 0
     ) {
         let perItem = !itemMapBuffer.isEmpty
+        // Cannot throw: `evaluate` checked this shape (and `blockPlan` its blocks' shapes)
+        // through the deepest layer before any slice runs.
         try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
         losses.update(repeating: 0, count: batch)
         let scratch = seedLists[worker]
@@ -218,18 +224,11 @@ public final class ObjectiveGradient {
         guard !objective.needsFixedInput,
             let full = try? model.outputShapes(for: shape, through: objective.deepestLayer)
         else { return nil }
-        // Receptive field size and stride at each layer, per axis, walking the network.
-        var field = (1, 1), stride = (1, 1)
-        var strides: [(Int, Int)] = []
-        for layer in model.layers[0...objective.deepestLayer] {
-            let spec = layer.spec
-            if spec.kind == .conv2d || spec.kind == .maxpool2d, let size = spec.size, size.count == 2 {
-                field.0 += (size[0] - 1) * stride.0
-                field.1 += (size[1] - 1) * stride.1
-                if spec.kind == .maxpool2d { stride = (stride.0 * size[0], stride.1 * size[1]) }
-            }
-            strides.append(stride)
-        }
+        // Receptive field size and stride per axis: at the deepest layer, and at each layer.
+        let deepest = geometry.layers[objective.deepestLayer]
+        let field = (deepest.receptiveField.height, deepest.receptiveField.width)
+        let stride = (deepest.stride.height, deepest.stride.width)
+        let strides = geometry.layers.map { ($0.stride.height, $0.stride.width) }
         // A layer's output row j needs input rows up to j * s + f - 1: a block whose own
         // part ends at b needs b + f - s rows (f - s only grows with depth).
         let halo = (field.0 - stride.0, field.1 - stride.1)

@@ -11,10 +11,9 @@ public struct Preset: Sendable {
     public init(contentsOf path: String, base: DreamSettings = DreamSettings()) throws(DreamError) {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try Files.read(path))
         } catch {
-            throw .presetUnreadable(
-                path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+            throw .presetUnreadable(path: path, reason: error.reason)
         }
         self.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         self.path = path

@@ -3,6 +3,9 @@ import Foundation
 /// Finds presets by name: `./presets` first, then the presets shipped with dream; a
 /// name ending in `.json` (or holding a `/`) is a path.
 public struct PresetLibrary: Sendable {
+    /// The preset a render uses when none is named: the seed's recipe.
+    public static let defaultPreset = "ghost"
+
     public var directories: [String]
     /// Every folder looked in, existing or not, for "not found" messages.
     public var searched: [String]

@@ -1,11 +1,11 @@
 import Resampling
 
-/// Where a render is: the stage (a 28x28 loop or an octave), the step within it, and
-/// the fraction of the whole render's work done, for a display to turn into a bar and
-/// an ETA. The library reports, the command line prints.
+/// Where a render is: the stage (a loop at the network's input size, or an octave), the
+/// step within it, and the fraction of the whole render's work done, for a display to
+/// turn into a bar and an ETA. The library reports, the command line prints.
 public struct RenderProgress: Sendable, Equatable, CustomStringConvertible {
     public enum Stage: String, Sendable {
-        /// One of downscale mode's `loops` at the network's 28x28.
+        /// One of downscale mode's `loops` at the network's input size (28x28 for MNIST).
         case loop
         case octave
         /// With a `patternSize` smaller than the photo: the dream brought to the photo's
@@ -28,7 +28,7 @@ public struct RenderProgress: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch stage {
-        case .loop: return "28x28 loop \(index)/\(count), step \(step)/\(steps)"
+        case .loop: return "\(width)x\(height) loop \(index)/\(count), step \(step)/\(steps)"
         case .octave: return "octave \(index)/\(count) (\(width)x\(height)), step \(step)/\(steps)"
         case .detail: return "detail at \(width)x\(height)"
         }
@@ -66,7 +66,7 @@ final class ProgressTracker {
     /// `width` x `height`: the size the dream runs at; `fullSize`: the photo's, when the
     /// dream runs smaller (`patternSize`) and is brought up to it at the end.
     init(
-        settings: DreamSettings, width: Int, height: Int, network: (width: Int, height: Int) = (28, 28),
+        settings: DreamSettings, width: Int, height: Int, network: (width: Int, height: Int),
         fullSize: (width: Int, height: Int)? = nil, report: @escaping (RenderProgress) -> Void
     ) {
         var stages: [Stage] = []
@@ -90,8 +90,10 @@ final class ProgressTracker {
                 let perStep =
                     tiled
                     ? Double(
-                        TileGrid(imageWidth: size.width, imageHeight: size.height, overlap: settings.tileOverlap).count
-                            * 784) : pixels
+                        TileGrid(
+                            imageWidth: size.width, imageHeight: size.height, tileSize: network.width,
+                            overlap: settings.tileOverlap
+                        ).count * network.width * network.height) : pixels
                 stages.append(
                     Stage(
                         kind: .octave, index: octave + 1, count: sizes.count, width: size.width, height: size.height,

@@ -5,7 +5,13 @@ import Resampling
 /// caption line above it; the photo's panels at most four times as wide as high (a
 /// panorama's panels get lower instead).
 enum StageStrip {
-    static let names = ["28×28 pattern", "pattern, gray", "upscaled", "detail re-added", "range adjusted"]
+    /// The captions; the first names the pattern's size (the network's input).
+    static func names(pattern: Image) -> [String] {
+        [
+            "\(pattern.width)×\(pattern.height) pattern", "pattern, gray", "upscaled", "detail re-added",
+            "range adjusted",
+        ]
+    }
     static let captionScale = 2
     /// Height of the caption line above the panels.
     static var captionHeight: Int { BitmapFont.height(scale: captionScale) + 8 }
@@ -27,7 +33,7 @@ enum StageStrip {
         let total = panels.map(\.width).reduce(0, +) + gap * (panels.count - 1)
         var strip = Image(width: total, height: top + height, channels: 3, value: 1)
         var x0 = 0
-        for (panel, name) in zip(panels, names) {
+        for (panel, name) in zip(panels, names(pattern: pattern)) {
             for c in 0..<3 {
                 for y in 0..<panel.height {
                     for x in 0..<panel.width { strip[x0 + x, top + y, c] = panel[x, y, c] }

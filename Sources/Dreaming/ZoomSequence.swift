@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -76,7 +77,7 @@ public final class ZoomSequence {
     /// frames rendered by this call.
     @discardableResult
     public func run(photo: Image, count: Int) throws -> Int {
-        try AtomicFile.createFolder(folder)
+        try Files.createFolder(folder)
         let done = completedFrames()
         var previous = photo
         if done > 0 {

@@ -1,4 +1,5 @@
 import CCodecShims
+import FileSupport
 import Foundation
 
 /// Decodes PNG and JPEG files into `Image`s.
@@ -24,20 +25,18 @@ public struct ImageReader: Sendable {
 
     public func read(contentsOf path: String) throws(ImagingError) -> Image {
         let bytes: [UInt8]
-        do {
+        do throws(FileError) {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if size > maxFileBytes {
                 let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
-                throw ImagingError.unreadable(
+                throw FileError.unreadable(
                     path: path,
                     reason: "it is \(megabytes(size)), over the \(megabytes(maxFileBytes)) that an image within the "
                         + "\(Self.megapixels(maxPixels))-megapixel limit can take")
             }
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch let error as ImagingError {
-            throw error
+            bytes = try Files.read(path)
         } catch {
-            throw .unreadable(path: path, reason: Self.describe(error, path: path))
+            throw .file(error)
         }
         return try decode(bytes, path: path)
     }
@@ -114,16 +113,6 @@ public struct ImageReader: Sendable {
     /// "100", or "0.000064" for a tiny test limit.
     static func megapixels(_ pixels: Int) -> String {
         pixels % 1_000_000 == 0 ? "\(pixels / 1_000_000)" : "\(Double(pixels) / 1_000_000)"
-    }
-
-    static func describe(_ error: Error, path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            return "no such file"
-        }
-        if isDirectory.boolValue { return "it is a directory" }
-        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
-        return (error as NSError).localizedDescription
     }
 }
 

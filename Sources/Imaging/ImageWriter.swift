@@ -1,4 +1,5 @@
 import CCodecShims
+import FileSupport
 import Foundation
 
 /// Encodes `Image`s as PNG or JPEG; the format follows the output file's extension.
@@ -20,9 +21,17 @@ public struct ImageWriter: Sendable {
     /// Paths in `inputs` are never overwritten.
     public func write(_ image: Image, to path: String, protecting inputs: [String] = []) throws(ImagingError) {
         guard let format = ImageFormat(pathExtension: path) else { throw .unsupportedExtension(path: path) }
-        try AtomicFile.refuseOverwriting(inputs, with: path)
+        do {
+            try Files.refuseOverwriting(inputs, with: path)
+        } catch {
+            throw .file(error)
+        }
         let bytes = try encode(image, as: format, path: path)
-        try AtomicFile.write(bytes, to: path)
+        do {
+            try Files.write(bytes, to: path)
+        } catch {
+            throw .file(error)
+        }
     }
 
     public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImagingError)
@@ -46,27 +55,22 @@ public struct ImageWriter: Sendable {
         let values = textChunks.map { strdup($0.value) }
         defer { (keys + values).forEach { free($0) } }
         var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
-        let status: Int32
-        if pngBitDepth == 16 {
-            var samples = Self.interleaved(image) { UInt16(($0 * 65535).rounded()) }
-            status = samples.withUnsafeMutableBytes { raw in
+        // The same call for 8- and 16-bit samples; only the quantisation differs.
+        func encode<T: FixedWidthInteger>(_ quantize: (Float) -> T) -> Int32 {
+            var samples = Self.interleaved(image, quantize)
+            return samples.withUnsafeMutableBytes { raw in
                 var header = codec_image(
                     width: UInt32(image.width), height: UInt32(image.height),
-                    channels: UInt32(image.channels), bit_depth: 16, pixels: raw.baseAddress)
-                return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
-            }
-        } else {
-            var samples = Self.interleaved(image) { UInt8(($0 * 255).rounded()) }
-            status = samples.withUnsafeMutableBytes { raw in
-                var header = codec_image(
-                    width: UInt32(image.width), height: UInt32(image.height),
-                    channels: UInt32(image.channels), bit_depth: 8, pixels: raw.baseAddress)
+                    channels: UInt32(image.channels), bit_depth: UInt32(T.bitWidth), pixels: raw.baseAddress)
                 return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
             }
         }
+        let status =
+            pngBitDepth == 16
+            ? encode { UInt16(($0 * 65535).rounded()) } : encode { UInt8(($0 * 255).rounded()) }
         defer { codec_free(out) }
         guard status == 0, let out else {
-            throw .writeFailed(path: path, reason: cString(message))
+            throw .encodeFailed(path: path, reason: cString(message))
         }
         return Array(UnsafeBufferPointer(start: out, count: length))
     }
@@ -89,7 +93,7 @@ public struct ImageWriter: Sendable {
         }
         defer { codec_free(out) }
         guard status == 0, let out else {
-            throw .writeFailed(path: path, reason: cString(message))
+            throw .encodeFailed(path: path, reason: cString(message))
         }
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
@@ -124,9 +128,9 @@ extension Image {
 public func readPNGText(at path: String, key: String) throws(ImagingError) -> String? {
     let bytes: [UInt8]
     do {
-        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes = try Files.read(path)
     } catch {
-        throw .unreadable(path: path, reason: ImageReader.describe(error, path: path))
+        throw .file(error)
     }
     var text: UnsafeMutablePointer<CChar>?
     var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))

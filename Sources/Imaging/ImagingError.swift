@@ -1,24 +1,24 @@
+import FileSupport
 import Foundation
 
-/// What went wrong reading or writing an image; each message names the file.
+/// What went wrong reading or writing an image; each message names the file. Problems
+/// with the file itself (missing, unwritable, an input) are FileSupport's `FileError`.
 public enum ImagingError: Error, LocalizedError, Equatable {
-    case unreadable(path: String, reason: String)
+    case file(FileError)
     case unknownFormat(path: String)
     case corrupt(path: String, detail: String)
     case tooLarge(path: String, width: Int, height: Int, limit: Int)
     case unsupported(path: String, detail: String)
     case unsupportedExtension(path: String)
-    case writeFailed(path: String, reason: String)
-    case wouldOverwriteInput(path: String)
-    case cannotCreateFolder(path: String, reason: String)
+    case encodeFailed(path: String, reason: String)
     /// libpng dropped a text chunk (bad CRC, size or count limits) and the key asked for
     /// was not among those it kept.
     case textChunkDropped(path: String, detail: String)
 
     public var errorDescription: String? {
         switch self {
-        case .unreadable(let path, let reason):
-            return "\(path): cannot read the file (\(reason))"
+        case .file(let error):
+            return error.errorDescription
         case .unknownFormat(let path):
             return "\(path): not a PNG or JPEG image"
         case .corrupt(let path, let detail):
@@ -30,15 +30,11 @@ public enum ImagingError: Error, LocalizedError, Equatable {
             return "\(path): unsupported image (\(detail))"
         case .unsupportedExtension(let path):
             return "\(path): cannot tell the output format; name the file .png, .jpg or .jpeg"
-        case .writeFailed(let path, let reason):
-            return "\(path): cannot write the file (\(reason))"
-        case .cannotCreateFolder(let path, let reason):
-            return "\(path): cannot create the output folder (\(reason))"
+        case .encodeFailed(let path, let reason):
+            return "\(path): cannot encode the image (\(reason))"
         case .textChunkDropped(let path, let detail):
             return
                 "\(path): libpng dropped a text chunk (\(detail)), which may have held what was asked for; the file is damaged or holds more text than libpng keeps"
-        case .wouldOverwriteInput(let path):
-            return "\(path): refusing to overwrite an input file; choose another output name"
         }
     }
 }

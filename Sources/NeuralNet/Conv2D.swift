@@ -11,7 +11,7 @@ public final class Conv2D: Layer {
     public let kernelHeight: Int
     public let kernelWidth: Int
     public let activation: Activation
-    private(set) var inputChannels = 0
+    let inputChannels: Int
 
     private var weights: UnsafeMutablePointer<Float>!
     private var bias: UnsafeMutablePointer<Float>!
@@ -363,19 +363,17 @@ public final class Conv2D: Layer {
     {
         let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
         let c = shape.channels, span = kernelWidth * c, p = patchSize
-        do {
-            for n in 0..<batch {
-                let image = input + n * shape.count
-                var row = cols + n * outH * outW * p
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        for ky in 0..<kernelHeight {
-                            // A loop, not memmove: conv1's rows are 3 floats, too short for a call.
-                            let source = image + ((oy + ky) * shape.width + ox) * c, target = row + ky * span
-                            for j in 0..<span { target[j] = source[j] }
-                        }
-                        row += p
+        for n in 0..<batch {
+            let image = input + n * shape.count
+            var row = cols + n * outH * outW * p
+            for oy in 0..<outH {
+                for ox in 0..<outW {
+                    for ky in 0..<kernelHeight {
+                        // A loop, not memmove: conv1's rows are 3 floats, too short for a call.
+                        let source = image + ((oy + ky) * shape.width + ox) * c, target = row + ky * span
+                        for j in 0..<span { target[j] = source[j] }
                     }
+                    row += p
                 }
             }
         }
@@ -385,19 +383,17 @@ public final class Conv2D: Layer {
     {
         let outH = shape.height - kernelHeight + 1, outW = shape.width - kernelWidth + 1
         let c = shape.channels, span = kernelWidth * c, p = patchSize
-        do {
-            for n in 0..<batch {
-                let image = target + n * shape.count
-                image.update(repeating: 0, count: shape.count)
-                var row = cols + n * outH * outW * p
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        for ky in 0..<kernelHeight {
-                            VectorKernels.add(
-                                row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
-                        }
-                        row += p
+        for n in 0..<batch {
+            let image = target + n * shape.count
+            image.update(repeating: 0, count: shape.count)
+            var row = cols + n * outH * outW * p
+            for oy in 0..<outH {
+                for ox in 0..<outW {
+                    for ky in 0..<kernelHeight {
+                        VectorKernels.add(
+                            row + ky * span, into: image + ((oy + ky) * shape.width + ox) * c, count: span)
                     }
+                    row += p
                 }
             }
         }

@@ -1,6 +1,7 @@
 /// Grow-only contiguous float storage reused between steps, so the hot loops never
 /// allocate. Growing does not keep the contents.
 public final class FloatBuffer: @unchecked Sendable {
+    /// The storage; replaced (the old one freed) when `reserve` grows it.
     public private(set) var pointer: UnsafeMutablePointer<Float>
     public private(set) var capacity: Int
 
@@ -12,7 +13,9 @@ public final class FloatBuffer: @unchecked Sendable {
 
     deinit { pointer.deallocate() }
 
-    /// Makes room for `count` floats; returns the (possibly new) storage.
+    /// Makes room for `count` floats; returns the (possibly new) storage. The pointer is
+    /// valid until the next `reserve` that grows the buffer, or the buffer's end: callers
+    /// use it within one step and never keep it.
     @discardableResult
     public func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
         if count > capacity {

@@ -14,6 +14,8 @@ public protocol Layer: AnyObject {
     func outputShape(for input: FeatureShape) throws(NetworkError) -> FeatureShape
 
     func forward(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int)
+    /// The layer's own buffers: valid from a `forward` until the next `forward` (which may
+    /// move them), and only while the layer lives.
     var preActivation: UnsafeMutablePointer<Float> { get }
     var output: UnsafeMutablePointer<Float> { get }
 

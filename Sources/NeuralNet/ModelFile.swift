@@ -73,7 +73,7 @@ public enum ModelFile {
         to path: String
     ) throws(ModelFileError) {
         do {
-            try AtomicWrite.write(encode(model, training: training, extraTensors: extraTensors), to: path)
+            try Files.write(encode(model, training: training, extraTensors: extraTensors), to: path)
         } catch {
             throw .writeFailed(path: path, reason: error.reason)
         }

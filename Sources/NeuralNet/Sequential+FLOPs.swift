@@ -3,6 +3,7 @@ extension Sequential {
     public func forwardFLOPs(for shape: FeatureShape? = nil) -> [Double] {
         var current = shape ?? inputShape
         return layers.map { layer in
+            // Cannot throw: the network was built by walking these shapes from inputShape.
             let out = try! layer.outputShape(for: current)
             defer { current = out }
             switch layer {

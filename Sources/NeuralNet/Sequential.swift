@@ -35,6 +35,7 @@ public final class Sequential {
     /// A second network on the same parameters (its own buffers and gradients), for
     /// running slices of a batch on other cores.
     public func replica() -> Sequential {
+        // Cannot throw: the same shape and specs already built this network.
         let copy = try! Sequential(inputShape: inputShape, specs: specs, sharing: parameters)
         copy.convolutionAlgorithm = convolutionAlgorithm
         return copy
@@ -203,6 +204,7 @@ public final class Sequential {
 
     /// The seed's MNIST network: 208,982 parameters.
     public static func mnistCNN() -> Sequential {
+        // Cannot throw: fixed specs that fit 28x28x1 (GeometryTests build it).
         try! Sequential(
             inputShape: FeatureShape(height: 28, width: 28, channels: 1),
             specs: [
@@ -224,7 +226,7 @@ public final class Sequential {
         var shape = inputShape
         for layer in layers {
             layer.initialize(inputShape: shape, using: &generator)
-            shape = try! layer.outputShape(for: shape)
+            shape = try! layer.outputShape(for: shape)  // cannot throw: checked when built
         }
     }
 
@@ -288,7 +290,7 @@ public final class Sequential {
 
     /// Shape of layer `i`'s output in the last forward pass.
     public func outputShape(ofLayer i: Int) -> FeatureShape {
-        try! layers[i].outputShape(for: inputShapes[i])
+        try! layers[i].outputShape(for: inputShapes[i])  // cannot throw: checked by that forward pass
     }
 
     /// A gradient placed on one layer's output (or its pre-activation values).
@@ -395,8 +397,6 @@ public final class Sequential {
             try forward(buffer.baseAddress!, batch: batch)
         }
         let classes = layers.last!.spec.units ?? outputShape(ofLayer: layers.count - 1).count
-        return layers.last!.output.withMemoryRebound(to: Float.self, capacity: batch * classes) {
-            Array(UnsafeBufferPointer(start: $0, count: batch * classes))
-        }
+        return Array(UnsafeBufferPointer(start: layers.last!.output, count: batch * classes))
     }
 }

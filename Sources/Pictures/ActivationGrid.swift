@@ -23,6 +23,11 @@ public enum ActivationGrid {
         } catch {
             throw .invalidSetting(key: "layer", problem: error.errorDescription ?? name)
         }
+        guard input.count == model.inputShape.count else {
+            throw .invalidSetting(
+                key: "input", problem: "\(input.count) values for a network that takes \(model.inputShape)")
+        }
+        // Cannot throw: the trained input shape (the default) passes every layer.
         input.withUnsafeBufferPointer { try! model.forward($0.baseAddress!, batch: 1, through: layer) }
         let shape = model.outputShape(ofLayer: layer)
         let values = Array(UnsafeBufferPointer(start: model.layers[layer].output, count: shape.count))
@@ -39,8 +44,11 @@ public enum ActivationGrid {
         }
 
         // The input as the network sees it.
-        let inputImage = colormap.apply(to: Image(width: 28, height: 28, pixels: input), low: 0, high: 1)
-            .resized(width: layout.inputSide, height: layout.inputSide, kernel: .nearest)
+        let inputShape = model.inputShape
+        let inputImage = colormap.apply(
+            to: Image(width: inputShape.width, height: inputShape.height, pixels: input), low: 0, high: 1
+        )
+        .resized(width: layout.inputSide, height: layout.inputSide, kernel: .nearest)
         BitmapFont.draw(
             "input", into: &sheet, x: gap, y: layout.top + 2, scale: labelScale, color: (0.9, 0.9, 0.9))
         paste(inputImage, into: &sheet, x: gap, y: layout.top + labelHeight)

@@ -72,7 +72,7 @@ public struct ContactSheet {
         self.colormap = colormap
     }
 
-    /// A 28x28 pattern as a cell picture: colored over its own range, so weak and strong
+    /// A pattern (one network input) as a cell picture: colored over its own range, so weak and strong
     /// maps both show their structure (the manifest keeps the real values), and enlarged.
     public func patternCell(_ pattern: Image) -> Image {
         colormap.apply(to: pattern).enlarged(by: scale)
@@ -83,7 +83,7 @@ public struct ContactSheet {
         let columns = max(1, min(self.columns ?? (cells.count > 64 ? 16 : 8), cells.count))
         var layout = Layout(
             columns: columns, rows: max(1, (cells.count + columns - 1) / columns),
-            cellWidth: cells.first?.image.width ?? 28 * scale, cellHeight: cells.first?.image.height ?? 28 * scale,
+            cellWidth: cells.first?.image.width ?? 0, cellHeight: cells.first?.image.height ?? 0,
             labelLines: 1, labelScale: labelScale, gap: gap, titleHeight: 0)
         // Map and score side by side when every cell has room, else on two lines.
         let widest =

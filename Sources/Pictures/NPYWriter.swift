@@ -1,6 +1,5 @@
-import Dreaming
+import FileSupport
 import Foundation
-import Imaging
 
 /// NumPy's .npy format (version 1.0) for float32 arrays, so patterns load with np.load.
 public enum NPYWriter {
@@ -18,7 +17,7 @@ public enum NPYWriter {
         return bytes
     }
 
-    public static func write(_ values: [Float], shape: [Int], to path: String) throws(ImagingError) {
-        try AtomicFile.write(encode(values, shape: shape), to: path)
+    public static func write(_ values: [Float], shape: [Int], to path: String) throws(FileError) {
+        try Files.write(encode(values, shape: shape), to: path)
     }
 }

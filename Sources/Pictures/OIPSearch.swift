@@ -4,7 +4,7 @@ import Imaging
 import NeuralNet
 import Resampling
 
-/// Finds "OIPs" (original input patterns): 28x28 inputs that drive one map of a layer
+/// Finds "OIPs" (original input patterns): network inputs that drive one map of a layer
 /// hardest, by gradient ascent from noise, all requested maps at once as one batch.
 ///
 /// Pixels are clipped to [0, 1] at every step: a pattern that wins only by leaving the
@@ -35,11 +35,28 @@ public final class OIPSearch {
         /// Regularized style: levels of the gradient's Laplacian pyramid (1: none).
         public var pyramidLevels = 4
         public init() {}
+
+        /// What is wrong with these settings for patterns of `input`'s size.
+        public func problems(input: FeatureShape) -> [(key: String, problem: String)] {
+            var result: [(String, String)] = []
+            let side = min(input.width, input.height)
+            if noiseScales.isEmpty || noiseScales.contains(where: { !(1...side).contains($0) }) {
+                result.append(("noiseScales", "lengths must be in 1...\(side), not \(noiseScales)"))
+            }
+            if steps < 1 { result.append(("steps", "must be 1 or more, not \(steps)")) }
+            if !(stepSize > 0 && stepSize <= 1) { result.append(("stepSize", "must be in (0, 1], not \(stepSize)")) }
+            if restarts < 0 { result.append(("restarts", "must be 0 or more, not \(restarts)")) }
+            // The warps and the gradient pyramid work on square patterns.
+            if style == .regularized && input.width != input.height {
+                result.append(("style", "regularized needs a square network input, not \(input); use raw"))
+            }
+            return result
+        }
     }
 
     public struct Pattern: Sendable {
         public var map: Int
-        /// 28x28 values in [0, 1].
+        /// An input of the network's size, values in [0, 1].
         public var image: Image
         /// The map's mean (post-activation) response to the pattern; a class layer's logit.
         public var activation: Float
@@ -60,6 +77,10 @@ public final class OIPSearch {
     let outputShape: FeatureShape
     /// A softmax layer is measured and raised by its logits: probabilities saturate at 1.
     public let usesLogits: Bool
+    /// The network's input: the patterns' size.
+    let input: FeatureShape
+    /// Values per pattern.
+    var inputCount: Int { input.count }
     private let seedBuffers: [FloatBuffer]
     private let gradients = FloatBuffer()
     private let activations = FloatBuffer()
@@ -71,11 +92,16 @@ public final class OIPSearch {
             throw .invalidSetting(key: "layer", problem: error.errorDescription ?? layerName)
         }
         self.layerName = model.layers[layer].name
+        input = model.inputShape
+        // Cannot throw: a Sequential is only built when its input shape passes every layer.
         outputShape = try! model.outputShapes(for: model.inputShape)[layer]
         mapCount = outputShape.channels
         usesLogits = model.layers[layer].spec.activation == .softmax
         parallel = DataParallel(model: model, convolution: .winograd)
         seedBuffers = parallel.replicas.map { _ in FloatBuffer() }
+        guard input.channels == 1 else {
+            throw .invalidSetting(key: "model", problem: "OIP search needs a one-channel input, not \(input)")
+        }
         guard model.layers[layer].spec.kind == .conv2d || model.layers[layer].spec.kind == .dense else {
             throw .invalidSetting(
                 key: "layer", problem: "\(self.layerName) has no maps of its own; pick a conv or dense layer")
@@ -97,7 +123,8 @@ public final class OIPSearch {
         parallel.run(batch: batch, minimum: 4) { _, replica, slice in
             for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 32) {
                 let count = min(32, slice.upperBound - start)
-                try! replica.forward(input + start * 784, batch: count, through: layer)
+                // Cannot throw: the trained input shape (the default) passes every layer.
+                try! replica.forward(input + start * inputCount, batch: count, through: layer)
                 let values = logits ? replica.layers[layer].preActivation : replica.layers[layer].output
                 for n in 0..<count {
                     let row = out + (start + n) * channels
@@ -119,7 +146,7 @@ public final class OIPSearch {
         data.images.withUnsafeBufferPointer { images in
             for start in stride(from: 0, to: data.count, by: 1000) {
                 let count = min(1000, data.count - start)
-                let r = responses(images.baseAddress! + start * 784, batch: count)
+                let r = responses(images.baseAddress! + start * inputCount, batch: count)
                 for n in 0..<count {
                     for m in 0..<mapCount {
                         mean[m] += Double(r[n * mapCount + m])
@@ -132,15 +159,18 @@ public final class OIPSearch {
     }
 
     /// Starting noise: a base level plus random fields at each length scale.
-    static func noise<G: RandomNumberGenerator>(scales: [Int], using generator: inout G) -> [Float] {
-        var field = [Float](repeating: 0.2, count: 784)
+    static func noise<G: RandomNumberGenerator>(scales: [Int], input: FeatureShape, using generator: inout G)
+        -> [Float]
+    {
+        let count = input.height * input.width
+        var field = [Float](repeating: 0.2, count: count)
         for scale in scales where scale >= 1 {
-            let side = max(2, 28 / scale)
+            let width = max(2, input.width / scale), height = max(2, input.height / scale)
             let coarse = Image(
-                width: side, height: side,
-                pixels: (0..<(side * side)).map { _ in Float.random(in: -1...1, using: &generator) })
-            let smooth = coarse.resized(width: 28, height: 28)
-            for i in 0..<784 { field[i] += 0.15 * smooth.pixels[i] }
+                width: width, height: height,
+                pixels: (0..<(width * height)).map { _ in Float.random(in: -1...1, using: &generator) })
+            let smooth = coarse.resized(width: input.width, height: input.height)
+            for i in 0..<count { field[i] += 0.15 * smooth.pixels[i] }
         }
         return field.map { min(max($0, 0), 1) }
     }
@@ -154,25 +184,30 @@ public final class OIPSearch {
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws(DreamError) -> [Pattern] {
         try checkMaps(maps)
+        if let (key, problem) = settings.problems(input: input).first {
+            throw .invalidSetting(key: key, problem: problem)
+        }
         var generator = SeededGenerator(seed: settings.seed)
         let batch = maps.count
+        let per = inputCount
         let regularized = settings.style == .regularized
         let pyramid =
-            regularized && settings.pyramidLevels > 1 ? GradientPyramid(side: 28, levels: settings.pyramidLevels) : nil
+            regularized && settings.pyramidLevels > 1
+            ? GradientPyramid(side: input.width, levels: settings.pyramidLevels) : nil
         var x = [Float]()
-        x.reserveCapacity(batch * 784)
-        for _ in maps { x += Self.noise(scales: settings.noiseScales, using: &generator) }
+        x.reserveCapacity(batch * per)
+        for _ in maps { x += Self.noise(scales: settings.noiseScales, input: input, using: &generator) }
         var seen = x
         var transforms: [PatternTransform] = []
         var restarts = [Int](repeating: 0, count: batch)
         var bestActivation = [Float](repeating: -.infinity, count: batch)
         var bestImage = x
         let checkpoints = Set([settings.steps / 3, 2 * settings.steps / 3])
-        var unwarped = [Float](repeating: 0, count: 784)
+        var unwarped = [Float](repeating: 0, count: per)
         func keepBest(_ activation: [Float], of images: [Float]) {
             for n in 0..<batch where activation[n] > bestActivation[n] {
                 bestActivation[n] = activation[n]
-                for i in n * 784..<(n + 1) * 784 { bestImage[i] = images[i] }
+                for i in n * per..<(n + 1) * per { bestImage[i] = images[i] }
             }
         }
         func measure() {
@@ -186,13 +221,13 @@ public final class OIPSearch {
                 let fade = max(0, 1 - Float(step) / (0.8 * Float(settings.steps)))
                 transforms = (0..<batch).map { _ in
                     PatternTransform.random(
-                        side: 28, jitter: fade * settings.jitter, scaleRange: fade * settings.scaleRange,
+                        side: input.width, jitter: fade * settings.jitter, scaleRange: fade * settings.scaleRange,
                         degrees: fade * settings.degrees, using: &generator)
                 }
                 x.withUnsafeBufferPointer { source in
                     seen.withUnsafeMutableBufferPointer { target in
                         for n in 0..<batch {
-                            transforms[n].apply(source.baseAddress! + n * 784, into: target.baseAddress! + n * 784)
+                            transforms[n].apply(source.baseAddress! + n * per, into: target.baseAddress! + n * per)
                         }
                     }
                 }
@@ -211,40 +246,44 @@ public final class OIPSearch {
                 // Regularized: the gradient back through the warp, then shaped by the pyramid.
                 if regularized {
                     unwarped.withUnsafeMutableBufferPointer {
-                        transforms[n].adjoint(gradient + n * 784, into: $0.baseAddress!)
+                        transforms[n].adjoint(gradient + n * per, into: $0.baseAddress!)
                     }
                     if let pyramid {
                         unwarped = unwarped.withUnsafeBufferPointer { pyramid.normalize($0.baseAddress!) }
                     }
                 }
                 let direction =
-                    regularized ? unwarped : Array(UnsafeBufferPointer(start: gradient + n * 784, count: 784))
+                    regularized ? unwarped : Array(UnsafeBufferPointer(start: gradient + n * per, count: per))
                 let scale = direction.withUnsafeBufferPointer {
-                    stepSize / max(VectorKernels.meanAbs($0.baseAddress!, count: 784), 1e-8)
+                    stepSize / max(VectorKernels.meanAbs($0.baseAddress!, count: per), 1e-8)
                 }
-                for i in 0..<784 { x[n * 784 + i] = min(max(x[n * 784 + i] + scale * direction[i], 0), 1) }
+                for i in 0..<per { x[n * per + i] = min(max(x[n * per + i] + scale * direction[i], 0), 1) }
             }
             progress(step + 1, settings.steps)
             if checkpoints.contains(step + 1) {
                 for n in 0..<batch
                 where bestActivation[n] <= (thresholds?[n] ?? 0) && restarts[n] < settings.restarts {
                     restarts[n] += 1
-                    let fresh = Self.noise(scales: settings.noiseScales + [4 + 3 * restarts[n]], using: &generator)
-                    for i in 0..<784 { x[n * 784 + i] = fresh[i] }
+                    let fresh = Self.noise(
+                        scales: settings.noiseScales + [4 + 3 * restarts[n]], input: input, using: &generator)
+                    for i in 0..<per { x[n * per + i] = fresh[i] }
                 }
             }
         }
         return maps.enumerated().map { n, map in
             Pattern(
-                map: map, image: Image(width: 28, height: 28, pixels: Array(bestImage[n * 784..<(n + 1) * 784])),
+                map: map,
+                image: Image(
+                    width: input.width, height: input.height, pixels: Array(bestImage[n * per..<(n + 1) * per])),
                 activation: usesLogits ? bestActivation[n] : max(bestActivation[n], 0), restarts: restarts[n])
         }
     }
 
-    /// Each sample's gradient for its own map, and its map's mean response, for `x`.
+    /// Each sample's gradient for its own map, and its map's mean response, for `x`. The
+    /// gradient points into this search's buffer: valid until the next `evaluate`.
     func evaluate(_ x: [Float], maps: [Int]) -> (gradient: UnsafePointer<Float>, activation: [Float]) {
         let batch = maps.count
-        let g = gradients.reserve(batch * 784)
+        let g = gradients.reserve(batch * inputCount)
         let response = activations.reserve(batch)
         let positions = outputShape.height * outputShape.width
         let channels = mapCount
@@ -255,7 +294,8 @@ public final class OIPSearch {
                 parallel.run(batch: batch, minimum: 2) { worker, replica, slice in
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: 4) {
                         let count = min(4, slice.upperBound - start)
-                        try! replica.forward(input.baseAddress! + start * 784, batch: count, through: layer)
+                        // Cannot throw: the trained input shape passes every layer.
+                        try! replica.forward(input.baseAddress! + start * inputCount, batch: count, through: layer)
                         let seed = seedBuffers[worker].reserve(count * per)
                         seed.update(repeating: 0, count: count * per)
                         let pre = replica.layers[layer].preActivation
@@ -289,7 +329,7 @@ public final class OIPSearch {
                         }
                         replica.backward(
                             seeds: [.init(layer: layer, gradient: seed, preActivation: true)],
-                            parameterGradients: false, inputGradient: g + start * 784)
+                            parameterGradients: false, inputGradient: g + start * inputCount)
                     }
                 }
             }

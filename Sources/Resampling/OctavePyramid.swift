@@ -20,6 +20,9 @@ public struct OctavePyramid: Sendable {
     public let sizes: [Size]
     public let levels: [Image]
     public let details: [Image]
+    /// The resampler that built the levels; `upscale` uses it too, so that
+    /// `addDetail(to: upscale(levels[i - 1], toLevel: i), level: i)` gives `levels[i]` back.
+    public let resampler: Resampler
 
     /// Sizes for `count` octaves of `scale` (> 1) below `width` x `height`, smallest first;
     /// the last is the full size.
@@ -42,6 +45,7 @@ public struct OctavePyramid: Sendable {
     public init(image: Image, sizes: [Size], resampler: Resampler = Resampler()) {
         precondition(sizes.last == Size(width: image.width, height: image.height))
         self.sizes = sizes
+        self.resampler = resampler
         // Each level straight from the original: repeated downscaling would blur twice.
         let levels = sizes.map { resampler.resample(image, width: $0.width, height: $0.height) }
         self.levels = levels
@@ -70,6 +74,19 @@ public struct OctavePyramid: Sendable {
         var detail = resampler.resample(image, width: size.width, height: size.height)
         for k in detail.pixels.indices { detail.pixels[k] -= up.pixels[k] }
         return detail
+    }
+
+    /// An image of the level below `level` (a dreamed one, usually) resized to `level`.
+    public func upscale(_ image: Image, toLevel level: Int) -> Image {
+        resampler.resample(image, width: sizes[level].width, height: sizes[level].height)
+    }
+
+    /// Adds back the detail `level` lost to the coarser level: after dreaming small, the
+    /// photo's fine structure returns.
+    public func addDetail(to image: inout Image, level: Int) {
+        precondition(image.width == sizes[level].width && image.height == sizes[level].height)
+        let detail = details[level]
+        for i in image.pixels.indices { image.pixels[i] += detail.pixels[i] }
     }
 }
 

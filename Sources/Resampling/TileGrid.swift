@@ -1,6 +1,6 @@
 import Imaging
 
-/// A cover of an image by square tiles (28x28 for the network), and the way back.
+/// A cover of an image by square tiles (the network's input size), and the way back.
 ///
 /// Tiles start at `-offset` and step by `tileSize - overlap`; pixels outside the image
 /// are read by reflection. Reassembly blends overlapping tiles with a smooth window, so a
@@ -21,7 +21,7 @@ public struct TileGrid: Sendable, Equatable {
 
     /// `offsetX`, `offsetY` in 0..<stride shift the grid up-left, so seams move between steps.
     public init(
-        imageWidth: Int, imageHeight: Int, tileSize: Int = 28, overlap: Int = 0,
+        imageWidth: Int, imageHeight: Int, tileSize: Int, overlap: Int = 0,
         offsetX: Int = 0, offsetY: Int = 0
     ) {
         precondition(imageWidth > 0 && imageHeight > 0 && tileSize > 0)
@@ -46,7 +46,7 @@ public struct TileGrid: Sendable, Equatable {
 
     /// A grid with a random offset drawn from `generator`.
     public static func random<G: RandomNumberGenerator>(
-        imageWidth: Int, imageHeight: Int, tileSize: Int = 28,
+        imageWidth: Int, imageHeight: Int, tileSize: Int,
         overlap: Int = 0, using generator: inout G
     ) -> TileGrid {
         let stride = tileSize - overlap
@@ -116,7 +116,8 @@ public struct TileGrid: Sendable, Equatable {
     ) {
         precondition(range.lowerBound >= 0 && range.upperBound <= count)
         let t = tileSize
-        let window = t == Self.networkWindow.count ? Self.networkWindow : Self.window(size: t)
+        // One window per call (a group of tiles), not per tile: t values.
+        let window = Self.window(size: t)
         window.withUnsafeBufferPointer { window in
             for tile in range {
                 let y0 = rowStarts[tile / columnStarts.count], x0 = columnStarts[tile % columnStarts.count]
@@ -134,9 +135,6 @@ public struct TileGrid: Sendable, Equatable {
             }
         }
     }
-
-    /// The 28x28 tiles' window, computed once (no allocation per step).
-    static let networkWindow = window(size: 28)
 
     /// sin² bump over the tile, positive everywhere so every covered pixel has weight.
     static func window(size: Int) -> [Float] {

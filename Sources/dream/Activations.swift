@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -20,7 +21,7 @@ struct Activations: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let model = try modelOptions.load(for: .digitInput("activations"))
-        let pixels = try source.load().pixels
+        let pixels = try source.load(for: model.inputShape).pixels
         let name =
             source.mnist?.replacingOccurrences(of: ":", with: "")
             ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent
@@ -28,7 +29,7 @@ struct Activations: ParsableCommand {
             model: model, input: pixels, layer: layer, standardize: standardize, colormap: colormap,
             inputName: source.mnist ?? URL(fileURLWithPath: source.file!).lastPathComponent)
         let target = output ?? "out/activations-\(name)-\(layer).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try grid.write(to: target, protecting: source.file.map { [$0] } ?? [])
         print("\(source.name) \(layer) -> \(target) (\(grid.width)x\(grid.height))")
     }

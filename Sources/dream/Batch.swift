@@ -1,6 +1,7 @@
 import ArgumentParser
 import Batch
 import Dreaming
+import FileSupport
 import Foundation
 import NeuralNet
 
@@ -25,7 +26,7 @@ struct Batch: ParsableCommand {
     @Argument(help: "Image files or folders.") var inputs: [String] = []
     @Option(help: "Folder of preset .json files (default: ./presets and the bundled ones).") var presets: String?
     @Option(help: ArgumentHelp("Only these presets.", valueName: "a,b")) var preset: String?
-    @Option(name: .customLong("out"), help: "Output folder.") var out = "renders"
+    @Option(name: .customLong("out"), help: "Output folder.") var out = BatchRenderer.Options.defaultFolder
     @Flag(help: "Look for images in subfolders too.") var recursive = false
     @Flag(help: "Render again even when a complete output exists.") var force = false
     @Option(
@@ -71,17 +72,9 @@ struct Batch: ParsableCommand {
             return
         }
         let library = presets.map { PresetLibrary(directories: [$0]) } ?? PresetLibrary()
-        var names = library.names()
-        if let preset {
-            let wanted = preset.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            names = wanted
-        }
-        guard !names.isEmpty else {
-            throw ValidationError("no presets found in \(library.directories.joined(separator: ", "))")
-        }
-        let images = try BatchPlan.images(in: inputs, recursive: recursive, excluding: out)
-        let results = names.map { name in Result { () throws(DreamError) in try library.load(name) } }
-        var plan = try BatchPlan(images: images, presets: results, presetNames: names)
+        let only = preset.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        var plan = try BatchPlan.make(
+            inputs: inputs, recursive: recursive, library: library, presetNames: only, outputFolder: out)
         let shard = try parsedShard()
         if let shard { plan = plan.shard(shard.k, of: shard.n) }
 

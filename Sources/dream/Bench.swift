@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmark
 import Dreaming
+import FileSupport
 import Foundation
 import NeuralNet
 
@@ -120,22 +121,22 @@ struct Bench: ParsableCommand {
         let executable =
             BundledAssets.executablePath()
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let folder = NSTemporaryDirectory() + "dream-bench-process-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try TemporaryFolder(prefix: "dream-bench-process")
+        defer { folder.remove() }
         let name = URL(fileURLWithPath: photo).lastPathComponent
-        let square = try Benchmark.writeSquare(of: photo, into: folder)
+        let square = try Benchmark.writeSquare(of: photo, into: folder.path)
         return try bench.processFigures(
             executable: executable,
             cases: [
                 .init(
                     name: "dream --preset ghost --map 56 \(name), whole process",
-                    arguments: ["--preset", "ghost", "--map", "56", photo, "-o", folder + "/g.png", "-q"],
+                    arguments: ["--preset", "ghost", "--map", "56", photo, "-o", folder.file("g.png"), "-q"],
                     target: "<= 0.25 s", detail: "median of 7 runs"),
                 .init(
                     name: "dream --preset tiles, 560x560, whole process",
                     arguments: [
-                        "--preset", "tiles", "--octaves", "3", "--steps", "20", square, "-o", folder + "/t.png", "-q",
+                        "--preset", "tiles", "--octaves", "3", "--steps", "20", square, "-o", folder.file("t.png"),
+                        "-q",
                     ],
                     target: "<= 1.0 s (Keras 4.0 s warm)", detail: "3 octaves x 20 steps, median of 7 runs"),
             ])

@@ -1,17 +1,6 @@
 import ArgumentParser
 import FileSupport
 import Foundation
-import Imaging
-
-func ensureFolder(of path: String) throws {
-    let folder = (path as NSString).deletingLastPathComponent
-    if !folder.isEmpty { try AtomicFile.createFolder(folder) }
-}
-
-func isDirectory(_ path: String) -> Bool {
-    var flag: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
-}
 
 func printError(_ error: Error) {
     let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"

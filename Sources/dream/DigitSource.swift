@@ -2,10 +2,11 @@ import ArgumentParser
 import Dreaming
 import Foundation
 import Imaging
+import NeuralNet
 
-/// A 28x28 input from a picture file or from the bundled MNIST data (`--mnist test:N`).
+/// A network-sized input (28x28 for MNIST) from a picture file or from the bundled MNIST data (`--mnist test:N`).
 struct DigitSource: ParsableArguments {
-    @Argument(help: "A PNG or JPEG picture (becomes its 28x28 luminance).") var file: String?
+    @Argument(help: "A PNG or JPEG picture (becomes its luminance at the network's input size).") var file: String?
     @Option(help: ArgumentHelp("An image of the bundled MNIST data instead of a file.", valueName: "test:N|train:N"))
     var mnist: String?
     @Flag(
@@ -23,12 +24,13 @@ struct DigitSource: ParsableArguments {
     /// How the input is named in messages and output names.
     var name: String { mnist ?? file! }
 
-    func load() throws -> (pixels: [Float], label: Int?, inverted: Bool) {
+    /// The input at the size the network takes (MNIST images are already that size).
+    func load(for input: FeatureShape) throws -> (pixels: [Float], label: Int?, inverted: Bool) {
         if let mnist {
             let (pixels, label) = try DigitInput.Reference(mnist).load(from: data ?? DigitInput.defaultDataDirectory())
             return (pixels, label, false)
         }
-        let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), invert: invert)
+        let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), for: input, invert: invert)
         return (pixels, nil, inverted)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -39,7 +40,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         if let output {
-            try ensureFolder(of: output)
+            try Files.createFolder(containing: output)
             try ConfusionHeatmap.draw(evaluation.confusion).write(to: output)
             if !json { print("heatmap -> \(output)") }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import Pictures
@@ -67,9 +68,9 @@ struct Explore: ParsableCommand {
         line.finish()
         let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let target = output ?? "out/\(stem)-explore-\(sheet.manifest.layer).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try sheet.image.write(to: target, protecting: [file])
-        try AtomicFile.write(sheet.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
+        try Files.write(sheet.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
         if !quiet {
             print(
                 String(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -39,7 +40,7 @@ struct OIP: ParsableCommand {
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
-        try AtomicFile.createFolder(output)
+        try Files.createFolder(output)
         print(
             String(
                 format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,
@@ -47,7 +48,10 @@ struct OIP: ParsableCommand {
         for (k, pattern) in patterns.enumerated() {
             let stem = (output as NSString).appendingPathComponent("oip-\(search.layerName)-m\(map)-\(k)")
             try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
-            if npy { try NPYWriter.write(pattern.image.pixels, shape: [28, 28], to: stem + ".npy") }
+            if npy {
+                try NPYWriter.write(
+                    pattern.image.pixels, shape: [pattern.image.height, pattern.image.width], to: stem + ".npy")
+            }
             let dead = !search.usesLogits && reference.max[map] <= LayerSheet.deadThreshold(testMax: reference.max)
             let verdict =
                 dead

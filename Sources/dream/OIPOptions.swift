@@ -7,14 +7,15 @@ import Pictures
 
 extension Colormap: ExpressibleByArgument {}
 
-/// Options shared by the OIP commands.
+/// Options shared by the OIP commands; defaults and limits are OIPSearch.Settings'.
 struct OIPOptions: ParsableArguments {
-    @Option(help: "Ascent steps.") var steps = 150
-    @Option(help: "Mean pixel change per step.") var stepSize: Float = 0.02
-    @Option(help: ArgumentHelp("Length scales of the starting noise, pixels.", valueName: "1,4,7")) var noiseScales =
-        "1,2"
-    @Option(help: "Restarts from new noise for maps that stay silent.") var restarts = 3
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    private static let defaults = OIPSearch.Settings()
+    @Option(help: "Ascent steps.") var steps = defaults.steps
+    @Option(help: "Mean pixel change per step.") var stepSize = defaults.stepSize
+    @Option(help: ArgumentHelp("Length scales of the starting noise, pixels.", valueName: "1,4,7"))
+    var noiseScales = defaults.noiseScales.map(String.init).joined(separator: ",")
+    @Option(help: "Restarts from new noise for maps that stay silent.") var restarts = defaults.restarts
+    @Option(help: "Random seed.") var seed = defaults.seed
     @Option(help: "Colormap of the pictures.") var colormap = Colormap.viridis
     @Flag(
         help:
@@ -39,6 +40,7 @@ struct OIPOptions: ParsableArguments {
         return scales.map { $0! }
     }
 
+    /// The settings as given; OIPSearch checks their ranges against the model.
     func settings() throws -> OIPSearch.Settings {
         var s = OIPSearch.Settings()
         s.noiseScales = try parsedNoiseScales()

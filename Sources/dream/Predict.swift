@@ -17,7 +17,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let model = try modelOptions.load(for: .mnistClassifier("predict"))
-        let (pixels, label, inverted) = try source.load()
+        let (pixels, label, inverted) = try source.load(for: model.inputShape)
         let probabilities = try model.predict(pixels, batch: 1)
         let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         if json {

@@ -2,6 +2,7 @@ import Animation
 import ArgumentParser
 import Batch
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 
@@ -21,7 +22,10 @@ struct Render: ParsableCommand {
             """)
 
     @Argument(help: "PNG or JPEG photos.") var files: [String] = []
-    @Option(help: "Preset name (./presets, then the bundled ones) or path to a .json file (default: ghost).")
+    @Option(
+        help:
+            "Preset name (./presets, then the bundled ones) or path to a .json file (default: \(PresetLibrary.defaultPreset))."
+    )
     var preset: String?
     @Option(help: ArgumentHelp("Take the settings stored in a PNG that dream rendered.", valueName: "render.png"))
     var from: String?
@@ -40,8 +44,9 @@ struct Render: ParsableCommand {
     var animate: String?
     @Option(help: "Frames per second of --animate.") var fps = 12.0
     @Flag(help: "Write 16-bit PNG samples.") var png16 = false
-    @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = 92
-    @Option(help: "Refuse photos larger than this many megapixels (checked before decoding).") var maxMegapixels = 100
+    @Option(help: "JPEG quality (1-100) for .jpg outputs.") var jpegQuality = FileRenderer.Request.defaultJPEGQuality
+    @Option(help: "Refuse photos larger than this many megapixels (checked before decoding).")
+    var maxMegapixels = ImageReader.defaultMaxPixels / 1_000_000
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
@@ -68,7 +73,7 @@ struct Render: ParsableCommand {
         try overrides.check()
         // Several photos need a folder: an image name there would become a folder of that name.
         let photos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count
-        if photos > 1, let output, !output.hasSuffix("/"), !isDirectory(output) {
+        if photos > 1, let output, !output.hasSuffix("/"), !Files.isFolder(output) {
             if ImageFormat(pathExtension: output) != nil {
                 throw ValidationError(
                     "-o \(output) names one image, but \(photos) photos are given; give a folder (-o out/) or one photo"
@@ -82,33 +87,23 @@ struct Render: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let base: DreamSettings
-        let presetName: String
-        if let from {
-            let recipe = try FileRenderer.recipe(fromRender: from)
-            base = recipe.settings
-            presetName = recipe.presetName ?? "from"
-        } else {
-            let preset = self.preset ?? "ghost"
-            base = try PresetLibrary().load(preset).settings
-            presetName = URL(fileURLWithPath: preset).deletingPathExtension().lastPathComponent
-        }
-        let settings = try overrides.apply(to: base)
+        let base = try FileRenderer.baseSettings(preset: preset, fromRender: from)
+        let settings = try overrides.apply(to: base.settings)
         if let animate { try AnimationWriter.checkAvailable(animate) }
         let severalPhotos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count > 1
-        let outputIsFolder = severalPhotos || output.map { $0.hasSuffix("/") || isDirectory($0) } ?? true
-        let folder = outputIsFolder ? output ?? "out" : nil
+        let outputIsFolder = severalPhotos || output.map { $0.hasSuffix("/") || Files.isFolder($0) } ?? true
+        let folder = outputIsFolder ? output ?? OutputPlan.defaultFolder : nil
         // Every output name is decided before anything renders: names that would collide
         // keep what tells their photos apart, or the run stops here naming both.
         let targets: [(input: String, output: String)]
         if let folder {
-            targets = try BatchNaming.renderOutputs(files: files, preset: presetName, settings: settings).map {
+            targets = try BatchNaming.renderOutputs(files: files, preset: base.name, settings: settings).map {
                 ($0.input, (folder as NSString).appendingPathComponent($0.output))
             }
-            try AtomicFile.createFolder(folder)
+            try Files.createFolder(folder)
         } else {
             targets = [(files[0], output!)]
-            try ensureFolder(of: output!)
+            try Files.createFolder(containing: output!)
         }
         let renderer = FileRenderer(model: try modelOptions.load(for: .digitInput("render")))
         var failures = 0
@@ -123,13 +118,13 @@ struct Render: ParsableCommand {
             let frames = try framesRecorder(for: target)
             renderer.renderer.frameEvery = frames == nil ? 0 : framesEvery ?? 1
             renderer.renderer.onFrame = frames.map { recorder in { recorder.add($0) } }
-            let stagesPath = stages ? (target as NSString).deletingPathExtension + "-stages.png" : nil
+            let stagesPath = stages ? OutputPlan.stagesPath(for: target) : nil
             do {
                 var request = FileRenderer.Request(
                     input: file, output: target, settings: settings, stagesOutput: stagesPath)
                 request.pngBitDepth = png16 ? 16 : 8
                 request.jpegQuality = jpegQuality
-                request.presetName = presetName
+                request.presetName = base.name
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 line.finish()
                 if let frames { try frames.finish(animation: animate, fps: fps, quiet: quiet) }
@@ -162,7 +157,7 @@ struct Render: ParsableCommand {
     func framesRecorder(for target: String) throws -> FrameRecorder? {
         guard framesEvery != nil || animate != nil else { return nil }
         let folder = (target as NSString).deletingPathExtension + "-frames"
-        try AtomicFile.createFolder(folder)
+        try Files.createFolder(folder)
         // Frames of an earlier render of this output would mix with the new ones.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         where name.hasPrefix("frame-") && name.hasSuffix(".png") {

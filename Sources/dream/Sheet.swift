@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -14,7 +15,7 @@ struct Sheet: ParsableCommand {
 
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
     @Option(help: ArgumentHelp("Only these maps.", valueName: "0-31|3,17,56")) var maps: String?
-    @Option(help: "Upscaling of each 28x28 cell.") var scale = 4
+    @Option(help: "Upscaling of each cell (one network input, 28x28 for MNIST).") var scale = 4
     @Option(help: "Cells per row (default: 8, or 16 for layers of more than 64 maps).") var columns: Int?
     @Option(name: .shortAndLong, help: "Output PNG (the manifest goes beside it as .json).") var output: String?
     @Option(help: "MNIST folder for the reference responses.") var data: String?
@@ -41,9 +42,9 @@ struct Sheet: ParsableCommand {
         ) { line.update($0) }
         line.finish()
         let target = output ?? "out/sheet-\(result.manifest.layer).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try result.image.write(to: target)
-        try AtomicFile.write(result.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
+        try Files.write(result.manifestJSON(), to: (target as NSString).deletingPathExtension + ".json")
         let m = result.manifest
         print(
             String(

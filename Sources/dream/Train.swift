@@ -16,14 +16,15 @@ struct Train: ParsableCommand {
 
     @Option(help: "Folder with train-/t10k- IDX files (gzip or plain); default: the bundled MNIST.")
     var data: String?
-    @Option(help: "Total number of epochs.") var epochs = 12
-    @Option(help: "Images per mini-batch.") var batch = 128
-    @Option(help: "Initial learning rate.") var lr: Float = 0.05
-    @Option(help: "Momentum of the SGD update.") var momentum: Float = 0.9
-    @Option(help: "L2 penalty: adds l2 * sum(w^2) over the weights to the loss.") var l2: Float = 5e-5
-    @Option(help: "Multiply the learning rate by this factor ...") var lrDrop: Float = 0.5
-    @Option(help: "... every this many epochs.") var dropEvery = 4
-    @Option(help: "Seed for initialisation and shuffling.") var seed: UInt64 = 1
+    // Defaults come from the library's Trainer.Settings (--help shows them).
+    @Option(help: "Total number of epochs.") var epochs = Trainer.Settings().epochs
+    @Option(help: "Images per mini-batch.") var batch = Trainer.Settings().batchSize
+    @Option(help: "Initial learning rate.") var lr = Trainer.Settings().learningRate
+    @Option(help: "Momentum of the SGD update.") var momentum = Trainer.Settings().momentum
+    @Option(help: "L2 penalty: adds l2 * sum(w^2) over the weights to the loss.") var l2 = Trainer.Settings().l2
+    @Option(help: "Multiply the learning rate by this factor ...") var lrDrop = Trainer.Settings().learningRateDrop
+    @Option(help: "... every this many epochs.") var dropEvery = Trainer.Settings().dropEvery
+    @Option(help: "Seed for initialisation and shuffling.") var seed = Trainer.Settings().seed
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 

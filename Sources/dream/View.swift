@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 
@@ -16,25 +17,27 @@ struct View: ParsableCommand {
     @Flag(help: "Write the 28x28 image itself, not enlarged.") var raw = false
     @Flag(help: "Show 1 - luminance, the network's white-on-black view.") var invert = false
     @Option(name: .shortAndLong, help: "Output file (default out/NAME-view.png).") var output: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
         try checkRange("--scale", scale, SettingsRanges.viewScale)
     }
 
     func run() throws {
+        let input = try modelOptions.load().inputShape
         let photo = try Image(contentsOf: file)
         let view: Image
         switch mode {
         case .downscale:
-            let small = NetworkView.downscale(photo, invert: invert)
+            let small = NetworkView.downscale(photo, to: input, invert: invert)
             view = raw ? small : small.enlarged(by: scale)
         case .tiles:
-            view = NetworkView.tiles(photo, invert: invert)
+            view = NetworkView.tiles(photo, tileSize: input.width, invert: invert)
         }
         let target =
             output
             ?? "out/\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-view-\(mode.rawValue).png"
-        try ensureFolder(of: target)
+        try Files.createFolder(containing: target)
         try view.write(to: target, protecting: [file])
         print("\(file) -> \(target) (\(view.width)x\(view.height))")
     }

@@ -1,6 +1,7 @@
 import Animation
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import Resampling
@@ -70,10 +71,14 @@ struct Zoom: ParsableCommand {
         let output = self.output ?? "out/\(stem)-zoom.webp"
         let folder = framesDir ?? (output as NSString).deletingPathExtension + "-frames"
         try AnimationWriter.checkAvailable(output)
-        try ensureFolder(of: output)
+        try Files.createFolder(containing: output)
+        let model = try modelOptions.load(for: .digitInput("zoom"))
         var image = try ImageReader().read(contentsOf: photo)
         if width > 0 && image.width != width {
-            image = image.resized(width: width, height: max(28, (image.height * width + image.width / 2) / image.width))
+            // No lower than the network's input: the dream needs that much.
+            image = image.resized(
+                width: width,
+                height: max(model.inputShape.height, (image.height * width + image.width / 2) / image.width))
         }
         var motion = ZoomSequence.Motion()
         motion.zoom = zoom
@@ -81,7 +86,7 @@ struct Zoom: ParsableCommand {
         (motion.shiftX, motion.shiftY) = try shiftValues()
         motion.strength = frameStrength
         let sequence = ZoomSequence(
-            renderer: DreamRenderer(model: try modelOptions.load(for: .digitInput("zoom"))), settings: settings,
+            renderer: DreamRenderer(model: model), settings: settings,
             motion: motion,
             folder: folder)
         try sequence.renderer.validate(settings, width: image.width, height: image.height)

@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 import NeuralNet
@@ -7,7 +8,7 @@ import Testing
 
 @testable import Batch
 
-@Suite struct BatchTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct BatchTests {
     /// A folder of three small photos (one in a subfolder), and two quick presets.
     func fixture() throws -> (images: String, presets: String, out: String) {
         let root = try temporaryFolder()
@@ -34,6 +35,15 @@ import Testing
     }
 
     let renderer = BatchRenderer { try bundledModel() }
+
+    /// The id of a process that has exited.
+    func deadProcess() throws -> pid_t {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
 
     func outputs(_ folder: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".png") }.sorted()
@@ -298,17 +308,14 @@ import Testing
         #expect(!files.contains { $0.contains("partial") })
         // Left-over temporaries of a killed run are cleared; a live process's write in
         // flight (here: this process's) stays; the rest renders.
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
-        let stale = ".a-quick.png.partial-\(finished.processIdentifier)-456"
-        let inFlight = ".b-quick.png.partial-\(getpid())-789"
-        for name in [stale, inFlight] { try Data([1, 2, 3]).write(to: URL(fileURLWithPath: f.out + "/" + name)) }
+        let stale = Files.temporaryPath(for: f.out + "/a-quick.png", process: try deadProcess())
+        let inFlight = Files.temporaryPath(for: f.out + "/b-quick.png", process: getpid())
+        for path in [stale, inFlight] { try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path)) }
         let resumed = try renderer.run(plan, options: options)
         #expect(resumed.rendered.count == 4 && resumed.skipped.count == 2)
         #expect(
-            try FileManager.default.contentsOfDirectory(atPath: f.out).filter { $0.contains("partial") } == [inFlight])
+            try FileManager.default.contentsOfDirectory(atPath: f.out).filter { $0.contains("partial") }
+                == [(inFlight as NSString).lastPathComponent])
     }
 
     @Test func killedProcessLeavesOnlyCompleteOutputsAndTheirRecords() throws {
@@ -468,7 +475,7 @@ import Testing
     @Test func fromTellsMissingSettingsFromAChunkLibpngDropped() throws {
         let folder = try temporaryFolder()
         let key = FileRenderer.settingsKey
-        let json = FileRenderer.settingsJSON(try PresetLibrary().load("tiles").settings)
+        let json = try FileRenderer.settingsJSON(try PresetLibrary().load("tiles").settings)
         func settings(_ bytes: [UInt8], _ name: String) throws -> DreamSettings {
             try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
             return try FileRenderer.settings(fromRender: folder + "/" + name)

@@ -6,7 +6,7 @@ import Testing
 /// The `dream` binary as a user meets it: exit codes and one-line errors that name the
 /// problem. Runs the debug build that `swift test` builds alongside the tests; every test
 /// fails when it is missing.
-@Suite struct CommandLineTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct CommandLineTests {
 
     struct Run {
         var status: Int32

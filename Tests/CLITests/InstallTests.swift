@@ -6,7 +6,7 @@ import Testing
 /// install then moved elsewhere (so nothing can lean on paths from build time), and every
 /// command run from an unrelated folder with no DREAM_HOME. Builds a release binary in its
 /// own build folder (`swift test` holds the lock on .build), so it is slow.
-@Suite(.tags(.slow), .serialized) struct InstallTests {
+@Suite(.tags(.slow), .skippedByFastRuns, .serialized) struct InstallTests {
     typealias Run = ProcessRun
 
     /// Runs `executable` in `folder` with a clean environment (PATH and HOME only).

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Imaging
 import TestSupport
@@ -117,7 +118,7 @@ import Testing
         let folder = try temporaryFolder()
         try syntheticPhoto().write(to: folder + "/in.png")
         let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/in.png"))
-        #expect(throws: ImagingError.wouldOverwriteInput(path: folder + "/in.png")) {
+        #expect(throws: FileError.wouldOverwriteInput(path: folder + "/in.png")) {
             _ = try FileRenderer(model: try bundledModel()).render(
                 .init(input: folder + "/in.png", output: folder + "/in.png", settings: DreamSettings()))
         }

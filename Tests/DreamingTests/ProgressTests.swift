@@ -57,7 +57,7 @@ import Testing
         settings.patternSize = .fraction(0.5)
         let seen = try collect(settings, photo: syntheticPhoto(width: 160, height: 120))
         let stages = seen.filter { $0.step == 0 }.map(\.description)
-        let working = try #require(DreamRenderer.workingSize(width: 160, height: 120, settings: settings))
+        let working = try #require(DreamRenderer.workingSize(width: 160, height: 120, settings: settings, tile: 28))
         let first = OctavePyramid.sizes(width: working.width, height: working.height, count: 2, scale: 1.4)[0]
         #expect(working.width < 160 && stages.first == "octave 1/2 (\(first)), step 0/3", "\(stages)")
         #expect(stages.last == "detail at 160x120")

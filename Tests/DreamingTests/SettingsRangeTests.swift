@@ -75,7 +75,7 @@ import Testing
         settings.layers = ["conv2": SettingsRanges.layerWeight.lower, "conv3": 0.5]
         settings.rangeTarget = SettingsRanges.rangeTarget.upper
         settings.description = "ünï \"quoted\" \\ \n"
-        let json = FileRenderer.settingsJSON(settings)
+        let json = try FileRenderer.settingsJSON(settings)
         #expect(try Preset.decode(Data(json.utf8), path: "x", base: DreamSettings()) == settings)
     }
 

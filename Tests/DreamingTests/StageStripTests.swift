@@ -15,7 +15,7 @@ import Testing
         // Panels: two squares of 120, three of 180 (the photo's aspect), gaps of 6.
         let widths = [120, 120, 180, 180, 180]
         var x0 = 0
-        for (width, name) in zip(widths, StageStrip.names) {
+        for (width, name) in zip(widths, StageStrip.names(pattern: pattern)) {
             let scale = BitmapFont.width(of: name, scale: 2) <= width ? 2 : 1
             let x = x0 + width / 2 - BitmapFont.width(of: name, scale: scale) / 2
             let y = (StageStrip.captionHeight - BitmapFont.height(scale: scale)) / 2

@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import Testing
 
@@ -167,13 +168,13 @@ private func expectPixels(
             _ = try Image(contentsOf: "/nonexistent/photo.jpg")
             Issue.record("no error")
         } catch {
-            #expect(error == .unreadable(path: "/nonexistent/photo.jpg", reason: "no such file"))
+            #expect(error == .file(.unreadable(path: "/nonexistent/photo.jpg", reason: "no such file")))
         }
         do {
             _ = try Image(contentsOf: NSTemporaryDirectory())
             Issue.record("no error")
         } catch {
-            #expect(error == .unreadable(path: NSTemporaryDirectory(), reason: "it is a directory"))
+            #expect(error == .file(.unreadable(path: NSTemporaryDirectory(), reason: "it is a directory")))
         }
     }
 }

@@ -207,7 +207,7 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
     }
 }
 
-@Suite struct TrainingTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct TrainingTests {
     @Test func shortRunReachesSaneAccuracy() throws {
         let train = try MNISTDataset(directory: repositoryRoot + "/data/mnist", split: .train).prefix(3000)
         let test = try MNISTDataset(directory: repositoryRoot + "/data/mnist", split: .test).prefix(1000)

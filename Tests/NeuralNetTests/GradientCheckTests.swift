@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import NeuralNet
@@ -6,7 +7,7 @@ import Testing
 /// Every gradient of every layer against central finite differences of an independent
 /// Double-precision forward pass. The loss is a fixed random linear functional of the
 /// network output (or cross-entropy for the full net), so d(loss)/d(output) is known.
-@Suite struct GradientCheckTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct GradientCheckTests {
     /// Relative error that tolerates float32 analytic gradients against Double references.
     func expectClose(_ analytic: Float, _ numeric: Double, _ what: String) {
         let error = abs(Double(analytic) - numeric) / max(1e-2, abs(numeric) + abs(Double(analytic)))

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Pictures
 
-@Suite struct VisualizationTests {
+@Suite(.tags(.slow), .skippedByFastRuns) struct VisualizationTests {
     // conv1 maps 3 and 15 are left out: they barely fire on digits (test max 0.009 and
     // 1.6e-5, the second dead by the sheet's bar) and stay silent on the starting noise.
     @Test(
@@ -23,7 +23,7 @@ import Testing
         // The starting noise's responses: what the search has to beat.
         var generator = SeededGenerator(seed: settings.seed)
         var start: [Float] = []
-        for _ in maps { start += OIPSearch.noise(scales: settings.noiseScales, using: &generator) }
+        for _ in maps { start += OIPSearch.noise(scales: settings.noiseScales, input: search.input, using: &generator) }
         let before = start.withUnsafeBufferPointer { search.responses($0.baseAddress!, batch: maps.count) }
         let patterns = try search.search(maps: maps, settings: settings)
         for (n, pattern) in patterns.enumerated() {

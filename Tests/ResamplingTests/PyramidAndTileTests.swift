@@ -45,7 +45,7 @@ import Testing
             for overlap in [0, 4, 13] {
                 for offset in [0, 7] where offset < 28 - overlap {
                     let grid = TileGrid(
-                        imageWidth: size, imageHeight: max(1, 101 - size), overlap: overlap,
+                        imageWidth: size, imageHeight: max(1, 101 - size), tileSize: 28, overlap: overlap,
                         offsetX: offset, offsetY: 0)
                     // Every column is inside some tile, and the grid reaches past both ends.
                     #expect(grid.columnStarts.first! <= 0)
@@ -68,7 +68,7 @@ import Testing
             let image = Image(
                 width: w, height: h, pixels: (0..<(w * h)).map { _ in Float.random(in: 0...1, using: &rng) })
             for overlap in [0, 6] {
-                let grid = TileGrid.random(imageWidth: w, imageHeight: h, overlap: overlap, using: &rng)
+                let grid = TileGrid.random(imageWidth: w, imageHeight: h, tileSize: 28, overlap: overlap, using: &rng)
                 let tiles = grid.extract(from: image)
                 #expect(tiles.count == grid.count * 28 * 28)
                 var back = Image(width: w, height: h)
@@ -85,7 +85,7 @@ import Testing
         var rng = SplitMix(seed: 2)
         let (w, h) = (97, 64)
         let image = Image(width: w, height: h, pixels: (0..<(w * h)).map { _ in Float.random(in: 0...1, using: &rng) })
-        let grid = TileGrid(imageWidth: w, imageHeight: h, overlap: 5, offsetX: 3, offsetY: 11)
+        let grid = TileGrid(imageWidth: w, imageHeight: h, tileSize: 28, overlap: 5, offsetX: 3, offsetY: 11)
         // Stand-in gradients: the tiles themselves, scaled per tile so the order matters.
         let original = grid.extract(from: image)
         var tiles = original

@@ -1,16 +1,27 @@
 import Foundation
-
-@testable import NeuralNet
+import NeuralNet
 
 /// Plain Double-precision forward passes, written independently of the library's float
-/// kernels: the finite differences are taken on these.
-enum Reference {
-    struct Tensor {
-        var shape: FeatureShape
-        var values: [Double]  // (N, H, W, C)
+/// kernels: the finite differences are taken on these (layer gradients in NeuralNetTests,
+/// the dream objective's input gradient in DreamingTests).
+public enum Reference {
+    public struct Tensor {
+        public var shape: FeatureShape
+        public var values: [Double]  // (N, H, W, C)
+        public init(shape: FeatureShape, values: [Double]) {
+            self.shape = shape
+            self.values = values
+        }
     }
 
-    static func conv(_ x: Tensor, batch: Int, weights: [Double], bias: [Double], kh: Int, kw: Int, filters: Int)
+    /// One layer's values in a forward pass: before and after its activation (the same
+    /// for layers without one).
+    public struct LayerValues {
+        public var preActivation: Tensor
+        public var output: Tensor
+    }
+
+    public static func conv(_ x: Tensor, batch: Int, weights: [Double], bias: [Double], kh: Int, kw: Int, filters: Int)
         -> Tensor
     {
         let s = x.shape
@@ -38,7 +49,7 @@ enum Reference {
         return Tensor(shape: out, values: y)
     }
 
-    static func maxPool(_ x: Tensor, batch: Int, ph: Int, pw: Int) -> Tensor {
+    public static func maxPool(_ x: Tensor, batch: Int, ph: Int, pw: Int) -> Tensor {
         let s = x.shape
         let out = FeatureShape(height: s.height / ph, width: s.width / pw, channels: s.channels)
         var y = [Double](repeating: -.infinity, count: batch * out.count)
@@ -61,7 +72,7 @@ enum Reference {
         return Tensor(shape: out, values: y)
     }
 
-    static func dense(_ x: Tensor, batch: Int, weights: [Double], bias: [Double], units: Int) -> Tensor {
+    public static func dense(_ x: Tensor, batch: Int, weights: [Double], bias: [Double], units: Int) -> Tensor {
         let inputs = x.shape.count
         var y = [Double](repeating: 0, count: batch * units)
         for n in 0..<batch {
@@ -74,7 +85,7 @@ enum Reference {
         return Tensor(shape: .vector(units), values: y)
     }
 
-    static func activate(_ x: Tensor, batch: Int, _ activation: Activation) -> Tensor {
+    public static func activate(_ x: Tensor, batch: Int, _ activation: Activation) -> Tensor {
         switch activation {
         case .linear:
             return x
@@ -95,44 +106,58 @@ enum Reference {
     }
 
     /// The whole model in Double with the given parameters (same layout as the model's buffer).
-    static func forward(_ model: Sequential, parameters: [Double], input: [Double], batch: Int, shape: FeatureShape)
-        -> Tensor
-    {
+    public static func forward(
+        _ model: Sequential, parameters: [Double], input: [Double], batch: Int, shape: FeatureShape
+    ) -> Tensor {
+        layers(model, parameters: parameters, input: input, batch: batch, shape: shape).last!.output
+    }
+
+    /// Every layer's values through `lastLayer` (all by default).
+    public static func layers(
+        _ model: Sequential, parameters: [Double], input: [Double], batch: Int, shape: FeatureShape,
+        through lastLayer: Int? = nil
+    ) -> [LayerValues] {
         var x = Tensor(shape: shape, values: input)
         var offset = 0
-        for layer in model.layers {
+        var result: [LayerValues] = []
+        for layer in model.layers[0...(lastLayer ?? model.layers.count - 1)] {
             let spec = layer.spec
+            var pre = x
             switch spec.kind {
             case .conv2d:
                 let kh = spec.size![0], kw = spec.size![1], k = spec.units!
                 let count = kh * kw * x.shape.channels * k
-                x = conv(
+                pre = conv(
                     x, batch: batch, weights: Array(parameters[offset..<offset + count]),
                     bias: Array(parameters[offset + count..<offset + count + k]), kh: kh, kw: kw, filters: k)
                 offset += count + k
-                x = activate(x, batch: batch, spec.activation ?? .linear)
+                x = activate(pre, batch: batch, spec.activation ?? .linear)
             case .maxpool2d:
                 x = maxPool(x, batch: batch, ph: spec.size![0], pw: spec.size![1])
+                pre = x
             case .flatten:
                 x = Tensor(shape: .vector(x.shape.count), values: x.values)
+                pre = x
             case .dense:
                 let units = spec.units!, count = x.shape.count * units
-                x = dense(
+                pre = dense(
                     x, batch: batch, weights: Array(parameters[offset..<offset + count]),
                     bias: Array(parameters[offset + count..<offset + count + units]), units: units)
                 offset += count + units
-                x = activate(x, batch: batch, spec.activation ?? .linear)
+                x = activate(pre, batch: batch, spec.activation ?? .linear)
             }
+            result.append(LayerValues(preActivation: pre, output: x))
         }
-        return x
+        return result
     }
 }
 
-struct TestGenerator: RandomNumberGenerator {
+/// Seeded random numbers for tests.
+public struct TestGenerator: RandomNumberGenerator {
     var inner: SeededGenerator
-    init(_ seed: UInt64) { inner = SeededGenerator(seed: seed) }
-    mutating func next() -> UInt64 { inner.next() }
-    mutating func uniform(_ count: Int, _ range: ClosedRange<Float> = -1...1) -> [Float] {
+    public init(_ seed: UInt64) { inner = SeededGenerator(seed: seed) }
+    public mutating func next() -> UInt64 { inner.next() }
+    public mutating func uniform(_ count: Int, _ range: ClosedRange<Float> = -1...1) -> [Float] {
         (0..<count).map { _ in Float.random(in: range, using: &self) }
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import Imaging
+import NeuralNet
+import TestSupport
+import Testing
+
+@testable import Dreaming
+
+/// Every objective term's input gradient, as `ObjectiveGradient` computes it in Float,
+/// against central finite differences of the objective computed in Double from its
+/// definition (`Reference`'s independent forward pass, the bundled model's weights):
+/// through the whole network down to the pixels, at several layers, for the whole image
+/// and for a tall image cut into blocks.
+@Suite(.tags(.slow), .skippedByFastRuns) struct ObjectiveGradientCheckTests {
+    let model: Sequential
+    let parameters: [Double]
+
+    init() throws {
+        model = try bundledModel()
+        parameters = model.parameterValues().map(Double.init)
+    }
+
+    /// The objective from the terms' definitions (DreamObjective.Term.Kind), in Double.
+    func objective(_ terms: [DreamObjective.Term], input: [Double], shape: FeatureShape) -> Double {
+        let values = Reference.layers(
+            model, parameters: parameters, input: input, batch: 1, shape: shape, through: terms.map(\.layer).max()!)
+        var total = 0.0
+        for term in terms {
+            let layer = values[term.layer]
+            let w = Double(term.weight)
+            switch term.kind {
+            case .mapMean(let map):
+                // Mean pre-activation of one map over the layer's positions.
+                let s = layer.preActivation.shape
+                let positions = s.height * s.width
+                total +=
+                    w * (0..<positions).map { layer.preActivation.values[$0 * s.channels + map] }.reduce(0, +)
+                    / Double(positions)
+            case .layerEnergy:
+                // Mean squared activation over the whole layer.
+                let v = layer.output.values
+                total += w * v.map { $0 * $0 }.reduce(0, +) / Double(v.count)
+            case .unit(let unit):
+                // One unit before its activation (a logit for the last layer).
+                total += w * layer.preActivation.values[unit]
+            }
+        }
+        return total
+    }
+
+    /// Compares the gradient along random directions and at the pixels it is largest.
+    func check(
+        _ settings: DreamSettings, height: Int, width: Int, workers: Int, banded: Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let objectiveTerms = try DreamObjective(settings: settings, model: model)
+        let evaluator = ObjectiveGradient(model: model, objective: objectiveTerms, workers: workers)
+        let shape = FeatureShape(height: height, width: width, channels: 1)
+        // Blocks of 40 rows cut a tall image in several (the default only cuts large ones);
+        // their gradients add up to the whole image's.
+        if banded { evaluator.blockSide = 40 }
+        #expect(
+            ((evaluator.blockPlan(for: shape)?.blocks.count ?? 0) > 1) == banded, "block split",
+            sourceLocation: sourceLocation)
+        // A photo-like input: smooth structure plus noise, unclamped, so that no two pixels
+        // (and no two values in a pooling window) are equal: max-pooling has no gradient at
+        // a tie, and finite differences across one disagree with any choice.
+        var generator = TestGenerator(21)
+        let photo = ColorSpace.luma(of: syntheticPhoto(width: width, height: height))
+        let noise = generator.uniform(height * width, -0.15...0.15)
+        let x = zip(photo.pixels, noise).map { 0.7 * $0 + $1 }
+        let analytic = try x.withUnsafeBufferPointer { buffer in
+            let g = try evaluator.evaluate(buffer.baseAddress!, batch: 1, shape: shape)
+            return (0..<x.count).map { Double(g[$0]) }
+        }
+        let xd = x.map(Double.init)
+        let terms = objectiveTerms.terms
+        let value = objective(terms, input: xd, shape: shape)
+        #expect(
+            abs(Double(evaluator.meanLoss) - value) <= 1e-4 * max(1, abs(value)),
+            "objective value \(evaluator.meanLoss), reference \(value)", sourceLocation: sourceLocation)
+        // Small: a step that crosses a ReLU or pooling switch is then rare.
+        let h = 1e-7
+        func derivative(along v: [Double]) -> Double {
+            let plus = zip(xd, v).map { $0 + h * $1 }, minus = zip(xd, v).map { $0 - h * $1 }
+            return (objective(terms, input: plus, shape: shape) - objective(terms, input: minus, shape: shape))
+                / (2 * h)
+        }
+        let scale = analytic.map(abs).max() ?? 0
+        #expect(scale > 0, "a gradient at all", sourceLocation: sourceLocation)
+        // Along the gradient itself (a gradient off by a factor is off by that factor here)
+        // and along a random direction: every pixel's gradient at once.
+        let norm = analytic.map { $0 * $0 }.reduce(0, +).squareRoot()
+        let directions = [analytic.map { $0 / norm }, generator.uniform(x.count, -1...1).map(Double.init)]
+        for (k, v) in directions.enumerated() {
+            let expected = derivative(along: v)
+            let got = zip(analytic, v).map(*).reduce(0, +)
+            let size = zip(analytic, v).map { abs($0 * $1) }.reduce(0, +)
+            #expect(
+                abs(got - expected) <= 2e-3 * size,
+                "direction \(k): analytic \(got), finite difference \(expected)", sourceLocation: sourceLocation)
+        }
+        // Single pixels where the gradient is largest.
+        let top = analytic.indices.sorted { abs(analytic[$0]) > abs(analytic[$1]) }.prefix(3)
+        for i in top {
+            var v = [Double](repeating: 0, count: x.count)
+            v[i] = 1
+            let expected = derivative(along: v)
+            #expect(
+                abs(analytic[i] - expected) <= 2e-3 * abs(analytic[i]),
+                "pixel \(i % width),\(i / width): analytic \(analytic[i]), finite difference \(expected)",
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    func settings(maps: [Int] = [], layer: String = "conv3", layers: [String: Float] = [:], classIndex: Int? = nil)
+        -> DreamSettings
+    {
+        var s = DreamSettings()
+        s.layer = layer
+        s.maps = maps
+        s.layers = layers
+        s.classIndex = classIndex
+        return s
+    }
+
+    @Test(arguments: [("conv1", 5), ("conv2", 17), ("conv3", 56)])
+    func mapMean(layer: String, map: Int) throws {
+        let s = settings(maps: [map], layer: layer)
+        try check(s, height: 30, width: 32, workers: 1, banded: false)
+        try check(s, height: 80, width: 24, workers: 2, banded: true)
+    }
+
+    @Test(arguments: ["conv1", "pool1", "conv2", "conv3"])
+    func layerEnergy(layer: String) throws {
+        let s = settings(layers: [layer: 1])
+        try check(s, height: 30, width: 32, workers: 1, banded: false)
+        try check(s, height: 80, width: 24, workers: 2, banded: true)
+    }
+
+    /// Units of dense layers and the class logit need the trained input size: whole only.
+    @Test func unitsAndClass() throws {
+        try check(settings(maps: [7], layer: "dense1"), height: 28, width: 28, workers: 1, banded: false)
+        try check(settings(classIndex: 3), height: 28, width: 28, workers: 1, banded: false)
+    }
+
+    /// Several terms at once, weighted: their gradients add.
+    @Test func weightedMix() throws {
+        let s = settings(maps: [3, 40], layer: "conv2", layers: ["conv1": 0.5, "conv3": 2])
+        try check(s, height: 30, width: 32, workers: 1, banded: false)
+        try check(s, height: 80, width: 24, workers: 2, banded: true)
+    }
+}
