@@ -6,9 +6,10 @@ public struct Evaluation: Sendable, Codable {
     public let count: Int
 
     /// Runs the dataset through one replica of `model` per core, in cache-sized chunks.
-    /// The model must take 28x28x1 images and give ten class scores.
+    /// The model must take the data's samples (see `MNISTDataset.adapted(to:)`) and give
+    /// ten class scores.
     public init(model: Sequential, data: MNISTDataset, chunk: Int = 32) throws(NetworkError) {
-        if let problem = ModelRequirement.mnistClassifier("evaluation").problem(with: model) {
+        if let problem = ModelRequirement(use: "evaluation", input: data.shape, classes: 10).problem(with: model) {
             throw .unsuitableModel(problem: problem)
         }
         self.init(checkedModel: model, data: data, chunk: chunk)
@@ -27,7 +28,7 @@ public struct Evaluation: Sendable, Codable {
                 parallel.run(batch: data.count, minimum: 1) { _, replica, slice in
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: chunk) {
                         let n = min(chunk, slice.upperBound - start)
-                        try! replica.forward(images.baseAddress! + start * MNISTDataset.pixels, batch: n)
+                        try! replica.forward(images.baseAddress! + start * data.shape.count, batch: n)
                         let probabilities = replica.layers[last].output
                         for i in 0..<n { out[start + i] = argmax(probabilities + i * classes, classes) }
                     }

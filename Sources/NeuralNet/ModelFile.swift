@@ -122,27 +122,9 @@ public enum ModelFile {
     public static func decode(_ bytes: [UInt8], path: String, for requirement: ModelRequirement? = nil)
         throws(ModelFileError) -> Loaded
     {
-        guard bytes.count >= 8 else {
-            throw .truncated(path: path, detail: "\(bytes.count) bytes, not even a header length")
-        }
-        var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard length >= 2, length <= UInt64(bytes.count - 8) else {
-            throw .badHeader(path: path, detail: "header length \(length) does not fit a file of \(bytes.count) bytes")
-        }
-        guard length <= UInt64(maxHeaderBytes) else {
-            throw .badHeader(path: path, detail: "header length \(length) is over the limit of \(maxHeaderBytes) bytes")
-        }
-        let headerEnd = 8 + Int(length)
-        let header: [String: JSONValue]
-        do {
-            let members = try JSONValue.parse(Array(bytes[8..<headerEnd])).object(at: "(header)")
-            header = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) })
-        } catch {
-            throw .badHeader(path: path, detail: "header: \(error)")
-        }
+        let file = try SafetensorsFile(bytes: bytes, path: path, maxHeaderBytes: maxHeaderBytes)
         var metadata: [String: String] = [:]
-        guard case .object(let members)? = header["__metadata__"] else {
+        guard case .object(let members)? = file.metadata else {
             throw .notADreamModel(path: path, detail: "no __metadata__; it is a safetensors file but not one of ours")
         }
         for member in members {
@@ -188,64 +170,17 @@ public enum ModelFile {
         if let requirement, let problem = requirement.problem(with: model) {
             throw .unsuitable(path: path, problem: problem)
         }
-        let dataLength = bytes.count - headerEnd
-        // The expected shape comes from the architecture (bounded), so the byte count below
-        // cannot overflow whatever the file claims.
-        func tensor(_ name: String, expected: [Int]) throws(ModelFileError) -> [Float] {
-            guard let entry = header[name], case .object = entry else { throw .missingTensor(path: path, name: name) }
-            guard case .string("F32")? = entry["dtype"] else {
-                let found = entry["dtype"].map { if case .string(let text) = $0 { text } else { $0.found } }
-                throw .unsupportedDType(path: path, name: name, dtype: found ?? "missing")
-            }
-            let any = SettingRange(0...Int.max)
-            let shape = try? entry["shape"]?.array(at: "shape").map { value throws(JSONError) in
-                try value.integer(in: any, at: "shape")
-            }
-            guard shape == expected else {
-                throw .shapeMismatch(
-                    path: path, name: name, expected: expected, found: Self.shapeText(entry["shape"]))
-            }
-            let count = expected.reduce(1, *)
-            let offsets = try? entry["data_offsets"]?.array(at: "data_offsets").map { value throws(JSONError) in
-                try value.integer(in: any, at: "data_offsets")
-            }
-            guard let offsets, offsets.count == 2, offsets[1] >= offsets[0], offsets[1] <= dataLength,
-                offsets[1] - offsets[0] == 4 * count
-            else { throw .badOffsets(path: path, name: name, dataLength: dataLength) }
-            let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                var i = headerEnd + offsets[0]
-                for k in 0..<count {
-                    buffer[k] = Float(
-                        bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
-                            | UInt32(bytes[i + 3]) << 24)
-                    i += 4
-                }
-                initialized = count
-            }
-            if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw .nonFinite(path: path, name: name, index: bad, value: "\(values[bad])")
-            }
-            return values
-        }
         for view in model.tensors {
-            let values = try tensor(view.name, expected: view.shape)
+            let values = try file.floats(view.name, expected: view.shape)
             values.withUnsafeBufferPointer {
                 (model.parameters.pointer + view.offset).update(from: $0.baseAddress!, count: view.count)
             }
         }
         var extras: [String: [Float]] = [:]
-        for name in header.keys.sorted() where name.hasPrefix(optimizerPrefix) {
+        for name in file.entries.keys.sorted() where name.hasPrefix(optimizerPrefix) {
             guard name == velocityName else { throw .unknownTensor(path: path, name: name, known: [velocityName]) }
-            extras[name] = try tensor(name, expected: [model.parameterCount])
+            extras[name] = try file.floats(name, expected: [model.parameterCount])
         }
         return Loaded(model: model, training: training, extraTensors: extras)
-    }
-
-    /// "[12]" for a shape of integers, else what was there.
-    static func shapeText(_ value: JSONValue?) -> String {
-        guard let value else { return "missing" }
-        guard case .array(let items) = value else { return value.found }
-        let numbers = items.map { item in if case .number(let text) = item { text } else { item.found } }
-        return "[\(numbers.joined(separator: ", "))]"
     }
 }

@@ -80,12 +80,16 @@ public final class Trainer {
     /// Which parameters get the L2 penalty: weights yes, biases no.
     private let decayMask: [Float]
 
-    /// Refuses settings out of range, a model that is not a 28x28 ten-class classifier
-    /// and a momentum buffer of the wrong length, before anything runs.
+    /// Refuses settings out of range, a model that is not a ten-class softmax classifier
+    /// and a momentum buffer of the wrong length, before anything runs. The data given to
+    /// `trainEpoch` must have the model's input shape (`MNISTDataset.adapted(to:)`).
     public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) throws(NetworkError) {
         if let (key, problem) = settings.problems().first { throw .badSetting(key: key, problem: problem) }
-        if let problem = ModelRequirement.mnistClassifier("training").problem(with: model) {
+        if let problem = ModelRequirement(use: "training", input: model.inputShape, classes: 10).problem(with: model) {
             throw .unsuitableModel(problem: problem)
+        }
+        guard model.layers.last?.spec.activation == .softmax else {
+            throw .unsuitableModel(problem: "training needs a model whose last layer is a softmax; this one's is not")
         }
         if let velocity, velocity.count != model.parameterCount {
             throw .badSetting(
@@ -133,7 +137,11 @@ public final class Trainer {
         var seen = 0
         let last = model.layers.count - 1
         let classes = 10
-        let x = batchImages.reserve(batchSize * MNISTDataset.pixels)
+        let sample = model.inputShape.count
+        kernelCheck(
+            data.shape == model.inputShape,
+            "Trainer: data of \(data.shape) for a model of \(model.inputShape) inputs (adapt it first)")
+        let x = batchImages.reserve(batchSize * sample)
         let dLogits = logitGradient.reserve(batchSize * classes)
         // Each worker writes only its own slot of these.
         let lossOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: parallel.replicas.count)
@@ -150,9 +158,7 @@ public final class Trainer {
             data.images.withUnsafeBufferPointer { images in
                 for i in 0..<n {
                     let index = order[b * batchSize + i]
-                    (x + i * MNISTDataset.pixels).update(
-                        from: images.baseAddress! + index * MNISTDataset.pixels,
-                        count: MNISTDataset.pixels)
+                    (x + i * sample).update(from: images.baseAddress! + index * sample, count: sample)
                     batchLabels[i] = data.labels[index]
                 }
             }
@@ -164,7 +170,7 @@ public final class Trainer {
                     // Chunks keep activations in cache; gradients accumulate over them.
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: Self.chunkSize) {
                         let count = min(Self.chunkSize, slice.upperBound - start)
-                        try! replica.forward(x + start * MNISTDataset.pixels, batch: count)
+                        try! replica.forward(x + start * sample, batch: count)
                         let probabilities = replica.layers[last].output
                         let g = dLogits + start * classes
                         lossOut[worker] +=

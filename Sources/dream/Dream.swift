@@ -39,6 +39,6 @@ struct Dream: ParsableCommand {
             model += ", trained \(record.epochs) epochs on \(record.dataset)"
             if let accuracy = record.testAccuracy { model += String(format: ", test accuracy %.2f%%", 100 * accuracy) }
         }
-        return "dream \(version)\n\(model)"
+        return "dream \(version)\n\(model)\narchitecture: \(loaded.model.architecture)"
     }
 }

@@ -24,6 +24,7 @@ struct Layers: ParsableCommand {
                 ].joined(separator: " "))
         }
         print("input \(model.inputShape), \(model.parameterCount) parameters")
+        print("architecture: \(model.architecture)")
         if let record = loaded.training, let accuracy = record.testAccuracy {
             print(
                 "trained \(record.epochs) epochs on \(record.dataset) (seed \(record.seed)); test accuracy \(String(format: "%.2f", 100 * accuracy))%"

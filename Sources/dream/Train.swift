@@ -25,6 +25,11 @@ struct Train: ParsableCommand {
     @Option(help: "Multiply the learning rate by this factor ...") var lrDrop = Trainer.Settings().learningRateDrop
     @Option(help: "... every this many epochs.") var dropEvery = Trainer.Settings().dropEvery
     @Option(help: "Seed for initialisation and shuffling.") var seed = Trainer.Settings().seed
+    @Option(
+        help: ArgumentHelp(
+            "The network to train, e.g. \(ArchitectureSpec.bundled) (the default: the bundled model's).",
+            discussion: "Forms: \(ArchitectureSpec.grammar)."))
+    var arch: String?
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
@@ -63,13 +68,17 @@ struct Train: ParsableCommand {
                 throw ValidationError("\(output) has no training record to resume from (not written by dream train)")
             }
             model = loaded.model
+            if let arch, try ArchitectureSpec(parsing: arch) != model.architecture {
+                throw ValidationError(
+                    "--arch \(arch) differs from \(output)'s architecture \(model.architecture); leave it out to resume")
+            }
             velocity = loaded.extraTensors[ModelFile.velocityName]
             if velocity == nil { print("note: \(output) is a finished model; momentum restarts from zero") }
             startEpoch = record.epochs
             settings = Trainer.settings(from: record, epochs: epochs)
             print("resuming \(output) after epoch \(startEpoch) of \(epochs)")
         } else {
-            model = Sequential.mnistCNN()
+            model = try Sequential(ArchitectureSpec(parsing: arch ?? ArchitectureSpec.bundled))
             model.initialize(seed: seed)
         }
         guard startEpoch < epochs else {
@@ -78,8 +87,8 @@ struct Train: ParsableCommand {
         }
         let trainer = try Trainer(model: model, settings: settings, velocity: velocity)
         // The data after the checkpoint: a bad checkpoint is refused before any work.
-        let train = try MNISTDataset(directory: data, split: .train)
-        let test = try MNISTDataset(directory: data, split: .test)
+        let train = try adapted(MNISTDataset(directory: data, split: .train), to: model, from: data)
+        let test = try adapted(MNISTDataset(directory: data, split: .test), to: model, from: data)
         let line = ProgressLine()
         installInterruptHandler()
         print(
@@ -114,5 +123,15 @@ struct Train: ParsableCommand {
             }
             throw ExitCode(130)
         }
+    }
+
+    /// The 28x28 gray images padded and replicated to the model's input.
+    func adapted(_ data: MNISTDataset, to model: Sequential, from folder: String) throws -> MNISTDataset {
+        guard let result = data.adapted(to: model.inputShape) else {
+            throw ValidationError(
+                "\(folder) holds \(data.shape) images; a model of \(model.inputShape) inputs cannot take them (use an input of at least \(data.shape.height)x\(data.shape.width))"
+            )
+        }
+        return result
     }
 }
