@@ -91,7 +91,8 @@ let package = Package(
         .testTarget(
             name: "ResamplingTests", dependencies: ["Resampling", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnimationTests", dependencies: ["Animation", "Dreaming", "Resampling", "TestSupport"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(
+            name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DreamingTests", dependencies: ["Dreaming", "FileSupport", "TestSupport"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "FileSupport", "TestSupport"]),

@@ -17,7 +17,7 @@ struct Dream: ParsableCommand {
         subcommands: [
             Render.self, Zoom.self, View.self, Explore.self, Presets.self, Layers.self, OIP.self, Sheet.self,
             Activations.self, Batch.self,
-            Predict.self, Evaluate.self, Train.self,
+            Predict.self, Evaluate.self, Train.self, Import.self,
             Bench.self, Info.self,
         ],
         defaultSubcommand: Render.self)
