@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `dream import` and `dream train --arch` through the binary: the fixtures import, the
+/// model prints its spec, and every refusal is one line with nothing written.
+@Suite struct ImportCommandTests {
+    static let fixtures = repositoryRoot + "/Tests/NeuralNetTests/Fixtures"
+    static let arch = "in28x28x1,conv4k3,pool2,conv8k3,pool2,dense10"
+
+    static func statedAccuracy(_ framework: String) throws -> Double {
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/import-logits.json")))
+        return try #require(((json as? [String: Any])?[framework] as? [String: Any])?["accuracy"] as? Double)
+    }
+
+    func expectRefused(
+        _ run: ProcessRun, saying text: String, status: Int32 = 1, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(run.status == status, "exit \(run.status): \(run.error)", sourceLocation: sourceLocation)
+        #expect(run.error.contains(text), "stderr: \(run.error)", sourceLocation: sourceLocation)
+        let lines = run.error.split(separator: "\n").filter { !$0.hasPrefix("Usage") && !$0.contains("--help") }
+        #expect(lines.count == 1, "stderr: \(run.error)", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: ["pytorch", "keras"]) func importsAtTheStatedAccuracy(_ framework: String) throws {
+        let folder = try temporaryFolder()
+        let out = folder + "/\(framework).dream"
+        let accuracy = try Self.statedAccuracy(framework)
+        let run = try runDream([
+            "import", Self.fixtures + "/import-\(framework).safetensors", "--arch", Self.arch, "--layout", framework,
+            "-o", out, "--expect-accuracy", String(accuracy),
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("as stated"), "\(run.output)")
+        let layers = try runDream(["layers", "--model", out])
+        #expect(layers.output.contains("architecture: \(Self.arch)\n"), "\(layers.output)")
+    }
+
+    @Test func refusesAnAccuracyThatDoesNotMatch() throws {
+        let folder = try temporaryFolder()
+        let out = folder + "/m.dream"
+        let stated = try Self.statedAccuracy("pytorch") + 0.0015
+        let run = try runDream([
+            "import", Self.fixtures + "/import-pytorch.safetensors", "--arch", Self.arch, "--layout", "pytorch",
+            "-o", out, "--expect-accuracy", String(format: "%.2f%%", 100 * stated),
+        ])
+        expectRefused(run, saying: "not the \(String(format: "%.2f", 100 * stated))% stated")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test func refusesAWrongArchitectureOrLayout() throws {
+        let folder = try temporaryFolder()
+        let out = folder + "/m.dream"
+        let weights = Self.fixtures + "/import-keras.safetensors"
+        expectRefused(
+            try runDream(["import", weights, "--arch", "in28x28x1,conv4k,dense10", "--layout", "keras", "-o", out]),
+            saying: "architecture spec: item 2 'conv4k' is not understood")
+        expectRefused(
+            try runDream([
+                "import", weights, "--arch", "in28x28x1,conv4k3,pool2,conv8k3,dense10", "--layout", "keras", "-o", out,
+            ]),
+            saying: "layer dense1 from 'sequential/dense'")
+        expectRefused(
+            try runDream(["import", weights, "--arch", Self.arch, "--layout", "pytorch", "-o", out]),
+            saying: "expected in pytorch layout: conv1 weight [4, 1, 3, 3]")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test func trainRefusesABadArchitectureBeforeWork() throws {
+        let folder = try temporaryFolder()
+        expectRefused(
+            try runDream(["train", "--arch", "in28x28x1,conv8k3,pool27,dense10", "-o", folder + "/m"]),
+            saying: "layer pool1 ('pool27'): its 27x27 window is larger than its 26x26 input")
+        expectRefused(
+            try runDream(["train", "--arch", "in20x20x1,conv8k3,dense10", "-o", folder + "/m"]),
+            saying: "a model of 20x20x1 inputs cannot take them", status: 64)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+}
