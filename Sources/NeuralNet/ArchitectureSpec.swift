@@ -146,7 +146,9 @@ public struct ArchitectureSpec: Sendable, Equatable, CustomStringConvertible {
             activation = .softmax
         }
         if isDense {
-            return number(body.dropFirst(5)).map { LayerSpec(name: "", kind: .dense, units: $0, activation: activation) }
+            return number(body.dropFirst(5)).map {
+                LayerSpec(name: "", kind: .dense, units: $0, activation: activation)
+            }
         }
         guard body.hasPrefix("conv") else { return nil }
         let parts = body.dropFirst(4).split(separator: "k", maxSplits: 1, omittingEmptySubsequences: false)
@@ -174,7 +176,8 @@ public struct ArchitectureSpec: Sendable, Equatable, CustomStringConvertible {
             case .dense: tokens.append("dense\(spec.units ?? 0)\(suffix)")
             case .flatten:
                 let next = layers.dropFirst(i + 1).first
-                let implied = next?.kind == .dense && !layers[..<i].contains { $0.kind == .dense || $0.kind == .flatten }
+                let implied =
+                    next?.kind == .dense && !layers[..<i].contains { $0.kind == .dense || $0.kind == .flatten }
                 if !implied { tokens.append("flatten") }
             }
         }

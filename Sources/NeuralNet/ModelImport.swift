@@ -211,7 +211,8 @@ public enum ModelImport {
         throws(ModelImportError) -> Double
     {
         guard let adapted = data.adapted(to: model.inputShape) else {
-            throw .unsuitableData(problem: "\(dataName) holds \(data.shape) images; the model takes \(model.inputShape)")
+            throw .unsuitableData(
+                problem: "\(dataName) holds \(data.shape) images; the model takes \(model.inputShape)")
         }
         let measured: Double
         do {

@@ -33,7 +33,8 @@ struct Import: ParsableCommand {
     func validate() throws {
         if data != nil && expectAccuracy == nil { throw ValidationError("--data is only used with --expect-accuracy") }
         if let text = expectAccuracy, Self.accuracy(text) == nil {
-            throw ValidationError("--expect-accuracy takes a fraction like 0.9912 or a percentage like 99.12%; got '\(text)'")
+            throw ValidationError(
+                "--expect-accuracy takes a fraction like 0.9912 or a percentage like 99.12%; got '\(text)'")
         }
     }
 
@@ -60,6 +61,8 @@ struct Import: ParsableCommand {
         }
         try ensureFolder(of: output)
         try ModelFile.write(model, training: nil, to: output)
-        print("\(weights) (\(layout.rawValue)) -> \(output): \(architecture), \(model.parameterCount) parameters; \(note)")
+        print(
+            "\(weights) (\(layout.rawValue)) -> \(output): \(architecture), \(model.parameterCount) parameters; \(note)"
+        )
     }
 }

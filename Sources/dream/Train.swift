@@ -70,7 +70,8 @@ struct Train: ParsableCommand {
             model = loaded.model
             if let arch, try ArchitectureSpec(parsing: arch) != model.architecture {
                 throw ValidationError(
-                    "--arch \(arch) differs from \(output)'s architecture \(model.architecture); leave it out to resume")
+                    "--arch \(arch) differs from \(output)'s architecture \(model.architecture); leave it out to resume"
+                )
             }
             velocity = loaded.extraTensors[ModelFile.velocityName]
             if velocity == nil { print("note: \(output) is a finished model; momentum restarts from zero") }

@@ -23,7 +23,8 @@ import Testing
     }
 
     static func expected() throws -> Expected {
-        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: fixture("import-logits.json"))))
+        try JSONDecoder().decode(
+            Expected.self, from: Data(contentsOf: URL(fileURLWithPath: fixture("import-logits.json"))))
     }
 
     /// MNIST test images 0-7, the fixtures' inputs.
@@ -75,9 +76,15 @@ import Testing
         let dense = try file.floats("sequential/dense/kernel", expected: [200, 10])
         func convToTorch(_ w: [Float], _ c: Int, _ o: Int) -> [Float] {
             var out = [Float](repeating: 0, count: w.count)
-            for f in 0..<o { for ch in 0..<c { for y in 0..<3 { for x in 0..<3 {
-                out[((f * c + ch) * 3 + y) * 3 + x] = w[((y * 3 + x) * c + ch) * o + f]
-            } } } }
+            for f in 0..<o {
+                for ch in 0..<c {
+                    for y in 0..<3 {
+                        for x in 0..<3 {
+                            out[((f * c + ch) * 3 + y) * 3 + x] = w[((y * 3 + x) * c + ch) * o + f]
+                        }
+                    }
+                }
+            }
             return out
         }
         func denseToTorch(nchw: Bool) -> [Float] {
@@ -102,9 +109,11 @@ import Testing
         }
         let expected = try Self.expected()
         let arch = try ArchitectureSpec(parsing: expected.architecture)
-        let right = try ModelImport.model(safetensors: torchFile(nchw: true), path: "t", architecture: arch, layout: .pytorch)
+        let right = try ModelImport.model(
+            safetensors: torchFile(nchw: true), path: "t", architecture: arch, layout: .pytorch)
         #expect(Self.maxDifference(try Self.logits(right, Self.probes()), expected.keras.logits) < 1e-4)
-        let wrong = try ModelImport.model(safetensors: torchFile(nchw: false), path: "t", architecture: arch, layout: .pytorch)
+        let wrong = try ModelImport.model(
+            safetensors: torchFile(nchw: false), path: "t", architecture: arch, layout: .pytorch)
         #expect(Self.maxDifference(try Self.logits(wrong, Self.probes()), expected.keras.logits) > 0.5)
     }
 
@@ -113,11 +122,21 @@ import Testing
     @Test(arguments: [
         ("import-pytorch.safetensors", ModelImport.Layout.keras, nil as String?, "layer conv1 from 'features.0'"),
         ("import-keras.safetensors", .pytorch, nil, "layer conv1 from 'sequential/conv2d'"),
-        ("import-pytorch.safetensors", .pytorch, "in28x28x1,conv4k3,pool2,conv16k3,pool2,dense10", "layer conv2 from 'features.3'"),
-        ("import-keras.safetensors", .keras, "in28x28x1,conv4k3,pool2,conv8k3,pool2,dense32,dense10", "2 conv and 1 dense weights"),
-        ("import-keras.safetensors", .keras, "in32x32x1,conv4k3,pool2,conv8k3,pool2,dense10", "layer dense1 from 'sequential/dense'"),
+        (
+            "import-pytorch.safetensors", .pytorch, "in28x28x1,conv4k3,pool2,conv16k3,pool2,dense10",
+            "layer conv2 from 'features.3'"
+        ),
+        (
+            "import-keras.safetensors", .keras, "in28x28x1,conv4k3,pool2,conv8k3,pool2,dense32,dense10",
+            "2 conv and 1 dense weights"
+        ),
+        (
+            "import-keras.safetensors", .keras, "in32x32x1,conv4k3,pool2,conv8k3,pool2,dense10",
+            "layer dense1 from 'sequential/dense'"
+        ),
     ])
-    func refusesWhatDoesNotFit(_ name: String, _ layout: ModelImport.Layout, _ arch: String?, _ message: String) throws {
+    func refusesWhatDoesNotFit(_ name: String, _ layout: ModelImport.Layout, _ arch: String?, _ message: String) throws
+    {
         do {
             _ = try Self.load(name, layout: layout, arch: arch)
             Issue.record("\(name) as \(layout) for \(arch ?? "its arch") was accepted")
@@ -146,7 +165,9 @@ import Testing
                 safetensors: Self.safetensors([weight]), path: "w", architecture: arch, layout: .pytorch)
             Issue.record("accepted without a bias")
         } catch {
-            #expect((error as? ModelImportError)?.errorDescription?.contains("tensor 'fc.bias' is missing") == true, "\(error)")
+            #expect(
+                (error as? ModelImportError)?.errorDescription?.contains("tensor 'fc.bias' is missing") == true,
+                "\(error)")
         }
         let model = try ModelImport.model(
             safetensors: Self.safetensors([weight, bias]), path: "w", architecture: arch, layout: .pytorch)
@@ -183,7 +204,9 @@ import Testing
         var header: [String: Any] = [:]
         var data: [UInt8] = []
         for (name, shape, values) in tensors {
-            header[name] = ["dtype": "F32", "shape": shape, "data_offsets": [data.count, data.count + 4 * values.count]]
+            header[name] = [
+                "dtype": "F32", "shape": shape, "data_offsets": [data.count, data.count + 4 * values.count],
+            ]
             values.withUnsafeBytes { data += $0 }
         }
         var text = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
