@@ -19,7 +19,7 @@ public enum ModelImportError: Error, LocalizedError, Equatable {
                 "\(path): tensor '\(name)' is not a layer's weight, kernel or bias; only conv and dense layers import (no batch norm or other layers)"
             case .mismatch(let path, let problem, let found, let expected, let layout):
                 "\(path): the tensors do not fit --arch (\(problem)); found \(found); expected in \(layout.rawValue) layout: \(expected); check --arch and --layout"
-            case .unsuitableData(let problem): "--data: \(problem)"
+            case .unsuitableData(let problem): "--expect-accuracy: \(problem)"
             case .accuracyMismatch(let expected, let measured, let dataName, let count):
                 String(
                     format:

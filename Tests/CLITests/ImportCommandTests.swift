@@ -78,4 +78,36 @@ import Testing
             saying: "a model of 20x20x1 inputs cannot take them", status: 64)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
+
+    /// `train --arch` end to end on a small IDX folder: a colour 32x32 model trains on
+    /// the 28x28 gray digits (padded, replicated) and its file records the architecture.
+    @Test(.tags(.slow)) func trainsAColourModelOnGrayDigits() throws {
+        let folder = try temporaryFolder()
+        let source = repositoryRoot + "/data/mnist"
+        for (split, count) in [("train", 256), ("t10k", 128)] {
+            for kind in ["images-idx3-ubyte", "labels-idx1-ubyte"] {
+                let plain = folder + "/\(split)-\(kind)"
+                let raw = try runProcess(
+                    "/bin/sh", ["-c", "gzip -dc '\(source)/\(split)-\(kind).gz' > '\(plain)'"], in: folder)
+                #expect(raw.status == 0)
+                // Keep the header and the first `count` samples, with the count patched.
+                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plain)))
+                let isImages = kind.hasPrefix("images")
+                let header = isImages ? 16 : 8
+                bytes = Array(bytes[0..<header + count * (isImages ? 784 : 1)])
+                bytes[4...7] = [0, 0, UInt8(count >> 8), UInt8(count & 255)][...]
+                try Data(bytes).write(to: URL(fileURLWithPath: plain))
+            }
+        }
+        let arch = "in32x32x3,conv8k3,pool2,conv16k3,pool2,dense10"
+        let out = folder + "/colour.safetensors"
+        let run = try runDream([
+            "train", "--arch", arch, "--data", folder, "--epochs", "1", "--batch", "32", "-o", out,
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("epoch 1/1"), "\(run.output)")
+        let layers = try runDream(["layers", "--model", out])
+        #expect(layers.output.contains("architecture: \(arch)\n"), "\(layers.output)")
+        #expect(layers.output.contains("input 32x32x3"), "\(layers.output)")
+    }
 }
