@@ -63,7 +63,12 @@ struct Train: ParsableCommand {
         var velocity: [Float]? = nil
         var startEpoch = 0
         if resume {
-            let loaded = try ModelFile.read(contentsOf: output, for: .mnistClassifier("train --resume"))
+            // Any input shape (a --arch checkpoint), ten classes.
+            let loaded = try ModelFile.read(contentsOf: output)
+            let requirement = ModelRequirement(use: "train --resume", input: loaded.model.inputShape, classes: 10)
+            if let problem = requirement.problem(with: loaded.model) {
+                throw ModelFileError.unsuitable(path: output, problem: problem)
+            }
             guard let record = loaded.training else {
                 throw ValidationError("\(output) has no training record to resume from (not written by dream train)")
             }
