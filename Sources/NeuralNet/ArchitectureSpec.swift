@@ -1,3 +1,5 @@
+import Foundation
+
 /// A sequential CNN written as one line, e.g.
 /// `in28x28x1,conv32k3,pool2,conv64k3,pool2,conv128k3,dense100,dense10`:
 ///
@@ -18,7 +20,7 @@ public struct ArchitectureSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// The forms the parser accepts, for error messages.
     public static let grammar =
-        "inHxWxC first, then convN[kK[xK]][:relu|:linear], pool[P[xP]], denseN[:relu|:linear], the last a dense layer"
+        "inHxWxC first, then convN[kK[xK]][:relu|:linear], pool[P[xP]], denseN[:relu|:linear], the last denseN (the classes, no suffix)"
     /// The bundled model's architecture; `dream train` trains it unless told otherwise.
     public static let bundled = "in28x28x1,conv32k3,pool2,conv64k3,pool2,conv128k3,dense100,dense10"
 
