@@ -66,10 +66,12 @@ public struct ArchitectureSpec: Sendable, Equatable, CustomStringConvertible {
                 let (h, w) = (spec.size![0], spec.size![1])
                 guard shape.height >= h, shape.width >= w else {
                     let what = isConv ? "kernel" : "window"
+                    // The smallest input this layer can work on (NetworkGeometry's receptive field).
+                    let needs = NetworkGeometry(inputShape: input, specs: layers + [spec]).layers.last!.minimumInput
                     throw .badGeometry(
                         layer: spec.name, token: token,
                         problem:
-                            "its \(h)x\(w) \(what) is larger than its \(shape.height)x\(shape.width) input; use a smaller \(what), fewer layers or a larger input"
+                            "its \(h)x\(w) \(what) is larger than its \(shape.height)x\(shape.width) input (it needs an input of at least \(needs.height)x\(needs.width), not \(input.height)x\(input.width)); use a smaller \(what), fewer layers or a larger input"
                     )
                 }
                 shape =

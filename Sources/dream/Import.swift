@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dreaming
+import FileSupport
 import Foundation
 import NeuralNet
 
@@ -47,6 +48,7 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
+        try Files.refuseOverwriting([weights], with: output)
         let architecture = try ArchitectureSpec(parsing: arch)
         let model = try ModelImport.model(
             safetensors: ModelFile.bytes(contentsOf: weights), path: weights, architecture: architecture,
@@ -59,7 +61,7 @@ struct Import: ParsableCommand {
                 of: model, on: test, expected: expected, dataName: folder)
             note = String(format: "test accuracy %.2f%% on %@, as stated", 100 * measured, folder)
         }
-        try ensureFolder(of: output)
+        try Files.createFolder(containing: output)
         try ModelFile.write(model, training: nil, to: output)
         print(
             "\(weights) (\(layout.rawValue)) -> \(output): \(architecture), \(model.parameterCount) parameters; \(note)"

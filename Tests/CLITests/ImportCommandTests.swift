@@ -66,6 +66,13 @@ import Testing
             try runDream(["import", weights, "--arch", Self.arch, "--layout", "pytorch", "-o", out]),
             saying: "expected in pytorch layout: conv1 weight [4, 1, 3, 3]")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        // Never over its own input.
+        let copy = folder + "/w.safetensors"
+        try FileManager.default.copyItem(atPath: weights, toPath: copy)
+        expectRefused(
+            try runDream(["import", copy, "--arch", Self.arch, "--layout", "keras", "-o", folder + "/./w.safetensors"]),
+            saying: "refusing to overwrite an input file")
+        #expect(FileManager.default.contentsEqual(atPath: copy, andPath: weights))
     }
 
     @Test func trainRefusesABadArchitectureBeforeWork() throws {
@@ -81,7 +88,7 @@ import Testing
 
     /// `train --arch` end to end on a small IDX folder: a colour 32x32 model trains on
     /// the 28x28 gray digits (padded, replicated) and its file records the architecture.
-    @Test(.tags(.slow)) func trainsAColourModelOnGrayDigits() throws {
+    @Test(.tags(.slow), .skippedByFastRuns) func trainsAColourModelOnGrayDigits() throws {
         let folder = try temporaryFolder()
         let source = repositoryRoot + "/data/mnist"
         for (split, count) in [("train", 256), ("t10k", 128)] {

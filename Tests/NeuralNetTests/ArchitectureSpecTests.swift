@@ -103,7 +103,7 @@ import Testing
     /// One short epoch on a few hundred digits for three architectures: the loss falls
     /// below chance (ln 10 = 2.30) and the checkpoint reloads with the same architecture.
     @Test(
-        .tags(.slow),
+        .tags(.slow), .skippedByFastRuns,
         arguments: [
             "in28x28x1,conv8k5,pool2,conv16k3,pool2,dense32,dense10",
             "in32x32x1,conv8k3,pool2,conv16k3,pool2,conv16k3,dense10",
