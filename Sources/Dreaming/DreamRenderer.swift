@@ -81,6 +81,27 @@ public final class DreamRenderer {
     public var frameEvery = 0
     public var onFrame: ((Image) -> Void)?
 
+    /// The last guide loaded: a batch or a list of photos reads it once.
+    private var loadedGuide: DreamGuide?
+    /// Where `mnist:` guides are read from (nil: the bundled data).
+    public var dataDirectory: String?
+
+    /// The settings' objective, with their guide loaded (or taken from the last render's).
+    public func objective(for settings: DreamSettings) throws(DreamError) -> DreamObjective {
+        var guide: DreamGuide?
+        if let source = settings.guide {
+            if let loaded = loadedGuide, loaded.source == source, loaded.inverted == settings.invert
+                || DreamGuide.isDataReference(source)
+            {
+                guide = loaded
+            } else {
+                guide = try DreamGuide.load(source, for: model, invert: settings.invert, dataDirectory: dataDirectory)
+                loadedGuide = guide
+            }
+        }
+        return try DreamObjective(settings: settings, model: model, guide: guide)
+    }
+
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
         self.workers = workers
@@ -90,7 +111,7 @@ public final class DreamRenderer {
     /// Checks the settings against the model and the image size without rendering.
     public func validate(_ settings: DreamSettings, width: Int, height: Int) throws(DreamError) {
         for (key, problem) in settings.problems() { throw .invalidSetting(key: key, problem: problem) }
-        let objective = try DreamObjective(settings: settings, model: model)
+        let objective = try objective(for: settings)
         if settings.mode == .conv && objective.needsFixedInput {
             throw .objectiveNeedsFixedInput(
                 mode: "conv", layer: objective.layerNames[objective.deepestLayer],
@@ -137,7 +158,7 @@ public final class DreamRenderer {
         -> Result
     {
         try validate(settings, width: photo.width, height: photo.height)
-        let objective = try DreamObjective(settings: settings, model: model)
+        let objective = try objective(for: settings)
         var generator = SeededGenerator(seed: settings.seed)
         let grayOutput = settings.color == .gray || photo.colorChannels == 1
         let (photoWidth, photoHeight) = (photo.width, photo.height)
@@ -261,7 +282,7 @@ public final class DreamRenderer {
             var single = settings
             single.maps = [map]
             try validate(single, width: photo.width, height: photo.height)
-            objective = try DreamObjective(settings: single, model: model)
+            objective = try self.objective(for: single)
         }
         // One render's fixed part, and every copy's share per pixel.
         let single = RenderMemory.estimate(settings, width: photo.width, height: photo.height)

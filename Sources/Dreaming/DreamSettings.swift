@@ -101,12 +101,21 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     public var mode: Mode = .downscale
     /// Layer of the `maps` terms.
     public var layer: String = "conv3"
-    /// Maps of `layer` whose mean (pre-activation) response is raised, all with weight 1.
-    public var maps: [Int] = [56]
+    /// Maps of `layer` whose mean (pre-activation) response is raised, each with its
+    /// weight (negative: lowered).
+    public var maps: MapWeights = [56]
     /// Whole layers with weights: the mean squared activation of each, times its weight.
     public var layers: [String: Float] = [:]
     /// A class of the last layer whose score (logit) is raised.
     public var classIndex: Int? = nil
+    /// A picture the dream should look like at `guideLayer` (`DreamGuide`): a PNG or JPEG
+    /// path, or `mnist:test:N`, `mnist:train:N`, `mnist:class:D` for a digit of the
+    /// bundled data.
+    public var guide: String? = nil
+    /// The layer whose features the guide term compares.
+    public var guideLayer: String = "conv2"
+    /// The guide term's weight, like a layer's in `layers`.
+    public var guideWeight: Float = 1
     /// How much the dream changes the photo: the RMS change of the luminance over the
     /// photo's own luminance standard deviation (1 = as large as the photo's contrast).
     /// The engine sizes its steps to reach it; nil: `steps` steps of `stepSize` each.
@@ -141,7 +150,8 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     public init() {}
 
     static let keys = [
-        "version", "description", "mode", "layer", "maps", "layers", "classIndex", "strength", "steps",
+        "version", "description", "mode", "layer", "maps", "layers", "classIndex", "guide", "guideLayer",
+        "guideWeight", "strength", "steps",
         "stepSize", "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "tileGrid",
         "patternSize", "range", "rangeTarget", "color", "invert", "seed",
     ]
@@ -176,16 +186,7 @@ extension DreamSettings {
                 }
             case "mode": mode = try value.choice(Mode.self, at: key)
             case "layer": layer = try value.string(at: key)
-            case "maps":
-                let items = try value.array(at: key)
-                guard items.count <= R.mapCount.upper else {
-                    throw .outOfRange(path: key, range: "a list of \(R.mapCount)", found: "\(items.count) maps")
-                }
-                var list: [Int] = []
-                for (i, item) in items.enumerated() {
-                    list.append(try item.integer(in: R.map, at: JSONValue.path(key, index: i)))
-                }
-                maps = list
+            case "maps": maps = try MapWeights(json: value, at: key)
             case "layers":
                 var weights: [String: Float] = [:]
                 for entry in try value.object(at: key) {
@@ -194,6 +195,13 @@ extension DreamSettings {
                 }
                 layers = weights
             case "classIndex": classIndex = value == .null ? nil : try value.integer(in: R.map, at: key)
+            case "guide":
+                guide = value == .null ? nil : try value.string(at: key)
+                if let guide, guide.isEmpty || guide.count > R.descriptionLength.upper {
+                    throw .wrongType(path: key, expected: "a picture's path or mnist:class:D", found: "\"\(guide.prefix(40))\"")
+                }
+            case "guideLayer": guideLayer = try value.string(at: key)
+            case "guideWeight": guideWeight = try value.number(in: R.guideWeight, at: key)
             case "strength": strength = value == .null ? nil : try value.number(in: R.strength, at: key)
             case "patternSize":
                 if case .string(let text) = value {
@@ -236,6 +244,9 @@ extension DreamSettings {
         try c.encode(maps, forKey: .maps)
         try c.encode(layers, forKey: .layers)
         try c.encode(classIndex, forKey: .classIndex)
+        try c.encode(guide, forKey: .guide)
+        try c.encode(guideLayer, forKey: .guideLayer)
+        try c.encode(guideWeight, forKey: .guideWeight)
         try c.encode(strength, forKey: .strength)
         try c.encode(steps, forKey: .steps)
         try c.encode(stepSize, forKey: .stepSize)
@@ -272,18 +283,15 @@ extension DreamSettings {
             ("tileOverlap", R.tileOverlap.problem(tileOverlap)),
             ("rangeTarget", rangeTarget.flatMap { R.rangeTarget.problem($0) }),
             ("classIndex", classIndex.flatMap { R.map.problem($0) }),
+            ("guideWeight", R.guideWeight.problem(guideWeight)),
             ("description", R.descriptionLength.problem(description.count)),
         ]
         result += checks.compactMap { key, problem in problem.map { (key, $0) } }
-        if maps.isEmpty && layers.isEmpty && classIndex == nil {
-            result.append(("maps", "the objective is empty: give maps, layers or classIndex"))
+        if maps.isEmpty && layers.isEmpty && classIndex == nil && guide == nil {
+            result.append(("maps", "the objective is empty: give maps, layers, classIndex or guide"))
         }
-        if maps.count > R.mapCount.upper {
-            result.append(("maps", "\(maps.count) maps, more than \(R.mapCount.upper)"))
-        }
-        if let bad = maps.first(where: { !R.map.contains($0) }) {
-            result.append(("maps", "map \(bad) \(R.map.problem(bad)!)"))
-        }
+        if let problem = maps.problem() { result.append(("maps", problem)) }
+        if guide?.isEmpty == true { result.append(("guide", "is empty: give a picture's path or mnist:class:D")) }
         if let bad = layers.sorted(by: { $0.key < $1.key }).first(where: { !R.layerWeight.contains($0.value) }) {
             result.append(("layers", "weight of \(bad.key) \(R.layerWeight.problem(bad.value)!)"))
         }

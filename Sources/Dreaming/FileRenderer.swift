@@ -123,9 +123,17 @@ public final class FileRenderer {
         if let c = settings.classIndex {
             tag = "-class\(c)"
         } else if !settings.maps.isEmpty && settings.layers.isEmpty {
-            tag = "-m" + settings.maps.map(String.init).joined(separator: "_")
+            tag = "-m" + settings.maps.tag
         } else if !settings.layers.isEmpty {
             tag = "-" + settings.layers.keys.sorted().joined(separator: "_")
+        }
+        if let guide = settings.guide {
+            // mnist:class:7 -> guide-class7; a photo -> guide-its-name.
+            let name =
+                DreamGuide.isDataReference(guide)
+                ? guide.dropFirst("mnist:".count).replacingOccurrences(of: ":", with: "")
+                : URL(fileURLWithPath: guide).deletingPathExtension().lastPathComponent
+            tag += "-guide-" + name
         }
         return "\(stem)-\(preset)\(tag).png"
     }

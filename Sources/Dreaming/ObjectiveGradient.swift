@@ -19,6 +19,8 @@ public final class ObjectiveGradient {
     private let blockInputs: [FloatBuffer]
     private let blockGradients: [FloatBuffer]
     private let blockLosses = FloatBuffer()
+    /// Per worker: the guide term's dot products (positions x guide positions).
+    private let guideScores: [FloatBuffer]
     private var lastBatch = 0
     /// Per worker, the seed list rebuilt in place each pass (no allocation per step).
     private final class SeedList {
@@ -62,6 +64,7 @@ public final class ObjectiveGradient {
         seedLists = parallel.replicas.map { _ in SeedList() }
         blockInputs = parallel.replicas.map { _ in FloatBuffer() }
         blockGradients = parallel.replicas.map { _ in FloatBuffer() }
+        guideScores = parallel.replicas.map { _ in FloatBuffer() }
         for worker in seedBuffers.indices {
             for term in objective.terms {
                 seedBuffers[worker][term.layer * 2 + (term.usesPreActivation ? 1 : 0)] = FloatBuffer()
@@ -90,7 +93,9 @@ public final class ObjectiveGradient {
     /// Frees the image-sized buffers (the gradient, the blocks'); the next call
     /// allocates them again.
     public func releaseBuffers() {
-        for buffer in [gradient, lossBuffer, blockLosses] + blockInputs + blockGradients { buffer.release() }
+        for buffer in [gradient, lossBuffer, blockLosses] + blockInputs + blockGradients + guideScores {
+            buffer.release()
+        }
         lastBatch = 0
         lossSum = 0
     }
@@ -189,6 +194,35 @@ public final class ObjectiveGradient {
                     let unit = perItem ? itemMapBuffer[first + n] : unit
                     losses[n] += w * values[n * per + unit]
                     g[n * per + unit] += w
+                }
+            case .guide(let guide):
+                let channels = out.channels, width = out.width
+                let scale = w / Float(positions * channels)
+                // The owned rows' positions (whole rows: one product) against every guide vector.
+                let count = rows.count * width
+                let scores = guideScores[worker].reserve(max(count * guide.positions, 1))
+                guide.values.withUnsafeBufferPointer { features in
+                    let features = features.baseAddress!
+                    for n in 0..<batch {
+                        let start = n * per + rows.lowerBound * width * channels
+                        BLAS.multiplyTransposed(
+                            values + start, rows: count, by: features, rows: guide.positions, columns: channels,
+                            into: scores)
+                        var sum: Float = 0
+                        for y in 0..<rows.count {
+                            for x in columns {
+                                let p = y * width + x
+                                let row = scores + p * guide.positions
+                                // The most similar guide vector (the first of equals).
+                                var best = 0
+                                for q in 1..<guide.positions where row[q] > row[best] { best = q }
+                                sum += row[best]
+                                VectorKernels.axpy(
+                                    scale, features + best * channels, into: g + start + p * channels, count: channels)
+                            }
+                        }
+                        losses[n] += sum * scale
+                    }
                 }
             }
         }

@@ -24,6 +24,9 @@ public enum SettingsRanges {
     /// At most this many maps in one objective.
     public static let mapCount = SettingRange(0...256)
     public static let layerWeight = SettingRange<Float>(-100...100)
+    /// A map's weight in `maps` (negative: the map is lowered).
+    public static let mapWeight = SettingRange<Float>(-100...100)
+    public static let guideWeight = SettingRange<Float>(-100...100)
     public static let seed = SettingRange(0...UInt64.max)
     public static let descriptionLength = SettingRange(0...1000)
 
@@ -69,9 +72,11 @@ public enum SettingsRanges {
             row("`tileOverlap` / `--tile-overlap`", tileOverlap, d.tileOverlap),
             row("`rangeTarget` / `--range-target`", rangeTarget, "the photo's"),
             row("`maps` / `--map`, `--maps` (each)", map, "56"),
+            row("`maps` / `--maps` (each weight)", mapWeight, 1),
             row("`maps` (how many)", mapCount, 1),
             row("`classIndex` / `--class`", map, "none"),
             row("`layers` / `--layers` (each weight)", layerWeight, "none"),
+            row("`guideWeight` / `--guide-weight`", guideWeight, d.guideWeight),
             row("`seed` / `--seed`", seed, d.seed),
             row("`description` (characters)", descriptionLength, "empty"),
             row("`--max-megapixels`", maxMegapixels, 100),

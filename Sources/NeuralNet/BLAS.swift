@@ -1,8 +1,24 @@
 import COpenBLAS
 import Foundation
 
-/// OpenBLAS controls and a raw sgemm probe (the machine's attainable FLOP rate).
+/// OpenBLAS controls, a raw sgemm probe (the machine's attainable FLOP rate), and the
+/// one product the modules above NeuralNet need.
 public enum BLAS {
+    /// c (m x n) = a (m x k) times the transpose of b (n x k), all row-major: every row of
+    /// `a` against every row of `b` (the guide term's dot products).
+    public static func multiplyTransposed(
+        _ a: UnsafePointer<Float>, rows m: Int, by b: UnsafePointer<Float>, rows n: Int, columns k: Int,
+        into c: UnsafeMutablePointer<Float>
+    ) {
+        kernelCheck(
+            m >= 0 && n >= 0 && k >= 1 && m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max),
+            "BLAS.multiplyTransposed: \(m)x\(k) by \(n)x\(k) is out of range")
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, c,
+            Int32(n))
+    }
+
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
     public static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }

@@ -6,12 +6,23 @@ import FileSupport
 struct SettingsOverrides: ParsableArguments {
     @Option(help: "How the network looks at the photo.") var mode: DreamSettings.Mode?
     @Option(parsing: .unconditional, help: "Raise this map of --layer.") var map: Int?
-    @Option(help: ArgumentHelp("Raise several maps of --layer.", valueName: "3,17,56")) var maps: String?
+    @Option(
+        help: ArgumentHelp(
+            "Raise several maps of --layer, each with a weight (default 1; negative lowers the map).",
+            valueName: "3=1,17=0.5,56"))
+    var maps: String?
     @Option(help: "Layer of --map/--maps: conv1, conv2, conv3, dense1, dense2 (default conv3).") var layer: String?
     @Option(help: ArgumentHelp("Whole layers with weights.", valueName: "conv2=0.5,conv3=1")) var layers: String?
     @Option(
         name: .customLong("class"), parsing: .unconditional, help: "Raise this class score (0-9) of the last layer.")
     var classIndex: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Make the dream look like this picture at --guide-layer: a PNG or JPEG, or a digit of the bundled data.",
+            valueName: "IMAGE|mnist:class:7|mnist:test:N"))
+    var guide: String?
+    @Option(help: "Layer whose features --guide compares (default conv2).") var guideLayer: String?
+    @Option(parsing: .unconditional, help: "Weight of the --guide term (default 1).") var guideWeight: Float?
     @Option(
         help: ArgumentHelp(
             "How much the dream changes the photo: RMS luminance change over the photo's contrast "
@@ -53,7 +64,15 @@ struct SettingsOverrides: ParsableArguments {
         if maps.count > R.mapCount.upper {
             throw ValidationError("--maps: \(maps.count) maps, more than \(R.mapCount.upper)")
         }
-        for map in maps { try checkRange(self.map != nil ? "--map" : "--maps", map, R.map) }
+        for entry in maps.entries {
+            try checkRange(self.map != nil ? "--map" : "--maps", entry.map, R.map)
+            try checkRange("--maps \(entry.map)", entry.weight, R.mapWeight)
+        }
+        if let problem = maps.problem() { throw ValidationError("--maps: \(problem)") }
+        try checkRange("--guide-weight", guideWeight, R.guideWeight)
+        if guide?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            throw ValidationError("--guide: give a PNG or JPEG, or mnist:class:D for a digit; got ''")
+        }
         for (name, weight) in try parsedLayers() ?? [:] { try checkRange("--layers \(name)", weight, R.layerWeight) }
         try checkRange("--class", classIndex, R.map)
         try checkRange("--steps", steps, R.steps)
@@ -87,14 +106,15 @@ struct SettingsOverrides: ParsableArguments {
         return value
     }
 
-    func parsedMaps() throws -> [Int]? {
+    func parsedMaps() throws -> MapWeights? {
         if let map { return [map] }
         guard let maps else { return nil }
-        let values = maps.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--maps takes numbers separated by commas, like 3,17,56; got '\(maps)'")
+        do {
+            return try MapWeights(argument: maps)
+        } catch {
+            guard case .invalidSetting(_, let problem) = error else { throw error }
+            throw ValidationError("--maps: \(problem)")
         }
-        return values.map { $0! }
     }
 
     func parsedLayers() throws -> [String: Float]? {
@@ -118,11 +138,14 @@ struct SettingsOverrides: ParsableArguments {
     func apply(to base: DreamSettings) throws -> DreamSettings {
         var s = base
         let maps = try parsedMaps(), layers = try parsedLayers()
-        if maps != nil || layers != nil || classIndex != nil {
+        if maps != nil || layers != nil || classIndex != nil || guide != nil {
             s.maps = maps ?? []
             s.layers = layers ?? [:]
             s.classIndex = classIndex
+            s.guide = guide
         }
+        if let guideLayer { s.guideLayer = guideLayer }
+        if let guideWeight { s.guideWeight = guideWeight }
         if let layer { s.layer = layer }
         if let mode { s.mode = mode }
         if let steps { s.steps = steps }
@@ -168,6 +191,9 @@ struct SettingsOverrides: ParsableArguments {
         add("maps", maps)
         add("layers", layers)
         add("class", classIndex)
+        add("guide", guide)
+        add("guide-layer", guideLayer)
+        add("guide-weight", guideWeight)
         add("steps", steps)
         add("step-size", stepSize)
         add("loops", loops)
