@@ -90,8 +90,9 @@ public final class DreamRenderer {
     public func objective(for settings: DreamSettings) throws(DreamError) -> DreamObjective {
         var guide: DreamGuide?
         if let source = settings.guide {
-            if let loaded = loadedGuide, loaded.source == source, loaded.inverted == settings.invert
-                || DreamGuide.isDataReference(source)
+            if let loaded = loadedGuide, loaded.source == source,
+                loaded.inverted == settings.invert
+                    || DreamGuide.isDataReference(source)
             {
                 guide = loaded
             } else {

@@ -18,6 +18,8 @@ public struct MapWeights: Sendable, Equatable, ExpressibleByArrayLiteral, Expres
     public var entries: [Entry]
 
     public init(_ entries: [Entry]) { self.entries = entries }
+    /// These maps, weight 1 each.
+    public init(_ maps: [Int]) { entries = maps.map { Entry(map: $0, weight: 1) } }
     public init(arrayLiteral maps: Int...) { entries = maps.map { Entry(map: $0, weight: 1) } }
     public init(dictionaryLiteral pairs: (Int, Float)...) { entries = pairs.map { Entry(map: $0.0, weight: $0.1) } }
 
@@ -54,7 +56,8 @@ public struct MapWeights: Sendable, Equatable, ExpressibleByArrayLiteral, Expres
                 let weight = pieces.count == 2 ? Float(pieces[1]) : 1,
                 weight.isFinite
             else {
-                throw .invalidSetting(key: "maps", problem: "'\(token)' is not a map or MAP=WEIGHT; give maps \(example)")
+                throw .invalidSetting(
+                    key: "maps", problem: "'\(token)' is not a map or MAP=WEIGHT; give maps \(example)")
             }
             entries.append(Entry(map: map, weight: weight))
         }
@@ -95,7 +98,9 @@ public struct MapWeights: Sendable, Equatable, ExpressibleByArrayLiteral, Expres
     public func problem() -> String? {
         typealias R = SettingsRanges
         if count > R.mapCount.upper { return "\(count) maps, more than \(R.mapCount.upper)" }
-        if let bad = entries.first(where: { !R.map.contains($0.map) }) { return "map \(bad.map) \(R.map.problem(bad.map)!)" }
+        if let bad = entries.first(where: { !R.map.contains($0.map) }) {
+            return "map \(bad.map) \(R.map.problem(bad.map)!)"
+        }
         if let bad = entries.first(where: { !R.mapWeight.contains($0.weight) }) {
             return "weight of map \(bad.map) \(R.mapWeight.problem(bad.weight)!)"
         }

@@ -21,7 +21,7 @@ struct SettingsOverrides: ParsableArguments {
             "Make the dream look like this picture at --guide-layer: a PNG or JPEG, or a digit of the bundled data.",
             valueName: "IMAGE|mnist:class:7|mnist:test:N"))
     var guide: String?
-    @Option(help: "Layer whose features --guide compares (default conv2).") var guideLayer: String?
+    @Option(help: "Layer whose features --guide compares (default conv3).") var guideLayer: String?
     @Option(parsing: .unconditional, help: "Weight of the --guide term (default 1).") var guideWeight: Float?
     @Option(
         help: ArgumentHelp(

@@ -280,7 +280,7 @@ import Testing
     func blocksGiveTheWholeImagesGradient(layers: [String: Float], maps: [Int]) throws {
         var settings = DreamSettings()
         settings.layers = layers
-        settings.maps = maps
+        settings.maps = MapWeights(maps)
         settings.layer = "conv3"
         let model = try bundledModel()
         let objective = try DreamObjective(settings: settings, model: model)

@@ -124,7 +124,7 @@ import Testing
         var settings = DreamSettings()
         settings.mode = DreamSettings.Mode(rawValue: mode)!
         settings.layer = layer
-        settings.maps = maps
+        settings.maps = MapWeights(maps)
         settings.layers = layers
         settings.octaves = 2
         settings.octaveScale = 1.4
