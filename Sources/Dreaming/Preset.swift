@@ -17,7 +17,13 @@ public struct Preset: Sendable {
         }
         self.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         self.path = path
-        self.settings = try Self.decode(data, path: path, base: base)
+        var settings = try Self.decode(data, path: path, base: base)
+        // A preset's guide photo sits beside the preset, wherever dream runs from.
+        if let guide = settings.guide, guide != base.guide, !DreamGuide.isDataReference(guide), !guide.hasPrefix("/") {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { settings.guide = (folder as NSString).appendingPathComponent(guide) }
+        }
+        self.settings = settings
     }
 
     /// Settings from a preset's JSON (or a render's embedded settings) over `base`:

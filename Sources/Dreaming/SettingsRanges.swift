@@ -76,7 +76,7 @@ public enum SettingsRanges {
             row("`maps` (how many)", mapCount, 1),
             row("`classIndex` / `--class`", map, "none"),
             row("`layers` / `--layers` (each weight)", layerWeight, "none"),
-            row("`guideWeight` / `--guide-weight`", guideWeight, d.guideWeight),
+            row("`guideWeight` / `--guide-weight`", guideWeight, 1),
             row("`seed` / `--seed`", seed, d.seed),
             row("`description` (characters)", descriptionLength, "empty"),
             row("`--max-megapixels`", maxMegapixels, 100),

@@ -190,6 +190,18 @@ import Testing
         #expect(error?.errorDescription?.contains("guideLayer") == true, "\(String(describing: error))")
     }
 
+    /// A preset's relative guide path is read beside the preset; data guides stay as they are.
+    @Test func presetGuidesSitBesideThePreset() throws {
+        let folder = try temporaryFolder()
+        for (guide, expected) in [
+            ("g.png", folder + "/g.png"), ("mnist:class:3", "mnist:class:3"), ("/a/g.png", "/a/g.png"),
+        ] {
+            try #"{"guide": "\#(guide)", "maps": []}"#.write(
+                toFile: folder + "/p.json", atomically: true, encoding: .utf8)
+            #expect(try Preset(contentsOf: folder + "/p.json").settings.guide == expected)
+        }
+    }
+
     /// A guided objective cut into blocks gives the whole image's objective and gradient.
     @Test func guideTermSplitsIntoBlocks() throws {
         var settings = DreamSettings()
