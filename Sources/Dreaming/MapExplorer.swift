@@ -56,6 +56,7 @@ public final class MapExplorer {
         single.maps = [map]
         single.layers = [:]
         single.classIndex = nil
+        single.guide = nil
         return single
     }
 
