@@ -74,7 +74,7 @@ public struct DreamGuide: Sendable, Equatable {
                 throw .invalidSetting(
                     key: "guide",
                     problem:
-                        "'\(source)' is a 28x28 digit, but the model takes \(shape.width)x\(shape.height)x\(shape.channels) inputs; guide it with a photo"
+                        "'\(source)' is a \(MNISTDataset.side)x\(MNISTDataset.side) digit, but the model takes \(shape.width)x\(shape.height)x\(shape.channels) inputs; guide it with a photo"
                 )
             }
             return DreamGuide(source: source, inverted: false, pixels: pixels)
@@ -86,9 +86,8 @@ public struct DreamGuide: Sendable, Equatable {
             throw .invalidSetting(
                 key: "guide", problem: "\(oneLine(error)); give a PNG or JPEG, or mnist:class:D for a digit")
         }
-        var view = ColorSpace.luma(of: photo).resized(width: shape.width, height: shape.height)
-        if invert { view.pixels = view.pixels.map { 1 - $0 } }
-        return DreamGuide(source: source, inverted: invert, pixels: view.clamped().pixels)
+        let view = NetworkView.downscale(photo, to: shape, invert: invert)
+        return DreamGuide(source: source, inverted: invert, pixels: view.pixels)
     }
 
     private static func oneLine(_ error: any Error) -> String {

@@ -66,7 +66,7 @@ import Testing
         let result = try DreamRenderer(model: model, workers: 1).render(photo, settings: settings)
         let shape = model.inputShape
         func mapMean(_ image: Image) throws -> Float {
-            try evaluate(mapSettings([56]), NetworkView.downscale(image).pixels, shape: shape).loss
+            try evaluate(mapSettings([56]), NetworkView.downscale(image, to: model.inputShape).pixels, shape: shape).loss
         }
         let before = try mapMean(photo), after = try mapMean(result.image)
         #expect(after < before - 0.05, "map 56 mean \(before) -> \(after)")
@@ -101,7 +101,7 @@ import Testing
         for maps: MapWeights in [[56], [3: 1, 17: 0.5]] {
             var s = DreamSettings()
             s.maps = maps
-            let text = FileRenderer.settingsJSON(s)
+            let text = try FileRenderer.settingsJSON(s)
             #expect(text.contains(maps.allWeightsOne ? #""maps":[56]"# : #""maps":{"17":0.5,"3":1}"#), "\(text)")
             let back = try DreamSettings(overlaying: DreamSettings(), json: JSONValue.parse(Array(text.utf8)))
             #expect(Set(back.maps.entries.map(\.map)) == Set(maps.maps))
@@ -115,7 +115,7 @@ import Testing
     /// Two settings give the same objective bytes (the map order does not matter).
     func evaluateBoth(_ a: DreamSettings, _ b: DreamSettings) throws -> Bool {
         let shape = model.inputShape
-        let image = NetworkView.downscale(syntheticPhoto()).pixels
+        let image = NetworkView.downscale(syntheticPhoto(), to: model.inputShape).pixels
         let x = try evaluate(a, image, shape: shape), y = try evaluate(b, image, shape: shape)
         return x.loss.bitPattern == y.loss.bitPattern && x.gradient == y.gradient
     }
@@ -128,7 +128,7 @@ import Testing
         s.maps = []
         s.guide = guide.source
         s.guideLayer = layer
-        return try evaluate(s, NetworkView.downscale(image).pixels, shape: model.inputShape, guide: guide).loss
+        return try evaluate(s, NetworkView.downscale(image, to: model.inputShape).pixels, shape: model.inputShape, guide: guide).loss
     }
 
     /// A dream guided by a 7 raises the likeness to the 7 more than an unguided dream and

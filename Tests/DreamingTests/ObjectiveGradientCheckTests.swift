@@ -21,7 +21,10 @@ import Testing
     }
 
     /// The objective from the terms' definitions (DreamObjective.Term.Kind), in Double.
-    func objective(_ terms: [DreamObjective.Term], input: [Double], shape: FeatureShape) -> Double {
+    /// `guide`: the guide's pixels, whose features are computed here in Double too.
+    func objective(_ terms: [DreamObjective.Term], input: [Double], shape: FeatureShape, guide: [Double]? = nil)
+        -> Double
+    {
         let values = Reference.layers(
             model, parameters: parameters, input: input, batch: 1, shape: shape, through: terms.map(\.layer).max()!)
         var total = 0.0
@@ -43,17 +46,49 @@ import Testing
             case .unit(let unit):
                 // One unit before its activation (a logit for the last layer).
                 total += w * layer.preActivation.values[unit]
+            case .guide:
+                // At each position, the largest dot product of the activation vector with one
+                // of the guide's, over positions x channels.
+                let features = Reference.layers(
+                    model, parameters: parameters, input: guide!, batch: 1, shape: model.inputShape,
+                    through: term.layer)[term.layer].output.values
+                let s = layer.output.shape, v = layer.output.values
+                let channels = s.channels, positions = s.height * s.width
+                var sum = 0.0
+                for p in 0..<positions {
+                    var best = -Double.infinity
+                    for q in 0..<(features.count / channels) {
+                        var dot = 0.0
+                        for c in 0..<channels { dot += v[p * channels + c] * features[q * channels + c] }
+                        best = max(best, dot)
+                    }
+                    sum += best
+                }
+                total += w * sum / Double(positions * channels)
             }
         }
         return total
     }
 
     /// Compares the gradient along random directions and at the pixels it is largest.
+    /// `mutation` scales the computed gradient before the comparisons: with a factor other
+    /// than 1 the mismatches are returned instead of recorded, to show the check sees them.
+    @discardableResult
     func check(
-        _ settings: DreamSettings, height: Int, width: Int, workers: Int, banded: Bool,
+        _ settings: DreamSettings, height: Int, width: Int, workers: Int, banded: Bool, mutation: Double = 1,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
-        let objectiveTerms = try DreamObjective(settings: settings, model: model)
+    ) throws -> [String] {
+        var mismatches: [String] = []
+        func verify(_ ok: Bool, _ message: @autoclosure () -> String) {
+            if mutation == 1 {
+                #expect(ok, "\(message())", sourceLocation: sourceLocation)
+            } else if !ok {
+                mismatches.append(message())
+            }
+        }
+        let guide = try settings.guide.map { try DreamGuide.load($0, for: model, invert: settings.invert) }
+        let objectiveTerms = try DreamObjective(settings: settings, model: model, guide: guide)
+        let guidePixels = guide?.pixels.map(Double.init)
         let evaluator = ObjectiveGradient(model: model, objective: objectiveTerms, workers: workers)
         let shape = FeatureShape(height: height, width: width, channels: 1)
         // Blocks of 40 rows cut a tall image in several (the default only cuts large ones);
@@ -71,11 +106,11 @@ import Testing
         let x = zip(photo.pixels, noise).map { 0.7 * $0 + $1 }
         let analytic = try x.withUnsafeBufferPointer { buffer in
             let g = try evaluator.evaluate(buffer.baseAddress!, batch: 1, shape: shape)
-            return (0..<x.count).map { Double(g[$0]) }
+            return (0..<x.count).map { mutation * Double(g[$0]) }
         }
         let xd = x.map(Double.init)
         let terms = objectiveTerms.terms
-        let value = objective(terms, input: xd, shape: shape)
+        let value = objective(terms, input: xd, shape: shape, guide: guidePixels)
         #expect(
             abs(Double(evaluator.meanLoss) - value) <= 1e-4 * max(1, abs(value)),
             "objective value \(evaluator.meanLoss), reference \(value)", sourceLocation: sourceLocation)
@@ -83,8 +118,9 @@ import Testing
         let h = 1e-7
         func derivative(along v: [Double]) -> Double {
             let plus = zip(xd, v).map { $0 + h * $1 }, minus = zip(xd, v).map { $0 - h * $1 }
-            return (objective(terms, input: plus, shape: shape) - objective(terms, input: minus, shape: shape))
-                / (2 * h)
+            return
+                (objective(terms, input: plus, shape: shape, guide: guidePixels)
+                - objective(terms, input: minus, shape: shape, guide: guidePixels)) / (2 * h)
         }
         let scale = analytic.map(abs).max() ?? 0
         #expect(scale > 0, "a gradient at all", sourceLocation: sourceLocation)
@@ -96,9 +132,8 @@ import Testing
             let expected = derivative(along: v)
             let got = zip(analytic, v).map(*).reduce(0, +)
             let size = zip(analytic, v).map { abs($0 * $1) }.reduce(0, +)
-            #expect(
-                abs(got - expected) <= 2e-3 * size,
-                "direction \(k): analytic \(got), finite difference \(expected)", sourceLocation: sourceLocation)
+            verify(
+                abs(got - expected) <= 2e-3 * size, "direction \(k): analytic \(got), finite difference \(expected)")
         }
         // Single pixels where the gradient is largest.
         let top = analytic.indices.sorted { abs(analytic[$0]) > abs(analytic[$1]) }.prefix(3)
@@ -106,14 +141,14 @@ import Testing
             var v = [Double](repeating: 0, count: x.count)
             v[i] = 1
             let expected = derivative(along: v)
-            #expect(
+            verify(
                 abs(analytic[i] - expected) <= 2e-3 * abs(analytic[i]),
-                "pixel \(i % width),\(i / width): analytic \(analytic[i]), finite difference \(expected)",
-                sourceLocation: sourceLocation)
+                "pixel \(i % width),\(i / width): analytic \(analytic[i]), finite difference \(expected)")
         }
+        return mismatches
     }
 
-    func settings(maps: [Int] = [], layer: String = "conv3", layers: [String: Float] = [:], classIndex: Int? = nil)
+    func settings(maps: MapWeights = [], layer: String = "conv3", layers: [String: Float] = [:], classIndex: Int? = nil)
         -> DreamSettings
     {
         var s = DreamSettings()
@@ -149,5 +184,40 @@ import Testing
         let s = settings(maps: [3, 40], layer: "conv2", layers: ["conv1": 0.5, "conv3": 2])
         try check(s, height: 30, width: 32, workers: 1, banded: false)
         try check(s, height: 80, width: 24, workers: 2, banded: true)
+    }
+
+    /// Per-map weights, a negative one among them: each map's gradient scaled by its weight.
+    @Test func weightedMaps() throws {
+        var s = settings(layer: "conv3")
+        s.maps = [3: 1, 40: -0.5, 56: 2]
+        try check(s, height: 30, width: 32, workers: 1, banded: false)
+        try check(s, height: 80, width: 24, workers: 2, banded: true)
+    }
+
+    /// The guide term (a 7 of the bundled data) at each conv layer, alone and mixed with a
+    /// map and a layer, whole and in blocks.
+    @Test(arguments: ["conv1", "conv2", "conv3"])
+    func guide(layer: String) throws {
+        var s = settings()
+        s.guide = "mnist:class:7"
+        s.guideLayer = layer
+        s.guideWeight = 1.5
+        try check(s, height: 30, width: 32, workers: 1, banded: false)
+        try check(s, height: 80, width: 24, workers: 2, banded: true)
+        var mixed = settings(maps: [17], layer: "conv2", layers: ["conv1": 0.5])
+        mixed.guide = "mnist:class:7"
+        mixed.guideLayer = layer
+        try check(mixed, height: 30, width: 32, workers: 1, banded: false)
+    }
+
+    /// The check catches a gradient off by a factor of 2 (a term counted twice, a lost
+    /// 1/2): every comparison fails, for the guide term as for the others.
+    @Test func aGradientOffByTwoIsCaught() throws {
+        var guided = settings()
+        guided.guide = "mnist:class:7"
+        for s in [guided, settings(maps: [3: 1, 40: -0.5]), settings(layers: ["conv2": 1])] {
+            let mismatches = try check(s, height: 30, width: 32, workers: 1, banded: false, mutation: 2)
+            #expect(mismatches.count == 5, "\(mismatches)")
+        }
     }
 }
