@@ -50,7 +50,7 @@ import Testing
         try expectFailure(
             ["--map", "200", photo, "-o", folder + "/x.png"],
             saying: "map 200 does not exist: layer conv3 has maps 0...127")
-        try expectFailure(["--maps", "1,x", photo], saying: "--maps takes numbers")
+        try expectFailure(["--maps", "1,x", photo], saying: "--maps: 'x' is not a map or MAP=WEIGHT")
         try expectFailure(["--map", "3", "--maps", "1,2", photo], saying: "give --map or --maps, not both")
         try expectFailure(["--layers", "conv2=abc", photo], saying: "--layers takes NAME=WEIGHT pairs")
         try expectFailure(["--layer", "conv9", photo, "-o", folder + "/x.png"], saying: "no layer named 'conv9'")
