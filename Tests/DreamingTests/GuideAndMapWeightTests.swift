@@ -66,7 +66,8 @@ import Testing
         let result = try DreamRenderer(model: model, workers: 1).render(photo, settings: settings)
         let shape = model.inputShape
         func mapMean(_ image: Image) throws -> Float {
-            try evaluate(mapSettings([56]), NetworkView.downscale(image, to: model.inputShape).pixels, shape: shape).loss
+            try evaluate(mapSettings([56]), NetworkView.downscale(image, to: model.inputShape).pixels, shape: shape)
+                .loss
         }
         let before = try mapMean(photo), after = try mapMean(result.image)
         #expect(after < before - 0.05, "map 56 mean \(before) -> \(after)")
@@ -128,7 +129,9 @@ import Testing
         s.maps = []
         s.guide = guide.source
         s.guideLayer = layer
-        return try evaluate(s, NetworkView.downscale(image, to: model.inputShape).pixels, shape: model.inputShape, guide: guide).loss
+        return try evaluate(
+            s, NetworkView.downscale(image, to: model.inputShape).pixels, shape: model.inputShape, guide: guide
+        ).loss
     }
 
     /// A dream guided by a 7 raises the likeness to the 7 more than an unguided dream and
