@@ -42,7 +42,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // libpng and libjpeg report errors by longjmp; these C functions own the setjmp
         // so that no longjmp ever crosses a Swift frame.
-        .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG", "CZlib"]),
 
         // The module graph runs one way, each module depending only on those above it:
         //   FileSupport                      atomic writes, folders, reading files

@@ -9,7 +9,8 @@ import Resampling
 /// 1 - luminance with `invert`); colors come back from the photo's chroma.
 public final class DreamRenderer {
     public let model: Sequential
-    private let resampler = Resampler(kernel: .bicubic, edge: .renormalize)
+    /// Full-size resampling runs in bands of rows on the render's workers.
+    private let resampler: Resampler
 
     public struct Result {
         public var image: Image
@@ -51,17 +52,20 @@ public final class DreamRenderer {
         var contrast: Float
         var limits: RangeAdjustment.Limits
         var ascent: GradientAscent
+        var workers: Int
 
         /// The goal of a stage that should have reached `share` of the strength.
         func goal(reference: Image, share: Float) -> GradientAscent.ChangeGoal? {
             settings.strength.map {
-                GradientAscent.ChangeGoal(reference: reference, contrast: contrast, target: $0 * share)
+                GradientAscent.ChangeGoal(
+                    reference: reference, contrast: contrast, target: $0 * share, workers: workers)
             }
         }
 
         func adjustRange(_ image: inout Image, reference: Image) {
             RangeAdjustment.apply(
-                settings.range, to: &image, targetStd: targetStd, reference: reference, limits: limits)
+                settings.range, to: &image, targetStd: targetStd, reference: reference, limits: limits,
+                workers: workers)
         }
     }
 
@@ -106,6 +110,7 @@ public final class DreamRenderer {
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
         self.workers = workers
+        resampler = Resampler(kernel: .bicubic, edge: .renormalize, workers: workers)
         memoryLimit = ResourceLimits().memoryLimit()
     }
 
@@ -164,7 +169,7 @@ public final class DreamRenderer {
         let grayOutput = settings.color == .gray || photo.colorChannels == 1
         let (photoWidth, photoHeight) = (photo.width, photo.height)
         // Memory: the photo goes once split, and `original` alone holds the luma from then on.
-        var parts = ColorSpace.split(consume photo)
+        var parts = ColorSpace.split(consume photo, workers: workers)
         var original = parts.luma
         parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
@@ -182,7 +187,8 @@ public final class DreamRenderer {
                 step += 1
                 guard step % self.frameEvery == 0 else { return }
                 let view = resampler.resample(current, width: photoWidth, height: photoHeight)
-                onFrame(Self.finish(view, parts: parts, settings: settings, gray: grayOutput))
+                onFrame(
+                    Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: self.workers))
             }
         }
         var cannotMove = false
@@ -233,14 +239,15 @@ public final class DreamRenderer {
             // resampling cheaper.
             for i in view.pixels.indices { view.pixels[i] -= start.pixels[i] }
             view = resampler.resample(view, width: photoWidth, height: photoHeight)
-            for i in view.pixels.indices { view.pixels[i] += original.pixels[i] }
+            Self.add(original, to: &view, workers: workers)
             plan.adjustRange(&view, reference: original)
             // Measured, not calibrated again: the working size's calibration carries over
             // (flower, tiles: 0.88 at 1 MP and at 24 MP) and a full-size pass costs more
             // than the dream.
             if let strength = settings.strength {
-                reached = GradientAscent.ChangeGoal(reference: original, contrast: plan.contrast, target: strength)
-                    .change(of: view)
+                reached = GradientAscent.ChangeGoal(
+                    reference: original, contrast: plan.contrast, target: strength, workers: workers
+                ).change(of: view)
             }
         }
 
@@ -248,16 +255,18 @@ public final class DreamRenderer {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
         return Result(
-            image: Self.finish(view, parts: parts, settings: settings, gray: grayOutput), stages: stages,
+            image: Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: workers),
+            stages: stages,
             history: history, strength: reached)
     }
 
     private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
-        let statistics = RangeAdjustment.statistics(original.pixels)
+        let statistics = RangeAdjustment.statistics(original.pixels, workers: workers)
         return Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
+            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)),
+            workers: workers)
     }
 
     /// The downscale recipe once per map of `settings.layer`: `maps.count` copies of the
@@ -295,7 +304,7 @@ public final class DreamRenderer {
                 width: photo.width, height: photo.height, mode: "\(maps.count) maps of \(settings.mode.rawValue)",
                 needs: needs, limit: memoryLimit.bytes, source: memoryLimit.source)
         }
-        let parts = ColorSpace.split(photo)
+        let parts = ColorSpace.split(photo, workers: workers)
         var original = parts.luma
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective!)
@@ -315,45 +324,65 @@ public final class DreamRenderer {
             var view = dreamed.views[n]
             let reached = settings.strength.map { calibrate(&view, photo: original, strength: $0, plan: plan) }
             return Result(
-                image: Self.finish(view, parts: parts, settings: settings, gray: gray), stages: nil,
+                image: Self.finish(view, parts: parts, settings: settings, gray: gray, workers: workers), stages: nil,
                 history: dreamed.histories[n], strength: reached)
         }
         return (results, plan.ascent.passes)
     }
 
     /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
-    static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool) -> Image
-    {
+    static func finish(
+        _ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool, workers: Int = 1
+    ) -> Image {
         var view = view
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
         if grayOutput {
             result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
-            result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))
-            if settings.range == .soft { Self.fitGamut(&result, luma: view) }
+            result = ColorSpace.join(
+                ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha), workers: workers)
+            if settings.range == .soft { Self.fitGamut(&result, luma: view, workers: workers) }
         }
-        result.clamp()
+        result.clamp(workers: workers)
         return result
+    }
+
+    /// `image += sign * addend`, pixel by pixel, in bands (a sign of -1 subtracts exactly).
+    static func add(_ addend: Image, to image: inout Image, sign: Float = 1, workers: Int) {
+        precondition(image.pixels.count == addend.pixels.count)
+        image.pixels.withUnsafeMutableBufferPointer { p in
+            addend.pixels.withUnsafeBufferPointer { a in
+                Bands.run(p.count, workers: workers) { range in
+                    for i in range { p[i] += sign * a[i] }
+                }
+            }
+        }
     }
 
     /// Pulls colors that fell outside [0, 1] towards their gray at the same luminance, so a
     /// brightened saturated pixel keeps the luminance the dream gave it (a clamp would lose
     /// it and flatten the highlight).
-    static func fitGamut(_ image: inout Image, luma: Image) {
+    static func fitGamut(_ image: inout Image, luma: Image, workers: Int = 1) {
         let n = image.planeSize
         image.pixels.withUnsafeMutableBufferPointer { p in
-            for i in 0..<n {
-                let y = luma.pixels[i]
-                var k: Float = 1
-                for c in 0..<3 {
-                    let v = p[c * n + i]
-                    if v > 1, v - y > 0 { k = min(k, max(1 - y, 0) / (v - y)) }
-                    if v < 0, y - v > 0 { k = min(k, max(y, 0) / (y - v)) }
+            luma.pixels.withUnsafeBufferPointer { luma in
+                Bands.run(n, workers: workers) { range in
+                    for i in range { Self.fitGamut(p, n, i, luma[i]) }
                 }
-                if k < 1 { for c in 0..<3 { p[c * n + i] = y + k * (p[c * n + i] - y) } }
             }
         }
+    }
+
+    @inline(__always)
+    private static func fitGamut(_ p: UnsafeMutableBufferPointer<Float>, _ n: Int, _ i: Int, _ y: Float) {
+        var k: Float = 1
+        for c in 0..<3 {
+            let v = p[c * n + i]
+            if v > 1, v - y > 0 { k = min(k, max(1 - y, 0) / (v - y)) }
+            if v < 0, y - v > 0 { k = min(k, max(y, 0) / (y - v)) }
+        }
+        if k < 1 { for c in 0..<3 { p[c * n + i] = y + k * (p[c * n + i] - y) } }
     }
 
     /// Scales the dream's change so the strength is met within 3%: the ascent stops near
@@ -361,11 +390,20 @@ public final class DreamRenderer {
     /// since the range step's knee makes the change grow less than in proportion.
     /// Returns the strength reached.
     private func calibrate(_ view: inout Image, photo: Image, strength: Float, plan: Plan) -> Float {
-        let goal = GradientAscent.ChangeGoal(reference: photo, contrast: plan.contrast, target: strength)
+        let goal = GradientAscent.ChangeGoal(
+            reference: photo, contrast: plan.contrast, target: strength, workers: plan.workers)
         let raw = view
         func scaled(_ factor: Float) -> Image {
             var out = raw
-            for i in out.pixels.indices { out.pixels[i] = photo.pixels[i] + (raw.pixels[i] - photo.pixels[i]) * factor }
+            out.pixels.withUnsafeMutableBufferPointer { out in
+                raw.pixels.withUnsafeBufferPointer { raw in
+                    photo.pixels.withUnsafeBufferPointer { photo in
+                        Bands.run(out.count, workers: plan.workers) { range in
+                            for i in range { out[i] = photo[i] + (raw[i] - photo[i]) * factor }
+                        }
+                    }
+                }
+            }
             plan.adjustRange(&out, reference: photo)
             return out
         }
@@ -398,7 +436,7 @@ public final class DreamRenderer {
         var detail = view
         do {
             let blurred = resampler.resample(reference, width: view.width, height: view.height)
-            for i in detail.pixels.indices { detail.pixels[i] -= blurred.pixels[i] }
+            Self.add(blurred, to: &detail, sign: -1, workers: workers)
         }
         var big = [Image](repeating: view, count: items)
         var histories = [[Float]](repeating: [], count: items)
@@ -418,7 +456,7 @@ public final class DreamRenderer {
                 histories[n] += climbs[n].history
                 let upscaled = resampler.resample(small[n], width: view.width, height: view.height)
                 big[n] = upscaled
-                for i in big[n].pixels.indices { big[n].pixels[i] += detail.pixels[i] }
+                Self.add(detail, to: &big[n], workers: workers)
                 let withDetail = big[n]
                 plan.adjustRange(&big[n], reference: view)
                 if wantStages && n == 0 && loop == settings.loops - 1 {

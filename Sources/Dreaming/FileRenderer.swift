@@ -58,11 +58,12 @@ public final class FileRenderer {
         }
         try Files.checkWritable(request.output)
         if let stages = request.stagesOutput { try Files.checkWritable(stages) }
-        let photo = try ImageReader(maxPixels: maxPixels).read(contentsOf: request.input)
+        let photo = try ImageReader(maxPixels: maxPixels, workers: renderer.workers).read(contentsOf: request.input)
         let (width, height) = (photo.width, photo.height)
         let result = try renderer.render(
             consume photo, settings: request.settings, wantStages: request.stagesOutput != nil)
-        var writer = ImageWriter(pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality)
+        var writer = ImageWriter(
+            pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality, workers: renderer.workers)
         writer.textChunks = [(Self.settingsKey, try Self.settingsJSON(request.settings))]
         if let name = request.presetName { writer.textChunks.append((Self.presetKey, name)) }
         try writer.write(result.image, to: request.output, protecting: [request.input])

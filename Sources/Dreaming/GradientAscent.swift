@@ -50,20 +50,27 @@ public final class GradientAscent {
         /// resists (a silent map, a saturated tile).
         public static let stepLimitFactor = 4
 
-        public init(reference: Image, contrast: Float, target: Float) {
+        /// Threads for `change` (summed in fixed chunks: the result does not depend on it).
+        public var workers: Int
+
+        public init(reference: Image, contrast: Float, target: Float, workers: Int = 1) {
             self.reference = reference
             self.contrast = contrast
             self.target = target
+            self.workers = workers
         }
 
         func change(of image: Image) -> Float {
             precondition(image.pixels.count == reference.pixels.count)
-            var sum = 0.0
-            image.pixels.withUnsafeBufferPointer { a in
+            let sum = image.pixels.withUnsafeBufferPointer { a in
                 reference.pixels.withUnsafeBufferPointer { b in
-                    for i in 0..<a.count {
-                        let d = Double(a[i] - b[i])
-                        sum += d * d
+                    Bands.sum(a.count, workers: workers) { range in
+                        var sum = 0.0
+                        for i in range {
+                            let d = Double(a[i] - b[i])
+                            sum += d * d
+                        }
+                        return sum
                     }
                 }
             }

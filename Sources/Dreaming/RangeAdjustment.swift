@@ -27,9 +27,10 @@ enum RangeAdjustment {
         }
     }
 
+    /// `workers` threads share the per-pixel work of `soft` (the result does not depend on it).
     static func apply(
         _ mode: DreamSettings.RangeMode, to image: inout Image, targetStd: Float, reference: Image? = nil,
-        limits: Limits? = nil
+        limits: Limits? = nil, workers: Int = 1
     ) {
         switch mode {
         case .none:
@@ -48,15 +49,16 @@ enum RangeAdjustment {
             }
         case .soft:
             guard let reference else { return }
-            soft(&image, reference: reference, limits: limits ?? Limits(photo: reference))
+            soft(&image, reference: reference, limits: limits ?? Limits(photo: reference), workers: workers)
         }
     }
 
     /// Keeps the reference's mean and rolls the change off before the limits: a change
     /// up to half the headroom passes unchanged, beyond it bends (tanh) towards the
     /// limit without reaching it. A pixel already beyond a limit is not pushed further.
-    /// With no change the image stays as it is.
-    static func soft(_ image: inout Image, reference: Image, limits: Limits) {
+    /// With no change the image stays as it is. Sums are taken in fixed chunks
+    /// (`Bands.sum`), so `workers` does not change the result.
+    static func soft(_ image: inout Image, reference: Image, limits: Limits, workers: Int = 1) {
         precondition(image.pixels.count == reference.pixels.count)
         let count = image.pixels.count
         guard count > 0 else { return }
@@ -64,18 +66,32 @@ enum RangeAdjustment {
             reference.pixels.withUnsafeBufferPointer { ref in
                 // The raw change, kept so the shift is solved for rather than applied twice.
                 let delta = [Float](unsafeUninitializedCapacity: count) { d, n in
-                    for i in 0..<count { d[i] = values[i] - ref[i] }
+                    Bands.run(count, workers: workers) { range in
+                        for i in range { d[i] = values[i] - ref[i] }
+                    }
                     n = count
                 }
+                let total = delta.withUnsafeBufferPointer { delta in
+                    Bands.sum(count, workers: workers) { range in
+                        var sum = 0.0
+                        for i in range { sum += Double(delta[i]) }
+                        return sum
+                    }
+                }
                 func meanAfter(shift: Float) -> Float {
-                    var sum = 0.0
-                    for i in 0..<count { sum += Double(knee(delta[i] + shift, ref[i], limits)) }
+                    let sum = delta.withUnsafeBufferPointer { delta in
+                        Bands.sum(count, workers: workers) { range in
+                            var sum = 0.0
+                            for i in range { sum += Double(knee(delta[i] + shift, ref[i], limits)) }
+                            return sum
+                        }
+                    }
                     return Float(sum / Double(count))
                 }
                 // The mean change after the knee is monotonic in the shift: secant steps
                 // from the plain mean-restoring shift converge in a few evaluations.
                 let tolerance: Float = 1e-4
-                var s0 = -delta.reduce(0, +) / Float(count)
+                var s0 = -Float(total / Double(count))
                 var e0 = meanAfter(shift: s0)
                 if abs(e0) > tolerance {
                     var s1 = s0 - e0
@@ -88,7 +104,11 @@ enum RangeAdjustment {
                     if abs(e1) < abs(e0) { (s0, e0) = (s1, e1) }
                 }
                 let shift = s0
-                for i in 0..<count { values[i] = ref[i] + knee(delta[i] + shift, ref[i], limits) }
+                delta.withUnsafeBufferPointer { delta in
+                    Bands.run(count, workers: workers) { range in
+                        for i in range { values[i] = ref[i] + knee(delta[i] + shift, ref[i], limits) }
+                    }
+                }
             }
         }
     }
@@ -104,12 +124,22 @@ enum RangeAdjustment {
         return d > 0 ? rolled : -rolled
     }
 
-    static func statistics(_ values: [Float]) -> (mean: Float, std: Float) {
+    /// Mean and standard deviation, summed in fixed chunks: the same on any `workers`.
+    static func statistics(_ values: [Float], workers: Int = 1) -> (mean: Float, std: Float) {
         guard !values.isEmpty else { return (0, 0) }
-        var sum = 0.0, squares = 0.0
-        for v in values {
-            sum += Double(v)
-            squares += Double(v) * Double(v)
+        let (sum, squares) = values.withUnsafeBufferPointer { values in
+            (
+                Bands.sum(values.count, workers: workers) { range in
+                    var sum = 0.0
+                    for i in range { sum += Double(values[i]) }
+                    return sum
+                },
+                Bands.sum(values.count, workers: workers) { range in
+                    var squares = 0.0
+                    for i in range { squares += Double(values[i]) * Double(values[i]) }
+                    return squares
+                }
+            )
         }
         let mean = sum / Double(values.count)
         return (Float(mean), Float(max(squares / Double(values.count) - mean * mean, 0).squareRoot()))

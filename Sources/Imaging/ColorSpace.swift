@@ -24,7 +24,8 @@ public enum ColorSpace {
         image.colorChannels == 1 ? image.plane(0) : split(image).luma
     }
 
-    public static func split(_ image: Image) -> YCbCr {
+    /// `workers` threads take bands of pixels (the result does not depend on it).
+    public static func split(_ image: Image, workers: Int = 1) -> YCbCr {
         let n = image.planeSize
         let alpha = image.hasAlpha ? image.plane(image.channels - 1) : nil
         if image.colorChannels == 1 {
@@ -34,11 +35,19 @@ public enum ColorSpace {
         }
         var y = [Float](repeating: 0, count: n), cb = y, cr = y
         image.pixels.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                let r = p[i], g = p[n + i], b = p[2 * n + i]
-                y[i] = 0.299 * r + 0.587 * g + 0.114 * b
-                cb[i] = 0.5 - 0.168736 * r - 0.331264 * g + 0.5 * b
-                cr[i] = 0.5 + 0.5 * r - 0.418688 * g - 0.081312 * b
+            y.withUnsafeMutableBufferPointer { y in
+                cb.withUnsafeMutableBufferPointer { cb in
+                    cr.withUnsafeMutableBufferPointer { cr in
+                        Bands.run(n, workers: workers) { range in
+                            for i in range {
+                                let r = p[i], g = p[n + i], b = p[2 * n + i]
+                                y[i] = 0.299 * r + 0.587 * g + 0.114 * b
+                                cb[i] = 0.5 - 0.168736 * r - 0.331264 * g + 0.5 * b
+                                cr[i] = 0.5 + 0.5 * r - 0.418688 * g - 0.081312 * b
+                            }
+                        }
+                    }
+                }
             }
         }
         return YCbCr(
@@ -49,16 +58,29 @@ public enum ColorSpace {
     }
 
     /// RGB(A) from luma and chroma planes of equal size.
-    public static func join(_ parts: YCbCr) -> Image {
+    public static func join(_ parts: YCbCr, workers: Int = 1) -> Image {
         let n = parts.luma.planeSize
-        var rgb = [Float](repeating: 0, count: 3 * n)
-        for i in 0..<n {
-            let y = parts.luma.pixels[i], cb = parts.cb.pixels[i] - 0.5, cr = parts.cr.pixels[i] - 0.5
-            rgb[i] = y + 1.402 * cr
-            rgb[n + i] = y - 0.344136 * cb - 0.714136 * cr
-            rgb[2 * n + i] = y + 1.772 * cb
+        let planes = parts.alpha == nil ? 3 : 4
+        let rgb = [Float](unsafeUninitializedCapacity: planes * n) { rgb, initialized in
+            parts.luma.pixels.withUnsafeBufferPointer { luma in
+                parts.cb.pixels.withUnsafeBufferPointer { cbs in
+                    parts.cr.pixels.withUnsafeBufferPointer { crs in
+                        Bands.run(n, workers: workers) { range in
+                            for i in range {
+                                let y = luma[i], cb = cbs[i] - 0.5, cr = crs[i] - 0.5
+                                rgb[i] = y + 1.402 * cr
+                                rgb[n + i] = y - 0.344136 * cb - 0.714136 * cr
+                                rgb[2 * n + i] = y + 1.772 * cb
+                            }
+                        }
+                    }
+                }
+            }
+            if let alpha = parts.alpha {
+                _ = UnsafeMutableBufferPointer(rebasing: rgb[(3 * n)...]).initialize(from: alpha.pixels)
+            }
+            initialized = planes * n
         }
-        if let alpha = parts.alpha { rgb += alpha.pixels }
         return Image(
             width: parts.luma.width, height: parts.luma.height, channels: parts.alpha == nil ? 3 : 4,
             pixels: rgb)

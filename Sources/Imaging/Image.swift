@@ -58,9 +58,11 @@ public struct Image: Sendable, Equatable {
     }
 
     /// Clamps every sample to [0, 1] in place (no second copy of a large image).
-    public mutating func clamp() {
+    public mutating func clamp(workers: Int = 1) {
         pixels.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] = min(max(p[i], 0), 1) }
+            Bands.run(p.count, workers: workers) { range in
+                for i in range { p[i] = min(max(p[i], 0), 1) }
+            }
         }
     }
 

@@ -8,12 +8,15 @@ public struct ImageReader: Sendable {
     public var maxPixels: Int
     /// Turn JPEGs upright according to their EXIF orientation.
     public var appliesOrientation: Bool
+    /// Threads for turning decoded samples into planes (the result does not depend on it).
+    public var workers: Int
 
     public static let defaultMaxPixels = 100_000_000
 
-    public init(maxPixels: Int = ImageReader.defaultMaxPixels, appliesOrientation: Bool = true) {
+    public init(maxPixels: Int = ImageReader.defaultMaxPixels, appliesOrientation: Bool = true, workers: Int = 1) {
         self.maxPixels = maxPixels
         self.appliesOrientation = appliesOrientation
+        self.workers = workers
     }
 
     /// Files above this size are refused before reading: 8 bytes a pixel (16-bit RGBA, as
@@ -86,26 +89,28 @@ public struct ImageReader: Sendable {
             throw .corrupt(path: path, detail: detail)
         }
         let width = Int(raw.width), height = Int(raw.height), channels = Int(raw.channels)
-        guard width > 0, height > 0, (1...4).contains(channels) else {
+        guard width > 0, height > 0, (1...4).contains(channels), let samples = raw.pixels else {
             throw .corrupt(path: path, detail: "image has zero size")
         }
         let count = width * height
-        var pixels = [Float](repeating: 0, count: count * channels)
         // Interleaved samples to planes; 16-bit keeps its full precision.
-        pixels.withUnsafeMutableBufferPointer { target in
-            if raw.bit_depth == 16 {
-                let source = raw.pixels.assumingMemoryBound(to: UInt16.self)
-                let scale: Float = 1 / 65535
-                for i in 0..<count {
-                    for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
-                }
-            } else {
-                let source = raw.pixels.assumingMemoryBound(to: UInt8.self)
-                let scale: Float = 1 / 255
-                for i in 0..<count {
-                    for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+        let pixels = [Float](unsafeUninitializedCapacity: count * channels) { target, initialized in
+            Bands.run(count, workers: workers) { range in
+                if raw.bit_depth == 16 {
+                    let source = samples.assumingMemoryBound(to: UInt16.self)
+                    let scale: Float = 1 / 65535
+                    for i in range {
+                        for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+                    }
+                } else {
+                    let source = samples.assumingMemoryBound(to: UInt8.self)
+                    let scale: Float = 1 / 255
+                    for i in range {
+                        for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+                    }
                 }
             }
+            initialized = count * channels
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
     }

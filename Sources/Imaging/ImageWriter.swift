@@ -10,11 +10,16 @@ public struct ImageWriter: Sendable {
     public var jpegQuality: Int
     /// Key/value pairs stored as PNG tEXt chunks (ignored for JPEG).
     public var textChunks: [(key: String, value: String)]
+    /// Threads for quantizing and PNG deflating; the bytes do not depend on it.
+    public var workers: Int
 
-    public init(pngBitDepth: Int = 8, jpegQuality: Int = 92, textChunks: [(key: String, value: String)] = []) {
+    public init(
+        pngBitDepth: Int = 8, jpegQuality: Int = 92, textChunks: [(key: String, value: String)] = [], workers: Int = 1
+    ) {
         self.pngBitDepth = pngBitDepth
         self.jpegQuality = jpegQuality
         self.textChunks = textChunks
+        self.workers = workers
     }
 
     /// Writes atomically (temporary file, then rename): a crash leaves no partial file.
@@ -57,17 +62,17 @@ public struct ImageWriter: Sendable {
         var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
         // The same call for 8- and 16-bit samples; only the quantisation differs.
         func encode<T: FixedWidthInteger>(_ quantize: (Float) -> T) -> Int32 {
-            var samples = Self.interleaved(image, quantize)
+            var samples = Self.interleaved(image, workers: workers, quantize)
             return samples.withUnsafeMutableBytes { raw in
                 var header = codec_image(
                     width: UInt32(image.width), height: UInt32(image.height),
                     channels: UInt32(image.channels), bit_depth: UInt32(T.bitWidth), pixels: raw.baseAddress)
-                return png_shim_encode(&header, &texts, Int32(texts.count), &out, &length, &message)
+                return png_shim_encode(&header, &texts, Int32(texts.count), Int32(workers), &out, &length, &message)
             }
         }
         let status =
             pngBitDepth == 16
-            ? encode { UInt16(($0 * 65535).rounded()) } : encode { UInt8(($0 * 255).rounded()) }
+            ? encode { UInt16($0 * 65535 + 0.5) } : encode { UInt8($0 * 255 + 0.5) }
         defer { codec_free(out) }
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
@@ -81,7 +86,7 @@ public struct ImageWriter: Sendable {
         }
         // JPEG has no alpha: drop it rather than refuse.
         let opaque = image.hasAlpha ? Image(planes: (0..<image.colorChannels).map { image.plane($0) }) : image
-        var samples = Self.interleaved(opaque) { UInt8(($0 * 255).rounded()) }
+        var samples = Self.interleaved(opaque, workers: workers) { UInt8($0 * 255 + 0.5) }
         var out: UnsafeMutablePointer<UInt8>?
         var length: UInt = 0
         var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
@@ -98,21 +103,23 @@ public struct ImageWriter: Sendable {
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
 
-    /// Planes to interleaved samples, clamped to [0, 1] first.
-    static func interleaved<T: FixedWidthInteger>(_ image: Image, _ quantize: (Float) -> T) -> [T] {
+    /// Planes to interleaved samples, clamped to [0, 1] first; `quantize` rounds half up
+    /// (the same as `rounded()` on [0, 1], without its libm call).
+    static func interleaved<T: FixedWidthInteger>(_ image: Image, workers: Int = 1, _ quantize: (Float) -> T) -> [T] {
         let count = image.planeSize, channels = image.channels
-        var out = [T](repeating: 0, count: count * channels)
-        image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<channels {
-                    for i in 0..<count {
-                        let v = src[c * count + i]
-                        dst[i * channels + c] = quantize(v.isNaN ? 0 : min(max(v, 0), 1))
+        return [T](unsafeUninitializedCapacity: count * channels) { dst, initialized in
+            image.pixels.withUnsafeBufferPointer { src in
+                Bands.run(count, workers: workers) { range in
+                    for c in 0..<channels {
+                        for i in range {
+                            let v = src[c * count + i]
+                            dst[i * channels + c] = quantize(v.isNaN ? 0 : min(max(v, 0), 1))
+                        }
                     }
                 }
             }
+            initialized = count * channels
         }
-        return out
     }
 }
 

@@ -4,11 +4,15 @@ import Imaging
 public struct Resampler: Sendable {
     public var kernel: ResamplingKernel
     public var edge: EdgeMode
+    /// Threads, each taking a band of rows; every row is computed the same way on any
+    /// count, so results do not depend on it.
+    public var workers: Int
 
     /// Bicubic (Keys, a = -0.5) with Pillow's border handling unless told otherwise.
-    public init(kernel: ResamplingKernel = .bicubic, edge: EdgeMode = .renormalize) {
+    public init(kernel: ResamplingKernel = .bicubic, edge: EdgeMode = .renormalize, workers: Int = 1) {
         self.kernel = kernel
         self.edge = edge
+        self.workers = workers
     }
 
     /// Every channel of `image` resampled to `width` x `height`.
@@ -25,10 +29,15 @@ public struct Resampler: Sendable {
                     for c in 0..<image.channels {
                         let src = source.baseAddress! + c * image.planeSize
                         let dst = target.baseAddress! + c * width * height
-                        Self.horizontalPass(
-                            src, width: image.width, height: image.height, weights: horizontal,
-                            into: temp.baseAddress!)
-                        Self.verticalPass(temp.baseAddress!, width: width, weights: vertical, into: dst)
+                        let middle = temp.baseAddress!
+                        // Bands of rows worth a thread each (a row costs about its width).
+                        Bands.run(image.height, workers: workers, minimum: max(1, Bands.minimumItems / width)) {
+                            Self.horizontalPass(
+                                src, width: image.width, rows: $0, weights: horizontal, into: middle)
+                        }
+                        Bands.run(height, workers: workers, minimum: max(1, Bands.minimumItems / width)) {
+                            Self.verticalPass(middle, width: width, rows: $0, weights: vertical, into: dst)
+                        }
                     }
                 }
             }
@@ -37,13 +46,13 @@ public struct Resampler: Sendable {
     }
 
     static func horizontalPass(
-        _ src: UnsafePointer<Float>, width: Int, height: Int, weights: ResamplingWeights,
+        _ src: UnsafePointer<Float>, width: Int, rows: Range<Int>, weights: ResamplingWeights,
         into dst: UnsafeMutablePointer<Float>
     ) {
         let outWidth = weights.outputSize, taps = weights.taps
         weights.indices.withUnsafeBufferPointer { idx in
             weights.weights.withUnsafeBufferPointer { wts in
-                for y in 0..<height {
+                for y in rows {
                     let row = src + y * width
                     let outRow = dst + y * outWidth
                     for x in 0..<outWidth {
@@ -58,13 +67,13 @@ public struct Resampler: Sendable {
     }
 
     static func verticalPass(
-        _ src: UnsafePointer<Float>, width: Int, weights: ResamplingWeights,
+        _ src: UnsafePointer<Float>, width: Int, rows: Range<Int>, weights: ResamplingWeights,
         into dst: UnsafeMutablePointer<Float>
     ) {
         let taps = weights.taps
         weights.indices.withUnsafeBufferPointer { idx in
             weights.weights.withUnsafeBufferPointer { wts in
-                for y in 0..<weights.outputSize {
+                for y in rows {
                     let outRow = dst + y * width
                     outRow.update(repeating: 0, count: width)
                     for k in 0..<taps {
@@ -83,9 +92,9 @@ extension Image {
     /// The image at a new size, bicubic by default.
     public func resized(
         width: Int, height: Int, kernel: ResamplingKernel = .bicubic,
-        edge: EdgeMode = .renormalize
+        edge: EdgeMode = .renormalize, workers: Int = 1
     ) -> Image {
-        Resampler(kernel: kernel, edge: edge).resample(self, width: width, height: height)
+        Resampler(kernel: kernel, edge: edge, workers: workers).resample(self, width: width, height: height)
     }
 
     /// Each pixel repeated `factor` times in both directions (nearest neighbour).

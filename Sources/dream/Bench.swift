@@ -28,12 +28,30 @@ struct Bench: ParsableCommand {
             valueName: "groups"))
     var only: String?
     @Flag(help: "Print JSON for machines.") var json = false
+    @Flag(
+        help:
+            "Instead of the figures: render ghost, tiles, conv and mixed on the photo (default flower.jpg) upscaled to each --sizes, one process each; wall time, CPU time and peak RSS as a Markdown table (JSON with --json)."
+    )
+    var scale = false
+    @Option(help: ArgumentHelp("Megapixels for --scale, comma-separated.", valueName: "list")) var sizes = "1,12,24,48"
+    @Option(help: ArgumentHelp("With --scale, also write the JSON report here.", valueName: "path")) var scaleJSON:
+        String?
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         try checkRange("--seconds", seconds, SettingsRanges.benchSeconds)
         _ = try groups()
+        _ = try megapixels()
+    }
+
+    func megapixels() throws -> [Double] {
+        let values = sizes.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map { (0.01...100).contains($0) } ?? false }) else {
+            throw ValidationError(
+                "--sizes: expected megapixels in 0.01...100, comma-separated (e.g. 1,12,24,48), not '\(sizes)'")
+        }
+        return values.compactMap { $0 }
     }
 
     func groups() throws -> Set<Group> {
@@ -55,6 +73,7 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
         #endif
+        if scale { return try runScale() }
         let groups = try groups()
         let model = try modelOptions.load(for: .mnistClassifier("bench"))
         let line = ProgressLine(interval: 1000)
@@ -115,12 +134,41 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// `--scale`: this very binary, one process per render, on photos in a temporary folder.
+    func runScale() throws {
+        let executable = try Self.executable()
+        let picture = try photo ?? BundledAssets.sample("flower.jpg")
+        let folder = try TemporaryFolder(prefix: "dream-bench-scale")
+        defer { folder.remove() }
+        let line = ProgressLine(interval: 1000)
+        line.quiet = json
+        let bench = ScaleBenchmark(
+            executable: executable, megapixels: try megapixels(), workers: threadOptions.threads
+        ) { line.update("measuring \($0)...", force: true) }
+        let report = try bench.run(photo: picture, folder: folder.path, workersUsed: Parallelism.current.workers)
+        line.finish()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(report)
+        if let scaleJSON { try Files.write(Array(data), to: scaleJSON) }
+        if json {
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(
+                "\(report.photo) upscaled; \(report.cores) cores, \(report.workers) workers; load average \(String(format: "%.1f", report.loadBefore)) before, \(String(format: "%.1f", report.loadAfter)) after"
+            )
+            print(ScaleBenchmark.markdown(report))
+        }
+    }
+
+    /// The real executable: argv[0] is a bare "dream" when run from PATH.
+    static func executable() throws -> String {
+        BundledAssets.executablePath() ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+    }
+
     /// The issue's wall-clock figures: this very binary rendering whole, median of 7 runs.
     func processFigures(_ bench: Benchmark, photo: String) throws -> [Benchmark.Figure] {
-        // The real executable: argv[0] is a bare "dream" when run from PATH.
-        let executable =
-            BundledAssets.executablePath()
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let executable = try Self.executable()
         let folder = try TemporaryFolder(prefix: "dream-bench-process")
         defer { folder.remove() }
         let name = URL(fileURLWithPath: photo).lastPathComponent

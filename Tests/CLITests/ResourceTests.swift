@@ -72,6 +72,42 @@ import Testing
         #expect(bad.status != 0 && bad.error.contains("DREAM_THREADS must be a whole number"), "\(bad.error)")
     }
 
+    /// The workers `info` names are the ones that run: the bench reports the count it used
+    /// and OpenBLAS's threads (set to match), under the affinity mask and under a flag.
+    @Test func benchRunsTheWorkersTheAffinityMaskGives() throws {
+        let pinned = try shell("taskset -c 0 \"$DREAM\" bench --only machine --seconds 0.01 --json")
+        #expect(pinned.status == 0, "\(pinned.error)")
+        let report = try benchReport(pinned.output)
+        #expect(report.workers == 1 && report.blasThreads == 1, "\(pinned.output)")
+        #expect(report.workersReason.hasPrefix("CPU affinity mask: 1 of"), "\(report.workersReason)")
+        let flagged = try benchReport(
+            try shell("taskset -c 0 \"$DREAM\" bench --only machine --seconds 0.01 --json --threads 3").output)
+        #expect(flagged.workers == 3 && flagged.blasThreads == 3 && flagged.workersReason == "--threads")
+    }
+
+    /// A render pinned to one CPU gives the bytes a render on three workers gives (the
+    /// photo is large enough for its full-size phases to run in bands).
+    @Test func renderPinnedToOneCPUGivesTheSameBytes() throws {
+        let folder = try temporaryFolder()
+        let render = "--preset tiles --steps 1 samples/flower.jpg -q -o \(folder)"
+        let pinned = try shell("taskset -c 0 \"$DREAM\" \(render)/pinned.png")
+        let three = try shell("\"$DREAM\" \(render)/three.png --threads 3")
+        #expect(pinned.status == 0 && three.status == 0, "\(pinned.error)\(three.error)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/pinned.png"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: folder + "/three.png"))
+        #expect(a.count > 10_000 && a == b)
+    }
+
+    struct BenchReport: Decodable {
+        var workers: Int
+        var workersReason: String
+        var blasThreads: Int
+    }
+
+    func benchReport(_ output: String) throws -> BenchReport {
+        try JSONDecoder().decode(BenchReport.self, from: Data(output.utf8))
+    }
+
     /// A cgroup of its own for the child: v2 where the cpu (or memory) controller is on
     /// the unified hierarchy, else v1. Creating one needs root.
     func makeCgroup(_ controller: String, files: [String: String]) throws -> String {
@@ -102,6 +138,13 @@ import Testing
         let run = try shell("echo $$ > \(group)/cgroup.procs && exec \"$DREAM\" info")
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("workers: 1 (cgroup CPU quota: 0.5 CPUs)"), "\(run.output)")
+        // And the bench runs that many (with OpenBLAS's threads to match).
+        let bench = try shell(
+            "echo $$ > \(group)/cgroup.procs && exec \"$DREAM\" bench --only machine --seconds 0.01 --json")
+        #expect(bench.status == 0, "\(bench.error)")
+        let report = try benchReport(bench.output)
+        #expect(report.workers == 1 && report.blasThreads == 1, "\(bench.output)")
+        #expect(report.workersReason == "cgroup CPU quota: 0.5 CPUs")
     }
 
     /// Under a 256 MiB memory limit, a render that needs more is refused at once with one

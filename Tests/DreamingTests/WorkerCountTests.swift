@@ -37,6 +37,27 @@ import Testing
         }
     }
 
+    /// On a photo large enough for the full-size phases to run in bands (colour split,
+    /// resampling, range step, strength, the change added back, colours joined), the
+    /// bands change nothing either. Few steps: the network's part is tested above.
+    @Test(arguments: ["ghost", "tiles"])
+    func fullSizePhasesGiveTheSameBytesOnAnyWorkerCount(preset: String) throws {
+        var settings = try Self.presets.load(preset).settings
+        settings.steps = 1
+        settings.loops = min(settings.loops, 2)
+        settings.octaves = 1
+        settings.patternSize = .fraction(0.5)
+        let photo = syntheticPhoto(width: 480, height: 360)
+        #expect(photo.planeSize > 2 * Bands.minimumItems, "the photo is cut into bands")
+        let reference = try DreamRenderer(model: try bundledModel(), workers: 1).render(photo, settings: settings)
+        for workers in [2, 3] {
+            let other = try DreamRenderer(model: try bundledModel(), workers: workers).render(photo, settings: settings)
+            let sameImage = bits(other.image) == bits(reference.image)
+            #expect(sameImage, "\(preset) on \(workers) workers: image")
+            #expect(other.strength?.bitPattern == reference.strength?.bitPattern, "\(preset): strength")
+        }
+    }
+
     /// Tiles go through the network in groups; the group size changes nothing.
     @Test func tileGroupsChangeNothing() throws {
         var settings = try Self.presets.load("tiles").settings

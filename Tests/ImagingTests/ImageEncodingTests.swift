@@ -105,3 +105,70 @@ private func pattern(channels: Int, width: Int = 9, height: Int = 6) -> Image {
         for map in Colormap.allCases { #expect(map.table.count == 768) }
     }
 }
+
+/// PNG rows are filtered and deflated in bands on several threads: the bands are fixed by
+/// the image's size, so the file is the same on any worker count, and libpng reads it back.
+@Suite struct ParallelPNGTests {
+    /// 700x600 RGBA at 8 bits is 2,800 bytes a row: four bands of rows; at 16 bits, eight.
+    @Test(arguments: [(4, 8), (4, 16), (1, 8), (3, 16)])
+    func bytesDoNotDependOnWorkersAndDecode(channels: Int, depth: Int) throws {
+        let image = pattern(channels: channels, width: 700, height: 600)
+        var writer = ImageWriter(pngBitDepth: depth, textChunks: [(key: "dream:settings", value: "{\"a\": 1}")])
+        let one = try writer.encode(image, as: .png)
+        for workers in [2, 3, 8] {
+            writer.workers = workers
+            let other = try writer.encode(image, as: .png)
+            #expect(other == one, "\(channels) channels, \(depth) bits, \(workers) workers")
+        }
+        // Decoded by libpng: the samples quantized, nothing lost between the bands.
+        let back = try ImageReader().decode(one, path: "parallel.png")
+        #expect(back.channels == channels && back.width == 700 && back.height == 600)
+        let step: Float = depth == 8 ? 255 : 65535
+        let worst = zip(image.pixels, back.pixels).map { abs($0 - $1) }.max()!
+        #expect(worst <= 0.5 / step + 1e-6, "\(channels) channels, \(depth) bits: \(worst)")
+        let folder = try temporaryFolder()
+        try Data(one).write(to: URL(fileURLWithPath: folder + "/p.png"))
+        #expect(try readPNGText(at: folder + "/p.png", key: "dream:settings") == "{\"a\": 1}")
+    }
+
+    /// One row wider than a band (a band is then a row) and a single row.
+    @Test func oneRowBandsAndASingleRow() throws {
+        for (width, height) in [(200_000, 3), (50, 1)] {
+            let image = pattern(channels: 3, width: width, height: height)
+            let one = try ImageWriter().encode(image, as: .png)
+            let many = try ImageWriter(workers: 3).encode(image, as: .png)
+            #expect(one == many)
+            let back = try ImageReader().decode(many, path: "wide.png")
+            let worst = zip(image.pixels, back.pixels).map { abs($0 - $1) }.max()!
+            #expect(worst <= 0.5 / 255 + 1e-6)
+        }
+    }
+}
+
+/// Bands of pixels on several threads: elementwise work and sums give the same result
+/// on any worker count.
+@Suite struct BandsTests {
+    @Test func sumsAreTheSameOnAnyWorkerCount() {
+        let values = (0..<300_001).map { Float(($0 * 7919) % 1000) / 999 - 0.3 }
+        let sums = [1, 2, 3, 7].map { workers in
+            values.withUnsafeBufferPointer { v in
+                Bands.sum(v.count, workers: workers) { range in range.reduce(0.0) { $0 + Double(v[$1]) } }
+            }
+        }
+        #expect(sums.allSatisfy { $0.bitPattern == sums[0].bitPattern })
+        // And it is the sum: beside a sequential one in Double.
+        let sequential = values.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(sums[0] - sequential) < 1e-6 * abs(sequential))
+    }
+
+    @Test func colourConversionIsTheSameOnAnyWorkerCount() {
+        let photo = pattern(channels: 4, width: 500, height: 300)
+        let one = ColorSpace.split(photo)
+        let three = ColorSpace.split(photo, workers: 3)
+        #expect(one.luma == three.luma && one.cb == three.cb && one.cr == three.cr && one.alpha == three.alpha)
+        #expect(ColorSpace.join(one) == ColorSpace.join(one, workers: 3))
+        var clamped = ColorSpace.join(one, workers: 2)
+        clamped.clamp(workers: 3)
+        #expect(clamped == ColorSpace.join(one).clamped())
+    }
+}

@@ -25,6 +25,21 @@ private struct PillowCases: Decodable {
         }
     }
 
+    /// Full-size resampling runs in bands of rows on several threads; every row is
+    /// computed the same way, so the result is bit for bit the same on any worker count.
+    @Test func workersChangeNothing() {
+        var source = Image(width: 900, height: 700, channels: 2)
+        for i in source.pixels.indices { source.pixels[i] = Float((i * 7919) % 1000) / 999 }
+        for (width, height) in [(1300, 1000), (300, 200), (28, 28)] {
+            let one = source.resized(width: width, height: height)
+            for workers in [2, 3, 5] {
+                let other = source.resized(width: width, height: height, workers: workers)
+                #expect(
+                    other.pixels.map(\.bitPattern) == one.pixels.map(\.bitPattern), "\(width)x\(height), \(workers)")
+            }
+        }
+    }
+
     @Test(arguments: ResamplingKernel.allCases)
     func constantStaysConstant(kernel: ResamplingKernel) {
         for edge in EdgeMode.allCases {

@@ -39,8 +39,9 @@ void codec_free(void *pointer);
 int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
                     codec_image *out, char *error);
 
-/* Writes 8- or 16-bit PNG with optional tEXt chunks. */
-int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count,
+/* Writes 8- or 16-bit PNG with optional tEXt chunks, filtering and deflating bands of
+   rows on `workers` threads; the bytes do not depend on `workers`. */
+int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count, int workers,
                     uint8_t **out_data, size_t *out_length, char *error);
 
 /* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. When it is

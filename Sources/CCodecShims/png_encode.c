@@ -1,0 +1,316 @@
+#include "codec_shims.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* PNG writing without libpng, so that the image can be filtered and deflated in bands
+   on several threads (libpng does it row by row on one: 40% of a 24 MP render). Each
+   band of rows is an independent raw deflate stream ended with a sync flush, the last
+   with the final block, as pigz does; their concatenation is one valid zlib stream.
+   The bands are fixed by the image's size alone, never by the thread count, so the
+   bytes are the same on any number of workers. */
+
+/* Run-length matches only (Z_RLE: distance 1, which after the filters is most of what a
+   photo repeats): measured on a dreamed photo, a third of level 4's deflate time for a
+   file 1.5% larger (level 1: 1.9% larger at half the time). */
+enum { LEVEL = 4, STRATEGY = Z_RLE, BAND_BYTES = 512 * 1024, IDAT_BYTES = 1 << 20 };
+
+typedef struct {
+    const uint8_t *pixels; /* interleaved rows, big-endian samples */
+    size_t row_bytes;
+    size_t bpp; /* bytes per pixel, the filters' distance */
+    uint32_t height;
+    uint32_t band_rows;
+    uint32_t bands;
+    uint32_t workers;
+    uint8_t **band_out;
+    size_t *band_length;
+    uLong *band_adler;
+    int failed;
+} encode_job;
+
+typedef struct {
+    encode_job *job;
+    uint32_t worker;
+} worker_arg;
+
+static inline int paeth(int a, int b, int c) {
+    int p = a + b - c;
+    int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+}
+
+/* libpng's default choice for 8- and 16-bit images: of the five filters, the one whose
+   output has the smallest sum of absolute values (as signed bytes). `prior` is the row
+   above (zeros for the first). The sums first, then only the chosen filter is written. */
+static void filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out) {
+    uint64_t none = 0, sub = 0, up = 0, average = 0, predicted = 0;
+    for (size_t i = 0; i < n; i++) {
+        int x = row[i], b = prior[i];
+        int a = i >= bpp ? row[i - bpp] : 0, c = i >= bpp ? prior[i - bpp] : 0;
+        none += (uint64_t)abs((int8_t)x);
+        sub += (uint64_t)abs((int8_t)(x - a));
+        up += (uint64_t)abs((int8_t)(x - b));
+        average += (uint64_t)abs((int8_t)(x - ((a + b) >> 1)));
+        predicted += (uint64_t)abs((int8_t)(x - paeth(a, b, c)));
+    }
+    uint64_t sums[5] = {none, sub, up, average, predicted};
+    int best = 0;
+    for (int f = 1; f < 5; f++)
+        if (sums[f] < sums[best]) best = f;
+    out[0] = (uint8_t)best;
+    uint8_t *o = out + 1;
+    for (size_t i = 0; i < n; i++) {
+        int x = row[i], b = prior[i];
+        int a = i >= bpp ? row[i - bpp] : 0, c = i >= bpp ? prior[i - bpp] : 0;
+        switch (best) {
+        case 0: o[i] = (uint8_t)x; break;
+        case 1: o[i] = (uint8_t)(x - a); break;
+        case 2: o[i] = (uint8_t)(x - b); break;
+        case 3: o[i] = (uint8_t)(x - ((a + b) >> 1)); break;
+        default: o[i] = (uint8_t)(x - paeth(a, b, c)); break;
+        }
+    }
+}
+
+static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const uint8_t *zeros) {
+    uint32_t first = band * job->band_rows;
+    uint32_t last = first + job->band_rows < job->height ? first + job->band_rows : job->height;
+    size_t stride = job->row_bytes + 1;
+    for (uint32_t y = first; y < last; y++) {
+        const uint8_t *row = job->pixels + (size_t)y * job->row_bytes;
+        const uint8_t *prior = y > 0 ? row - job->row_bytes : zeros;
+        filter_row(row, prior, job->row_bytes, job->bpp, filtered + (size_t)(y - first) * stride);
+    }
+    size_t length = (size_t)(last - first) * stride;
+    job->band_adler[band] = adler32(adler32(0, Z_NULL, 0), filtered, (uInt)length);
+    z_stream stream;
+    memset(&stream, 0, sizeof stream);
+    if (deflateInit2(&stream, LEVEL, Z_DEFLATED, -15, 8, STRATEGY) != Z_OK) return 0;
+    /* the bound plus room for the sync flush's empty stored block */
+    size_t capacity = deflateBound(&stream, (uLong)length) + 16;
+    uint8_t *out = malloc(capacity);
+    if (!out) {
+        deflateEnd(&stream);
+        return 0;
+    }
+    stream.next_in = filtered;
+    stream.avail_in = (uInt)length;
+    stream.next_out = out;
+    stream.avail_out = (uInt)capacity;
+    int flush = band + 1 == job->bands ? Z_FINISH : Z_SYNC_FLUSH;
+    int status = deflate(&stream, flush);
+    int done = flush == Z_FINISH ? status == Z_STREAM_END : (status == Z_OK && stream.avail_in == 0);
+    job->band_out[band] = out;
+    job->band_length[band] = capacity - stream.avail_out;
+    deflateEnd(&stream);
+    return done;
+}
+
+static void *run_worker(void *argument) {
+    worker_arg *arg = argument;
+    encode_job *job = arg->job;
+    uint8_t *filtered = malloc((size_t)job->band_rows * (job->row_bytes + 1));
+    uint8_t *zeros = calloc(job->row_bytes, 1);
+    /* a contiguous run of bands per worker */
+    uint32_t from = (uint32_t)((uint64_t)arg->worker * job->bands / job->workers);
+    uint32_t to = (uint32_t)((uint64_t)(arg->worker + 1) * job->bands / job->workers);
+    for (uint32_t band = from; band < to; band++) {
+        if (!filtered || !zeros || !encode_band(job, band, filtered, zeros)) {
+            __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    free(filtered);
+    free(zeros);
+    return NULL;
+}
+
+typedef struct {
+    uint8_t *data;
+    size_t length;
+    size_t capacity;
+    int failed;
+} output;
+
+static void put(output *o, const void *bytes, size_t count) {
+    if (o->failed) return;
+    if (o->length + count > o->capacity) {
+        size_t capacity = o->capacity ? o->capacity : 65536;
+        while (capacity < o->length + count) capacity *= 2;
+        uint8_t *grown = realloc(o->data, capacity);
+        if (!grown) {
+            o->failed = 1;
+            return;
+        }
+        o->data = grown;
+        o->capacity = capacity;
+    }
+    memcpy(o->data + o->length, bytes, count);
+    o->length += count;
+}
+
+static void put32(output *o, uint32_t value) {
+    uint8_t b[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8), (uint8_t)value};
+    put(o, b, 4);
+}
+
+/* One chunk: length, type, data in pieces (for IDAT, split over band boundaries), CRC. */
+static void put_chunk(output *o, const char *type, const uint8_t *data, size_t length) {
+    put32(o, (uint32_t)length);
+    put(o, type, 4);
+    if (length) put(o, data, length);
+    uLong crc = crc32(crc32(0, Z_NULL, 0), (const Bytef *)type, 4);
+    if (length) crc = crc32(crc, data, (uInt)length);
+    put32(o, (uint32_t)crc);
+}
+
+int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count, int workers,
+                    uint8_t **out_data, size_t *out_length, char *error) {
+    *out_data = NULL;
+    *out_length = 0;
+    static const uint8_t color_types[5] = {0, 0, 4, 2, 6};
+    if (image->channels < 1 || image->channels > 4 || (image->bit_depth != 8 && image->bit_depth != 16)) {
+        snprintf(error, CODEC_ERROR_LENGTH, "cannot write %u channels at %u bits as PNG", image->channels,
+                 image->bit_depth);
+        return CODEC_UNSUPPORTED;
+    }
+    if (image->width == 0 || image->height == 0 || image->width > 0x7fffffffu || image->height > 0x7fffffffu) {
+        snprintf(error, CODEC_ERROR_LENGTH, "cannot write a %ux%u PNG", image->width, image->height);
+        return CODEC_UNSUPPORTED;
+    }
+    for (int i = 0; i < text_count; i++) {
+        size_t key = strlen(texts[i].key);
+        if (key < 1 || key > 79) {
+            snprintf(error, CODEC_ERROR_LENGTH, "a PNG text key must be 1 to 79 bytes, not %zu", key);
+            return CODEC_UNSUPPORTED;
+        }
+    }
+    size_t bytes_per_sample = image->bit_depth / 8;
+    size_t row_bytes = (size_t)image->width * image->channels * bytes_per_sample;
+    /* PNG stores 16-bit samples big-endian; ours are native (little) endian */
+    uint8_t *swapped = NULL;
+    const uint8_t *pixels = image->pixels;
+    if (image->bit_depth == 16) {
+        size_t count = row_bytes * image->height;
+        swapped = malloc(count);
+        if (!swapped) goto out_of_memory;
+        const uint8_t *source = image->pixels;
+        for (size_t i = 0; i < count; i += 2) {
+            swapped[i] = source[i + 1];
+            swapped[i + 1] = source[i];
+        }
+        pixels = swapped;
+    }
+    encode_job job = {0};
+    job.pixels = pixels;
+    job.row_bytes = row_bytes;
+    job.bpp = image->channels * bytes_per_sample;
+    job.height = image->height;
+    job.band_rows = (uint32_t)(BAND_BYTES / (row_bytes + 1));
+    if (job.band_rows < 1) job.band_rows = 1;
+    job.bands = (image->height + job.band_rows - 1) / job.band_rows;
+    job.workers = workers < 1 ? 1 : (uint32_t)workers;
+    if (job.workers > job.bands) job.workers = job.bands;
+    job.band_out = calloc(job.bands, sizeof(uint8_t *));
+    job.band_length = calloc(job.bands, sizeof(size_t));
+    job.band_adler = calloc(job.bands, sizeof(uLong));
+    if (!job.band_out || !job.band_length || !job.band_adler) {
+        job.failed = 1;
+    } else {
+        pthread_t threads[64];
+        worker_arg args[64];
+        if (job.workers > 64) job.workers = 64;
+        uint32_t started = 0;
+        for (uint32_t w = 1; w < job.workers; w++) {
+            args[w] = (worker_arg){&job, w};
+            if (pthread_create(&threads[w], NULL, run_worker, &args[w]) != 0) break;
+            started = w;
+        }
+        if (started + 1 < job.workers) {
+            /* a thread would not start: this one does every band (same bytes) */
+            for (uint32_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
+            for (uint32_t b = 0; b < job.bands; b++) {
+                free(job.band_out[b]);
+                job.band_out[b] = NULL;
+            }
+            job.workers = 1;
+            started = 0;
+        }
+        args[0] = (worker_arg){&job, 0};
+        run_worker(&args[0]);
+        for (uint32_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
+    }
+    free(swapped);
+
+    output o = {0};
+    if (!job.failed) {
+        static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+        put(&o, signature, 8);
+        uint8_t header[13];
+        uint32_t fields[2] = {image->width, image->height};
+        for (int f = 0; f < 2; f++)
+            for (int k = 0; k < 4; k++) header[4 * f + k] = (uint8_t)(fields[f] >> (24 - 8 * k));
+        header[8] = (uint8_t)image->bit_depth;
+        header[9] = color_types[image->channels];
+        header[10] = header[11] = header[12] = 0; /* deflate, adaptive filters, no interlace */
+        put_chunk(&o, "IHDR", header, 13);
+        for (int i = 0; i < text_count; i++) {
+            size_t key = strlen(texts[i].key), text = strlen(texts[i].text);
+            uint8_t *chunk = malloc(key + 1 + text);
+            if (!chunk) {
+                o.failed = 1;
+                break;
+            }
+            memcpy(chunk, texts[i].key, key + 1);
+            memcpy(chunk + key + 1, texts[i].text, text);
+            put_chunk(&o, "tEXt", chunk, key + 1 + text);
+            free(chunk);
+        }
+        /* The zlib stream: header (window 32K), the bands, the Adler-32
+           of all filtered rows; cut into IDAT chunks of IDAT_BYTES. */
+        size_t total = 2 + 4;
+        for (uint32_t b = 0; b < job.bands; b++) total += job.band_length[b];
+        uint8_t *stream = malloc(total);
+        if (!stream) {
+            o.failed = 1;
+        } else {
+            unsigned flags = 0x78u << 8; /* FLEVEL 0, as zlib writes for Z_RLE */
+            flags += 31 - flags % 31;
+            stream[0] = (uint8_t)(flags >> 8);
+            stream[1] = (uint8_t)flags;
+            size_t at = 2;
+            uLong adler = adler32(0, Z_NULL, 0);
+            size_t stride = row_bytes + 1;
+            for (uint32_t b = 0; b < job.bands; b++) {
+                memcpy(stream + at, job.band_out[b], job.band_length[b]);
+                at += job.band_length[b];
+                uint32_t rows = b + 1 == job.bands ? image->height - b * job.band_rows : job.band_rows;
+                adler = adler32_combine(adler, job.band_adler[b], (z_off_t)(rows * stride));
+            }
+            for (int k = 0; k < 4; k++) stream[at + k] = (uint8_t)(adler >> (24 - 8 * k));
+            for (size_t from = 0; from < total; from += IDAT_BYTES)
+                put_chunk(&o, "IDAT", stream + from, total - from < IDAT_BYTES ? total - from : IDAT_BYTES);
+            free(stream);
+        }
+        put_chunk(&o, "IEND", NULL, 0);
+    }
+    if (job.band_out)
+        for (uint32_t b = 0; b < job.bands; b++) free(job.band_out[b]);
+    free(job.band_out);
+    free(job.band_length);
+    free(job.band_adler);
+    if (job.failed || o.failed) {
+        free(o.data);
+        goto out_of_memory;
+    }
+    *out_data = o.data;
+    *out_length = o.length;
+    return CODEC_OK;
+
+out_of_memory:
+    snprintf(error, CODEC_ERROR_LENGTH, "out of memory while encoding the PNG");
+    return CODEC_OUT_OF_MEMORY;
+}
