@@ -9,7 +9,11 @@ import Resampling
 /// 1 - luminance with `invert`); colors come back from the photo's chroma.
 public final class DreamRenderer {
     public let model: Sequential
-    private let resampler = Resampler(kernel: .bicubic, edge: .renormalize)
+    /// Bicubic with Pillow's borders; seamless dreams wrap around instead, so every
+    /// resampling keeps the image periodic.
+    static func resampler(for settings: DreamSettings) -> Resampler {
+        Resampler(kernel: .bicubic, edge: settings.seamless ? .wrap : .renormalize)
+    }
 
     public struct Result {
         public var image: Image
@@ -88,7 +92,7 @@ public final class DreamRenderer {
     }
 
     /// Checks the settings against the model and the image size without rendering.
-    public func validate(_ settings: DreamSettings, width: Int, height: Int) throws(DreamError) {
+    public func validate(_ settings: DreamSettings, width: Int, height: Int, masked: Bool = false) throws(DreamError) {
         for (key, problem) in settings.problems() { throw .invalidSetting(key: key, problem: problem) }
         let objective = try DreamObjective(settings: settings, model: model)
         if settings.mode == .conv && objective.needsFixedInput {
@@ -107,7 +111,7 @@ public final class DreamRenderer {
                 key: "jitter",
                 problem: "must be below the network's input size \(geometry.inputExtent), not \(settings.jitter)")
         }
-        let needs = RenderMemory.estimate(settings, width: width, height: height)
+        let needs = RenderMemory.estimate(settings, width: width, height: height, masked: masked)
         if needs > memoryLimit.bytes {
             throw .notEnoughMemory(
                 width: width, height: height, mode: settings.mode.rawValue, needs: needs, limit: memoryLimit.bytes,
@@ -133,10 +137,15 @@ public final class DreamRenderer {
         }
     }
 
-    public func render(_ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError)
-        -> Result
-    {
-        try validate(settings, width: photo.width, height: photo.height)
+    /// With a `mask`, the result is the photo where the mask is black and the dream where
+    /// it is white (`DreamMask.blend`); so are the frames.
+    public func render(
+        _ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false, mask: DreamMask? = nil
+    ) throws(DreamError) -> Result {
+        try validate(settings, width: photo.width, height: photo.height, masked: mask != nil)
+        // The blend needs the decoded photo itself at the end, and the mask at its size.
+        let kept: (mask: DreamMask, photo: Image)? =
+            if let mask { (mask.fitted(width: photo.width, height: photo.height), copy photo) } else { nil }
         let objective = try DreamObjective(settings: settings, model: model)
         var generator = SeededGenerator(seed: settings.seed)
         let grayOutput = settings.color == .gray || photo.colorChannels == 1
@@ -147,6 +156,7 @@ public final class DreamRenderer {
         parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective)
+        let resampler = Self.resampler(for: settings)
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
         let working = Self.workingSize(
             width: photoWidth, height: photoHeight, settings: settings, tile: model.inputShape.width)
@@ -160,7 +170,8 @@ public final class DreamRenderer {
                 step += 1
                 guard step % self.frameEvery == 0 else { return }
                 let view = resampler.resample(current, width: photoWidth, height: photoHeight)
-                onFrame(Self.finish(view, parts: parts, settings: settings, gray: grayOutput))
+                let frame = Self.finish(view, parts: parts, settings: settings, gray: grayOutput)
+                onFrame(kept.map { $0.mask.blend(dream: frame, photo: $0.photo) } ?? frame)
             }
         }
         var cannotMove = false
@@ -225,9 +236,9 @@ public final class DreamRenderer {
         if cannotMove {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
-        return Result(
-            image: Self.finish(view, parts: parts, settings: settings, gray: grayOutput), stages: stages,
-            history: history, strength: reached)
+        var image = Self.finish(view, parts: parts, settings: settings, gray: grayOutput)
+        if let (mask, photo) = kept { image = mask.blend(dream: image, photo: photo) }
+        return Result(image: image, stages: stages, history: history, strength: reached)
     }
 
     private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
@@ -235,7 +246,9 @@ public final class DreamRenderer {
         return Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
+            ascent: GradientAscent(
+                evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers),
+                wraps: settings.seamless))
     }
 
     /// The downscale recipe once per map of `settings.layer`: `maps.count` copies of the
@@ -370,6 +383,7 @@ public final class DreamRenderer {
         onLoop: ((Int) -> Void)? = nil
     ) throws(NetworkError) -> (views: [Image], histories: [[Float]], stages: Image?) {
         let settings = plan.settings
+        let resampler = Self.resampler(for: settings)
         let side = model.inputShape.width
         let reference = resampler.resample(view, width: side, height: model.inputShape.height)
         var small = [Image](repeating: reference, count: items)
@@ -420,6 +434,7 @@ public final class DreamRenderer {
         forceTiles: Bool = false, startShare: Float = 0
     ) throws(NetworkError) -> Image {
         let settings = plan.settings
+        let resampler = Self.resampler(for: settings)
         // One octave's detail at a time, not the whole pyramid: bounded memory on large photos.
         let sizes = OctavePyramid.sizes(
             width: view.width, height: view.height, count: settings.octaves, scale: settings.octaveScale)
