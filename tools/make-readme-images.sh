@@ -18,3 +18,8 @@ $bin sheet --layer dense2 -o "$out/sheet-dense2.png" --scale 4 --columns 10
 $bin explore samples/flower.jpg --layer conv3 --cell 80 -o "$out/flower-explore-conv3.jpg" -q
 $bin activations --mnist test:1816 --layer conv2 --standardize -o "$out/activations-conv2.png"
 rm -f "$out"/*.json
+tools/make-sky-mask.py samples/china.jpg /tmp/dream-sky-mask.png
+$bin --preset tiles --mask /tmp/dream-sky-mask.png samples/china.jpg -o "$out/china-sky-masked.jpg" -q
+$bin --preset texture noise:256x256 -o /tmp/dream-texture.png -q
+montage /tmp/dream-texture.png /tmp/dream-texture.png /tmp/dream-texture.png /tmp/dream-texture.png \
+    -tile 2x2 -geometry +0+0 -quality 80 "$out/texture-2x2.jpg"

@@ -15,10 +15,15 @@ public struct BatchManifest: Codable, Sendable, Equatable {
         /// The input's absolute path (symlinks resolved): tells a later run that this output
         /// came from another photo with the same name. Absent in older manifests.
         public var source: String?
+        /// The mask the render used and its `DreamMask.fingerprint` (absent: none).
+        public var mask: String?
+        public var maskFingerprint: String?
+        /// Anything a reader should know, e.g. that the mask folder held no mask for the image.
+        public var note: String?
 
         public init(
             input: String, preset: String, settings: DreamSettings, seed: UInt64, seconds: Double, output: String,
-            source: String? = nil
+            source: String? = nil, mask: String? = nil, maskFingerprint: String? = nil, note: String? = nil
         ) {
             self.input = input
             self.preset = preset
@@ -27,6 +32,9 @@ public struct BatchManifest: Codable, Sendable, Equatable {
             self.seconds = seconds
             self.output = output
             self.source = source
+            self.mask = mask
+            self.maskFingerprint = maskFingerprint
+            self.note = note
         }
     }
 

@@ -30,7 +30,9 @@ public enum BatchNaming {
 
         /// A file given on its own: named after its stem.
         public init(file: String) {
-            self.init(path: file, name: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+            self.init(
+                path: file,
+                name: NoiseInput.name(of: file) ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
         }
     }
 

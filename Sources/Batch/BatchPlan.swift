@@ -1,4 +1,5 @@
 import Dreaming
+import FileSupport
 import Foundation
 import Imaging
 
@@ -11,6 +12,14 @@ public struct BatchPlan: Sendable {
         public var settings: DreamSettings
         /// File name inside the output folder: IMAGE-PRESET.png
         public var outputName: String
+        /// The image's mask (MASKS/IMAGE.png), when a mask folder is given and holds one.
+        public var mask: String?
+        /// The mask's `DreamMask.fingerprint` when the plan was made: an output made with
+        /// another one (or none) is rendered again.
+        public var maskFingerprint: String?
+        /// With a mask folder that holds no mask for the image: the path looked for. The
+        /// image is dreamed whole and the manifest says so.
+        public var missingMask: String?
     }
 
     public var jobs: [Job]
@@ -68,24 +77,30 @@ public struct BatchPlan: Sendable {
     /// leaving out images inside `outputFolder` (earlier renders are not inputs).
     public static func make(
         inputs: [String], recursive: Bool, library: PresetLibrary, presetNames: [String]? = nil,
-        outputFolder: String
+        outputFolder: String, masks: String? = nil
     ) throws -> BatchPlan {
         let names = presetNames ?? library.names()
         guard !names.isEmpty else {
             throw DreamError.invalidSetting(
                 key: "presets", problem: "no presets found in \(library.directories.joined(separator: ", "))")
         }
+        if let masks, !Files.isFolder(masks) {
+            throw DreamError.invalidSetting(
+                key: "masks", problem: "\(masks) is not a folder; give the folder that holds NAME.png for each image")
+        }
         let found = try images(in: inputs, recursive: recursive, excluding: outputFolder)
         let presets = names.map { name in Result { () throws(DreamError) in try library.load(name) } }
-        return try BatchPlan(images: found, presets: presets, presetNames: names)
+        return try BatchPlan(images: found, presets: presets, presetNames: names, masks: masks)
     }
 
     /// Every image with every readable preset. Throws, before anything renders, when two
     /// jobs would write the same output (a name like `a-x` with preset `y` meets `a` with
-    /// preset `x-y`).
-    public init(images: [(path: String, name: String)], presets: [Result<Preset, DreamError>], presetNames: [String])
-        throws(BatchError)
-    {
+    /// preset `x-y`). With `masks`, a folder, image NAME gets the mask MASKS/NAME.png if there is one and
+    /// is dreamed whole (noted in the manifest) if not.
+    public init(
+        images: [(path: String, name: String)], presets: [Result<Preset, DreamError>], presetNames: [String],
+        masks: String? = nil
+    ) throws(BatchError) {
         var jobs: [Job] = []
         var failures: [(String, String)] = []
         var good: [Preset] = []
@@ -96,11 +111,16 @@ public struct BatchPlan: Sendable {
             }
         }
         for image in images {
+            let maskPath = masks.map { ($0 as NSString).appendingPathComponent(image.name + ".png") }
+            // A mask that is there but unreadable fails its renders with a message naming it.
+            let found = maskPath.map { FileManager.default.fileExists(atPath: $0) } ?? false
+            let fingerprint = maskPath.flatMap(DreamMask.fingerprint(ofFile:))
             for preset in good.sorted(by: { $0.name < $1.name }) {
                 jobs.append(
                     Job(
                         input: image.path, preset: preset.name, settings: preset.settings,
-                        outputName: "\(image.name)-\(preset.name).png"))
+                        outputName: "\(image.name)-\(preset.name).png", mask: found ? maskPath : nil,
+                        maskFingerprint: fingerprint, missingMask: found ? nil : maskPath))
             }
         }
         try BatchNaming.refuseRepeats(jobs.map { ($0.input, $0.outputName) })

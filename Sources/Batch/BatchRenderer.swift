@@ -37,14 +37,21 @@ public final class BatchRenderer {
         self.makeModel = makeModel
     }
 
-    /// An output is complete when it decodes and carries exactly the settings asked for;
-    /// anything else (missing, damaged, other settings) is rendered again.
-    public static func isComplete(_ path: String, settings: DreamSettings) -> Bool {
+    /// An output is complete when it decodes and carries exactly the settings and the mask
+    /// fingerprint (none for none) asked for; anything else (missing, damaged, other
+    /// settings, a changed mask) is rendered again.
+    public static func isComplete(_ path: String, settings: DreamSettings, maskFingerprint: String? = nil) -> Bool {
         guard FileManager.default.fileExists(atPath: path),
             let text = try? readPNGText(at: path, key: FileRenderer.settingsKey),
-            text == (try? FileRenderer.settingsJSON(settings))
+            text == (try? FileRenderer.settingsJSON(settings)),
+            let mask = recordedMask(path), mask == maskFingerprint
         else { return false }
         return (try? Image(contentsOf: path)) != nil
+    }
+
+    /// The mask fingerprint an output records: .some(nil) for none, nil when unreadable.
+    static func recordedMask(_ path: String) -> String?? {
+        do { return .some(try readPNGText(at: path, key: FileRenderer.maskKey)) } catch { return nil }
     }
 
     /// Renders what `plan` asks for into `options.folder`. Throws only before rendering
@@ -73,7 +80,7 @@ public final class BatchRenderer {
         let known = Set(earlier.renders.map(\.output))
         for job in plan.jobs {
             let path = (folder as NSString).appendingPathComponent(job.outputName)
-            if !options.force && Self.isComplete(path, settings: job.settings) {
+            if !options.force && Self.isComplete(path, settings: job.settings, maskFingerprint: job.maskFingerprint) {
                 report.skipped.append(.init(input: job.input, preset: job.preset, output: job.outputName))
                 // Skipped outputs keep the entries an earlier run recorded; others get one.
                 if !known.contains(job.outputName) { carried.append(Self.record(job, seconds: 0)) }
@@ -119,7 +126,9 @@ public final class BatchRenderer {
                 lock.unlock()
                 let output = (folder as NSString).appendingPathComponent(job.outputName)
                 do {
-                    let outcome = try renderer.render(.init(input: job.input, output: output, settings: job.settings))
+                    var request = FileRenderer.Request(input: job.input, output: output, settings: job.settings)
+                    request.mask = job.mask
+                    let outcome = try renderer.render(request)
                     let seconds = (outcome.seconds * 1000).rounded() / 1000
                     recorder.record(renders: [Self.record(job, seconds: seconds)])
                     lock.lock()
@@ -154,7 +163,9 @@ public final class BatchRenderer {
     static func record(_ job: BatchPlan.Job, seconds: Double) -> BatchManifest.Render {
         .init(
             input: job.input, preset: job.preset, settings: job.settings, seed: job.settings.seed, seconds: seconds,
-            output: job.outputName, source: BatchManifest.source(of: job.input))
+            output: job.outputName, source: BatchManifest.source(of: job.input), mask: job.mask,
+            maskFingerprint: job.maskFingerprint,
+            note: job.missingMask.map { "no mask \($0): dreamed whole" })
     }
 
     /// Refuses jobs whose output the folder's manifest records as rendered from another

@@ -18,6 +18,7 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case objectiveCannotMove(terms: String)
     case notEnoughMemory(width: Int, height: Int, mode: String, needs: Int, limit: Int, source: String)
     case outputMustBeFolder(path: String)
+    case maskUnreadable(path: String, problem: String)
 
     public var errorDescription: String? {
         switch self {
@@ -56,6 +57,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"
         case .outputMustBeFolder(let path):
             return "\(path): -o must be a folder when several photos are given, and a file is in the way"
+        case .maskUnreadable(let path, let problem):
+            return "\(path): cannot use it as a mask (\(problem)); give a gray PNG or JPEG, white where to dream"
         case .outputExists(let path):
             return "\(path) exists; pass --force to overwrite it"
         case .notEnoughMemory(let width, let height, let mode, let needs, let limit, let source):

@@ -9,8 +9,12 @@ import Resampling
 /// 1 - luminance with `invert`); colors come back from the photo's chroma.
 public final class DreamRenderer {
     public let model: Sequential
-    /// Full-size resampling runs in bands of rows on the render's workers.
-    private let resampler: Resampler
+    /// Bicubic with Pillow's borders; seamless dreams wrap around instead, so every
+    /// resampling keeps the image periodic. Full-size resampling runs in bands of rows on
+    /// the render's workers.
+    func resampler(for settings: DreamSettings) -> Resampler {
+        Resampler(kernel: .bicubic, edge: settings.seamless ? .wrap : .renormalize, workers: workers)
+    }
 
     public struct Result {
         public var image: Image
@@ -110,12 +114,11 @@ public final class DreamRenderer {
     public init(model: Sequential, workers: Int = Parallelism.cores) {
         self.model = model
         self.workers = workers
-        resampler = Resampler(kernel: .bicubic, edge: .renormalize, workers: workers)
         memoryLimit = ResourceLimits().memoryLimit()
     }
 
     /// Checks the settings against the model and the image size without rendering.
-    public func validate(_ settings: DreamSettings, width: Int, height: Int) throws(DreamError) {
+    public func validate(_ settings: DreamSettings, width: Int, height: Int, masked: Bool = false) throws(DreamError) {
         for (key, problem) in settings.problems() { throw .invalidSetting(key: key, problem: problem) }
         let objective = try objective(for: settings)
         if settings.mode == .conv && objective.needsFixedInput {
@@ -134,7 +137,7 @@ public final class DreamRenderer {
                 key: "jitter",
                 problem: "must be below the network's input size \(geometry.inputExtent), not \(settings.jitter)")
         }
-        let needs = RenderMemory.estimate(settings, width: width, height: height)
+        let needs = RenderMemory.estimate(settings, width: width, height: height, masked: masked)
         if needs > memoryLimit.bytes {
             throw .notEnoughMemory(
                 width: width, height: height, mode: settings.mode.rawValue, needs: needs, limit: memoryLimit.bytes,
@@ -160,10 +163,15 @@ public final class DreamRenderer {
         }
     }
 
-    public func render(_ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false) throws(DreamError)
-        -> Result
-    {
-        try validate(settings, width: photo.width, height: photo.height)
+    /// With a `mask`, the result is the photo where the mask is black and the dream where
+    /// it is white (`DreamMask.blend`); so are the frames.
+    public func render(
+        _ photo: consuming Image, settings: DreamSettings, wantStages: Bool = false, mask: DreamMask? = nil
+    ) throws(DreamError) -> Result {
+        try validate(settings, width: photo.width, height: photo.height, masked: mask != nil)
+        // The blend needs the decoded photo itself at the end, and the mask at its size.
+        let kept: (mask: DreamMask, photo: Image)? =
+            if let mask { (mask.fitted(width: photo.width, height: photo.height), copy photo) } else { nil }
         let objective = try objective(for: settings)
         var generator = SeededGenerator(seed: settings.seed)
         let grayOutput = settings.color == .gray || photo.colorChannels == 1
@@ -174,6 +182,7 @@ public final class DreamRenderer {
         parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective)
+        let resampler = resampler(for: settings)
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
         let working = Self.workingSize(
             width: photoWidth, height: photoHeight, settings: settings, tile: model.inputShape.width)
@@ -187,8 +196,8 @@ public final class DreamRenderer {
                 step += 1
                 guard step % self.frameEvery == 0 else { return }
                 let view = resampler.resample(current, width: photoWidth, height: photoHeight)
-                onFrame(
-                    Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: self.workers))
+                let frame = Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: self.workers)
+                onFrame(kept.map { $0.mask.blend(dream: frame, photo: $0.photo) } ?? frame)
             }
         }
         var cannotMove = false
@@ -254,10 +263,9 @@ public final class DreamRenderer {
         if cannotMove {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
-        return Result(
-            image: Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: workers),
-            stages: stages,
-            history: history, strength: reached)
+        var image = Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: workers)
+        if let (mask, photo) = kept { image = mask.blend(dream: image, photo: photo) }
+        return Result(image: image, stages: stages, history: history, strength: reached)
     }
 
     private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
@@ -265,7 +273,9 @@ public final class DreamRenderer {
         return Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)),
+            ascent: GradientAscent(
+                evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers),
+                wraps: settings.seamless),
             workers: workers)
     }
 
@@ -430,6 +440,7 @@ public final class DreamRenderer {
         onLoop: ((Int) -> Void)? = nil
     ) throws(NetworkError) -> (views: [Image], histories: [[Float]], stages: Image?) {
         let settings = plan.settings
+        let resampler = resampler(for: settings)
         let side = model.inputShape.width
         let reference = resampler.resample(view, width: side, height: model.inputShape.height)
         var small = [Image](repeating: reference, count: items)
@@ -480,6 +491,7 @@ public final class DreamRenderer {
         forceTiles: Bool = false, startShare: Float = 0
     ) throws(NetworkError) -> Image {
         let settings = plan.settings
+        let resampler = resampler(for: settings)
         // One octave's detail at a time, not the whole pyramid: bounded memory on large photos.
         let sizes = OctavePyramid.sizes(
             width: view.width, height: view.height, count: settings.octaves, scale: settings.octaveScale)

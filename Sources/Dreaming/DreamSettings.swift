@@ -146,6 +146,9 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     public var color: ColorMode = .keep
     /// Dream on 1 - luminance: the network's own white-ink-on-black view.
     public var invert: Bool = false
+    /// Treat the image as wrapping around (a torus): every resampling wraps and every
+    /// step rolls the image by a random offset, so the result tiles without seams.
+    public var seamless: Bool = false
     public var seed: UInt64 = 1
 
     public init() {}
@@ -154,7 +157,7 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         "version", "description", "mode", "layer", "maps", "layers", "classIndex", "guide", "guideLayer",
         "guideWeight", "strength", "steps",
         "stepSize", "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "tileGrid",
-        "patternSize", "range", "rangeTarget", "color", "invert", "seed",
+        "patternSize", "range", "rangeTarget", "color", "invert", "seamless", "seed",
     ]
 }
 
@@ -227,6 +230,7 @@ extension DreamSettings {
             case "rangeTarget": rangeTarget = value == .null ? nil : try value.number(in: R.rangeTarget, at: key)
             case "color": color = try value.choice(ColorMode.self, at: key)
             case "invert": invert = try value.bool(at: key)
+            case "seamless": seamless = try value.bool(at: key)
             case "seed": seed = try value.integer(in: R.seed, at: key)
             default:
                 let nearest = Self.keys.min { editDistance($0, key) < editDistance($1, key) }!
@@ -264,6 +268,7 @@ extension DreamSettings {
         try c.encode(rangeTarget, forKey: .rangeTarget)
         try c.encode(color, forKey: .color)
         try c.encode(invert, forKey: .invert)
+        try c.encode(seamless, forKey: .seamless)
         try c.encode(seed, forKey: .seed)
     }
 

@@ -12,6 +12,9 @@ public final class FileRenderer {
     /// The PNG tEXt key that holds the name of the preset a render started from, so that
     /// `--from` can name its outputs after the preset rather than after the render's file.
     public static let presetKey = "dream:preset"
+    /// The PNG tEXt key that holds the mask's fingerprint (`DreamMask.fingerprint`), so a
+    /// batch knows an output was made with the mask it has now.
+    public static let maskKey = "dream:mask"
 
     public struct Request: Sendable {
         public var input: String
@@ -26,6 +29,8 @@ public final class FileRenderer {
         public static let defaultJPEGQuality = ImageWriter().jpegQuality
         /// The preset the settings came from, stored beside them.
         public var presetName: String?
+        /// A mask image: where the photo may change (`DreamMask`).
+        public var mask: String?
 
         public init(input: String, output: String, settings: DreamSettings, stagesOutput: String? = nil) {
             self.input = input
@@ -58,14 +63,30 @@ public final class FileRenderer {
         }
         try Files.checkWritable(request.output)
         if let stages = request.stagesOutput { try Files.checkWritable(stages) }
-        let photo = try ImageReader(maxPixels: maxPixels, workers: renderer.workers).read(contentsOf: request.input)
+        let mask = try request.mask.map { path throws(DreamError) in
+            try DreamMask.read(contentsOf: path, maxPixels: maxPixels)
+        }
+        if request.input.hasPrefix(NoiseInput.prefix) && NoiseInput.size(of: request.input) == nil {
+            throw DreamError.invalidSetting(
+                key: "input",
+                problem: "give noise:WxH or noise:N with sides \(SettingsRanges.noiseSide)")
+        }
+        let photo =
+            if let size = NoiseInput.size(of: request.input) {
+                NoiseInput.image(
+                    width: size.width, height: size.height, seed: request.settings.seed,
+                    seamless: request.settings.seamless)
+            } else {
+                try ImageReader(maxPixels: maxPixels, workers: renderer.workers).read(contentsOf: request.input)
+            }
         let (width, height) = (photo.width, photo.height)
         let result = try renderer.render(
-            consume photo, settings: request.settings, wantStages: request.stagesOutput != nil)
+            consume photo, settings: request.settings, wantStages: request.stagesOutput != nil, mask: mask)
         var writer = ImageWriter(
             pngBitDepth: request.pngBitDepth, jpegQuality: request.jpegQuality, workers: renderer.workers)
         writer.textChunks = [(Self.settingsKey, try Self.settingsJSON(request.settings))]
         if let name = request.presetName { writer.textChunks.append((Self.presetKey, name)) }
+        if let fingerprint = mask?.fingerprint { writer.textChunks.append((Self.maskKey, fingerprint)) }
         try writer.write(result.image, to: request.output, protecting: [request.input])
         if let stagesPath = request.stagesOutput, let stages = result.stages {
             try ImageWriter().write(stages, to: stagesPath, protecting: [request.input])
@@ -119,7 +140,7 @@ public final class FileRenderer {
 
     /// `out/NAME-PRESET-mMAP.png` and similar: the input's name, the preset, the objective.
     public static func defaultOutputName(input: String, preset: String, settings: DreamSettings) -> String {
-        let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+        let stem = NoiseInput.name(of: input) ?? URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
         var tag = ""
         if let c = settings.classIndex {
             tag = "-class\(c)"

@@ -109,9 +109,28 @@ public final class GradientAscent {
     /// Called with the image after every step (the renderer's `--frames-every` hook).
     var afterStep: ((Image) -> Void)?
 
-    public init(evaluator: ObjectiveGradient) {
+    /// Seamless dreams: before every step the image is rolled (wrapping) by a random
+    /// offset anywhere in its size, not only by the jitter, so the network sees every
+    /// position beside its wrapped neighbours and the result tiles without seams (the
+    /// classic DeepDream texture trick; the convolutions themselves stay unpadded).
+    public let wraps: Bool
+
+    public init(evaluator: ObjectiveGradient, wraps: Bool = false) {
         self.evaluator = evaluator
+        self.wraps = wraps
         tileSide = evaluator.model.inputShape.width
+    }
+
+    /// The roll before a step: up to `jitter` pixels, or anywhere when wrapping.
+    private func randomShift<G: RandomNumberGenerator>(
+        width: Int, height: Int, jitter: Int, using generator: inout G
+    ) -> (x: Int, y: Int) {
+        if wraps {
+            return (Int.random(in: 0..<width, using: &generator), Int.random(in: 0..<height, using: &generator))
+        }
+        let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
+        let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
+        return (dx, dy)
     }
 
     /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
@@ -237,10 +256,8 @@ public final class GradientAscent {
             if active.isEmpty { break }
             let x = shifted.reserve(active.count * size)
             for (k, n) in active.enumerated() {
-                let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generators[n]) : 0
-                let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generators[n]) : 0
-                shifts[n] = (dx, dy)
-                Self.roll(images[n], by: (dx, dy), into: x + k * size)
+                shifts[n] = randomShift(width: w, height: h, jitter: jitter, using: &generators[n])
+                Self.roll(images[n], by: shifts[n], into: x + k * size)
             }
             if let batchMaps { evaluator.itemMaps = active.map { batchMaps[$0] } }
             let g = try evaluator.evaluate(
@@ -293,8 +310,7 @@ public final class GradientAscent {
         using generator: inout G
     ) throws(NetworkError) -> Float {
         let w = image.width, h = image.height
-        let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
-        let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
+        let (dx, dy) = randomShift(width: w, height: h, jitter: jitter, using: &generator)
         let x = shifted.reserve(w * h)
         Self.roll(image, by: (dx, dy), into: x)
         let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
@@ -329,6 +345,13 @@ public final class GradientAscent {
         // size); a group is a whole number of the evaluator's chunks, so the chunks, and
         // with them every sum, are the same for any group or worker count.
         let pixels = image.width * image.height
+        // Wrapping: the tiles cut a rolled copy, and the gradient is rolled back.
+        var roll = (x: 0, y: 0)
+        var source = image
+        if wraps {
+            roll = randomShift(width: image.width, height: image.height, jitter: 0, using: &generator)
+            source.pixels.withUnsafeMutableBufferPointer { Self.roll(image, by: roll, into: $0.baseAddress!) }
+        }
         let sum = gradientSum.reserve(pixels), weights = gradientWeights.reserve(pixels)
         sum.update(repeating: 0, count: pixels)
         weights.update(repeating: 0, count: pixels)
@@ -336,7 +359,7 @@ public final class GradientAscent {
         for first in stride(from: 0, to: grid.count, by: tileGroup) {
             let group = first..<min(first + tileGroup, grid.count)
             let batch = tiles.reserve(group.count * tileSide * tileSide)
-            grid.extract(from: image, tiles: group, into: batch)
+            grid.extract(from: source, tiles: group, into: batch)
             let g = try evaluator.evaluate(
                 batch, batch: group.count, shape: FeatureShape(height: tileSide, width: tileSide, channels: 1))
             passes += 1
@@ -347,9 +370,7 @@ public final class GradientAscent {
         for i in 0..<pixels { sum[i] /= weights[i] }
         let (scale, flat) = length.scale(for: sum, count: pixels)
         if flat { flatSteps += 1 }
-        image.pixels.withUnsafeMutableBufferPointer { dst in
-            for i in 0..<dst.count { dst[i] += scale * sum[i] }
-        }
+        Self.addRolledBack(sum, times: scale, by: roll, to: &image)
         return lossSum / Float(grid.count)
     }
 }

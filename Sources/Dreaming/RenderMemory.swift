@@ -23,11 +23,17 @@ public enum RenderMemory {
     /// The process, model replicas, blocks and tiles in flight.
     static let fixedBytes = 200 << 20
 
+    /// A masked render also keeps the decoded photo (up to 4 planes) and the mask for
+    /// the final blend.
+    static let maskBytesPerPixel = 20
+
     /// Bytes a render of a `width` x `height` photo needs at its peak.
-    public static func estimate(_ settings: DreamSettings, width: Int, height: Int) -> Int {
+    public static func estimate(_ settings: DreamSettings, width: Int, height: Int, masked: Bool = false) -> Int {
         let pixels = width.multipliedReportingOverflow(by: height)
         guard !pixels.overflow else { return Int.max }
-        return fixedBytes + bytesPerPixel(settings.mode) * pixels.partialValue
+        let perPixel = bytesPerPixel(settings.mode) + (masked ? maskBytesPerPixel : 0)
+        let (bytes, overflow) = perPixel.multipliedReportingOverflow(by: pixels.partialValue)
+        return overflow ? Int.max : fixedBytes + bytes
     }
 
     /// "1.9 GiB", "300 MiB".

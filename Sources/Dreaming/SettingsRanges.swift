@@ -29,6 +29,8 @@ public enum SettingsRanges {
     public static let guideWeight = SettingRange<Float>(-100...100)
     public static let seed = SettingRange(0...UInt64.max)
     public static let descriptionLength = SettingRange(0...1000)
+    /// Each side of a `noise:WxH` input.
+    public static let noiseSide = SettingRange(28...8192)
 
     // Other flags.
     /// `--max-megapixels`: also keeps the pixel count far from overflowing.
@@ -78,6 +80,9 @@ public enum SettingsRanges {
             row("`layers` / `--layers` (each weight)", layerWeight, "none"),
             row("`guideWeight` / `--guide-weight`", guideWeight, 1),
             row("`seed` / `--seed`", seed, d.seed),
+            row("`seamless` / `--seamless`, `--no-seamless`", "true, false", d.seamless),
+            row("`--mask` (flag only)", "a PNG or JPEG within `--max-megapixels`, any size", "none"),
+            row("`noise:WxH` inputs (each side)", noiseSide, "none"),
             row("`description` (characters)", descriptionLength, "empty"),
             row("`--max-megapixels`", maxMegapixels, 100),
             row("`--jpeg-quality`", jpegQuality, 92),

@@ -14,14 +14,15 @@ public struct GradientPyramid: Sendable {
     private let down: [[Float]]
     private let up: [[Float]]
 
-    public init(side: Int, levels: Int = 4) {
+    /// `edge` .wrap for seamless patterns.
+    public init(side: Int, levels: Int = 4, edge: EdgeMode = .renormalize) {
         self.side = side
         var sides = [side]
         while sides.count < levels, sides.last! >= 6 { sides.append((sides.last! + 1) / 2) }
         self.sides = sides
         // The bilinear resampler's weights, read off by resampling unit vectors.
         func matrix(from n: Int, to m: Int) -> [Float] {
-            let resampler = Resampler(kernel: .bilinear, edge: .renormalize)
+            let resampler = Resampler(kernel: .bilinear, edge: edge)
             var result = [Float](repeating: 0, count: m * n)
             for j in 0..<n {
                 var unit = Image(width: n, height: 1)

@@ -34,6 +34,9 @@ public final class OIPSearch {
         public var degrees: Float = 10
         /// Regularized style: levels of the gradient's Laplacian pyramid (1: none).
         public var pyramidLevels = 4
+        /// Patterns that wrap around (they tile without seams): periodic starting noise, and
+        /// every step sees the pattern rolled anywhere with wrapping (both styles).
+        public var seamless = false
         public init() {}
 
         /// What is wrong with these settings for patterns of `input`'s size.
@@ -49,6 +52,9 @@ public final class OIPSearch {
             // The warps and the gradient pyramid work on square patterns.
             if style == .regularized && input.width != input.height {
                 result.append(("style", "regularized needs a square network input, not \(input); use raw"))
+            }
+            if seamless && input.width != input.height {
+                result.append(("seamless", "seamless patterns need a square network input, not \(input)"))
             }
             return result
         }
@@ -159,9 +165,9 @@ public final class OIPSearch {
     }
 
     /// Starting noise: a base level plus random fields at each length scale.
-    static func noise<G: RandomNumberGenerator>(scales: [Int], input: FeatureShape, using generator: inout G)
-        -> [Float]
-    {
+    static func noise<G: RandomNumberGenerator>(
+        scales: [Int], input: FeatureShape, seamless: Bool = false, using generator: inout G
+    ) -> [Float] {
         let count = input.height * input.width
         var field = [Float](repeating: 0.2, count: count)
         for scale in scales where scale >= 1 {
@@ -169,7 +175,7 @@ public final class OIPSearch {
             let coarse = Image(
                 width: width, height: height,
                 pixels: (0..<(width * height)).map { _ in Float.random(in: -1...1, using: &generator) })
-            let smooth = coarse.resized(width: input.width, height: input.height)
+            let smooth = coarse.resized(width: input.width, height: input.height, edge: seamless ? .wrap : .renormalize)
             for i in 0..<count { field[i] += 0.15 * smooth.pixels[i] }
         }
         return field.map { min(max($0, 0), 1) }
@@ -191,12 +197,18 @@ public final class OIPSearch {
         let batch = maps.count
         let per = inputCount
         let regularized = settings.style == .regularized
+        let seamless = settings.seamless
+        // Seen through a transform each step: the regularized warps, and a seamless roll.
+        let warped = regularized || seamless
         let pyramid =
             regularized && settings.pyramidLevels > 1
-            ? GradientPyramid(side: input.width, levels: settings.pyramidLevels) : nil
+            ? GradientPyramid(side: input.width, levels: settings.pyramidLevels, edge: seamless ? .wrap : .renormalize)
+            : nil
         var x = [Float]()
         x.reserveCapacity(batch * per)
-        for _ in maps { x += Self.noise(scales: settings.noiseScales, input: input, using: &generator) }
+        for _ in maps {
+            x += Self.noise(scales: settings.noiseScales, input: input, seamless: seamless, using: &generator)
+        }
         var seen = x
         var transforms: [PatternTransform] = []
         var restarts = [Int](repeating: 0, count: batch)
@@ -215,14 +227,15 @@ public final class OIPSearch {
             keepBest(maps.enumerated().map { n, map in r[n * mapCount + map] }, of: x)
         }
         for step in 0...settings.steps {
-            if regularized {
+            if warped {
                 // Each sample is seen through its own random warp this step; the warps fade
-                // out over the first 80% of the steps, so the last ones climb the map's own peak.
-                let fade = max(0, 1 - Float(step) / (0.8 * Float(settings.steps)))
+                // out over the first 80% of the steps, so the last ones climb the map's own
+                // peak. The seamless roll does not fade: the edges must keep meeting.
+                let fade = regularized ? max(0, 1 - Float(step) / (0.8 * Float(settings.steps))) : 0
                 transforms = (0..<batch).map { _ in
                     PatternTransform.random(
                         side: input.width, jitter: fade * settings.jitter, scaleRange: fade * settings.scaleRange,
-                        degrees: fade * settings.degrees, using: &generator)
+                        degrees: fade * settings.degrees, wraps: seamless, using: &generator)
                 }
                 x.withUnsafeBufferPointer { source in
                     seen.withUnsafeMutableBufferPointer { target in
@@ -235,8 +248,8 @@ public final class OIPSearch {
                 if step % 10 == 0 || step == settings.steps || checkpoints.contains(step) { measure() }
                 if step == settings.steps { break }
             }
-            let (gradient, activation) = evaluate(regularized ? seen : x, maps: maps)
-            if !regularized {
+            let (gradient, activation) = evaluate(warped ? seen : x, maps: maps)
+            if !warped {
                 keepBest(activation, of: x)
                 if step == settings.steps { break }
             }
@@ -244,7 +257,7 @@ public final class OIPSearch {
             let stepSize = settings.stepSize * (1 - 0.8 * Float(step) / Float(settings.steps))
             for n in 0..<batch {
                 // Regularized: the gradient back through the warp, then shaped by the pyramid.
-                if regularized {
+                if warped {
                     unwarped.withUnsafeMutableBufferPointer {
                         transforms[n].adjoint(gradient + n * per, into: $0.baseAddress!)
                     }
@@ -253,7 +266,7 @@ public final class OIPSearch {
                     }
                 }
                 let direction =
-                    regularized ? unwarped : Array(UnsafeBufferPointer(start: gradient + n * per, count: per))
+                    warped ? unwarped : Array(UnsafeBufferPointer(start: gradient + n * per, count: per))
                 let scale = direction.withUnsafeBufferPointer {
                     stepSize / max(VectorKernels.meanAbs($0.baseAddress!, count: per), 1e-8)
                 }
@@ -265,7 +278,8 @@ public final class OIPSearch {
                 where bestActivation[n] <= (thresholds?[n] ?? 0) && restarts[n] < settings.restarts {
                     restarts[n] += 1
                     let fresh = Self.noise(
-                        scales: settings.noiseScales + [4 + 3 * restarts[n]], input: input, using: &generator)
+                        scales: settings.noiseScales + [4 + 3 * restarts[n]], input: input, seamless: seamless,
+                        using: &generator)
                     for i in 0..<per { x[n * per + i] = fresh[i] }
                 }
             }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A small random affine warp of a square pattern (shift, scale and rotation about the
-/// centre, bilinear, black outside) with its exact adjoint for the gradient.
+/// centre, bilinear, black outside, or wrapping around for seamless patterns) with its
+/// exact adjoint for the gradient.
 ///
 /// Feature-visualisation work (Olah et al., "Feature Visualization", Distill 2017) found
 /// that asking a pattern to work under such jitter is what turns adversarial noise into
@@ -12,7 +13,7 @@ public struct PatternTransform: Sendable {
     private let sources: [Int32]
     private let weights: [Float]
 
-    public init(side: Int, shiftX: Float, shiftY: Float, scale: Float, degrees: Float) {
+    public init(side: Int, shiftX: Float, shiftY: Float, scale: Float, degrees: Float, wraps: Bool = false) {
         self.side = side
         var sources = [Int32](repeating: -1, count: side * side * 4)
         var weights = [Float](repeating: 0, count: side * side * 4)
@@ -31,7 +32,11 @@ public struct PatternTransform: Sendable {
                         let x0 = Int(fx0), y0 = Int(fy0)
                         let base = (y * side + x) * 4
                         for k in 0..<4 {
-                            let px = x0 + (k & 1), py = y0 + (k >> 1)
+                            var px = x0 + (k & 1), py = y0 + (k >> 1)
+                            if wraps {
+                                px = ((px % side) + side) % side
+                                py = ((py % side) + side) % side
+                            }
                             guard px >= 0, py >= 0, px < side, py < side else { continue }
                             sources[base + k] = Int32(py * side + px)
                             weights[base + k] = (k & 1 == 1 ? fx : 1 - fx) * (k >> 1 == 1 ? fy : 1 - fy)
@@ -45,14 +50,21 @@ public struct PatternTransform: Sendable {
     }
 
     /// A random warp: shifts up to `jitter` pixels, scale in 1 ± `scaleRange`, rotation
-    /// up to ± `degrees`.
+    /// up to ± `degrees`. With `wraps`, the pattern wraps around and is also rolled by a
+    /// random whole number of pixels anywhere in its side, so every pixel meets its
+    /// wrapped neighbours (seamless patterns).
     public static func random<G: RandomNumberGenerator>(
-        side: Int, jitter: Float, scaleRange: Float, degrees: Float, using generator: inout G
+        side: Int, jitter: Float, scaleRange: Float, degrees: Float, wraps: Bool = false, using generator: inout G
     ) -> PatternTransform {
         func uniform(_ r: Float) -> Float { r > 0 ? Float.random(in: -r...r, using: &generator) : 0 }
+        let (rollX, rollY) =
+            wraps
+            ? (Float(Int.random(in: 0..<side, using: &generator)), Float(Int.random(in: 0..<side, using: &generator)))
+            : (0, 0)
         return PatternTransform(
-            side: side, shiftX: uniform(jitter), shiftY: uniform(jitter), scale: 1 + uniform(scaleRange),
-            degrees: uniform(degrees))
+            side: side, shiftX: rollX + uniform(jitter), shiftY: rollY + uniform(jitter),
+            scale: 1 + uniform(scaleRange),
+            degrees: uniform(degrees), wraps: wraps)
     }
 
     /// out = T x.

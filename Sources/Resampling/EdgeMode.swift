@@ -6,6 +6,8 @@ public enum EdgeMode: String, Sendable, CaseIterable, Codable {
     case clamp
     /// Mirror at the border without repeating it (..., 2, 1, 0, 1, 2, ...).
     case reflect
+    /// Wrap around to the opposite border (a periodic image: seamless textures).
+    case wrap
 
     /// The in-range index that stands for `index` on an axis of `count` pixels.
     @inline(__always)
@@ -16,6 +18,9 @@ public enum EdgeMode: String, Sendable, CaseIterable, Codable {
             return min(max(index, 0), count - 1)
         case .reflect:
             return Self.reflect(index, count: count)
+        case .wrap:
+            let i = index % count
+            return i < 0 ? i + count : i
         }
     }
 

@@ -27,6 +27,11 @@ struct Batch: ParsableCommand {
     @Option(help: "Folder of preset .json files (default: ./presets and the bundled ones).") var presets: String?
     @Option(help: ArgumentHelp("Only these presets.", valueName: "a,b")) var preset: String?
     @Option(name: .customLong("out"), help: "Output folder.") var out = BatchRenderer.Options.defaultFolder
+    @Option(
+        help: ArgumentHelp(
+            "Folder of masks: image NAME gets MASKS/NAME.png (see render --mask); images without one are dreamed whole.",
+            valueName: "MASKS"))
+    var masks: String?
     @Flag(help: "Look for images in subfolders too.") var recursive = false
     @Flag(help: "Render again even when a complete output exists.") var force = false
     @Option(
@@ -74,7 +79,8 @@ struct Batch: ParsableCommand {
         let library = presets.map { PresetLibrary(directories: [$0]) } ?? PresetLibrary()
         let only = preset.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         var plan = try BatchPlan.make(
-            inputs: inputs, recursive: recursive, library: library, presetNames: only, outputFolder: out)
+            inputs: inputs, recursive: recursive, library: library, presetNames: only, outputFolder: out,
+            masks: masks)
         let shard = try parsedShard()
         if let shard { plan = plan.shard(shard.k, of: shard.n) }
 
@@ -90,6 +96,11 @@ struct Batch: ParsableCommand {
         line.quiet = quiet || json
         let started = Date()
         installInterruptHandler()
+        if !quiet && !json {
+            for missing in Set(plan.jobs.compactMap(\.missingMask)).sorted() {
+                print("note: no mask \(missing): that image is dreamed whole")
+            }
+        }
         for failure in plan.presetFailures {
             FileHandle.standardError.write(Data("error: preset \(failure.preset): \(failure.error)\n".utf8))
         }

@@ -22,6 +22,8 @@ struct OIPOptions: ParsableArguments {
             "Plain pixel ascent, without the random shifts, scaling, rotation and Laplacian-normalised gradient that make patterns readable."
     ) var raw = false
     @Option(help: "Largest random shift per step, pixels (not with --raw).") var jitter: Float = 2
+    @Flag(help: "Patterns that wrap around and tile without seams (periodic noise, a wrapping roll every step).")
+    var seamless = false
 
     func validate() throws {
         try checkRange("--steps", steps, SettingsRanges.oipSteps)
@@ -49,6 +51,7 @@ struct OIPOptions: ParsableArguments {
         s.restarts = restarts
         s.seed = seed
         s.style = raw ? .raw : .regularized
+        s.seamless = seamless
         guard jitter >= 0, jitter <= 8 else { throw ValidationError("--jitter must be in 0...8") }
         s.jitter = jitter
         return s

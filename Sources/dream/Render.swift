@@ -19,9 +19,11 @@ struct Render: ParsableCommand {
               dream --preset tiles --octaves 4 photo.jpg -o dream.png
               dream --preset mixed --layers conv2=0.5,conv3=1 photo.jpg
               dream --preset fours --class 7 photo.jpg
+              dream --mask sky-mask.png photo.jpg
+              dream --preset texture noise:512x512 -o texture.png
             """)
 
-    @Argument(help: "PNG or JPEG photos.") var files: [String] = []
+    @Argument(help: "PNG or JPEG photos, or noise:WxH to dream on seeded noise (textures).") var files: [String] = []
     @Option(
         help:
             "Preset name (./presets, then the bundled ones) or path to a .json file (default: \(PresetLibrary.defaultPreset))."
@@ -34,6 +36,11 @@ struct Render: ParsableCommand {
     @OptionGroup var overrides: SettingsOverrides
     @Option(name: .shortAndLong, help: "Output file (.png or .jpg), or a folder for several inputs.") var output:
         String?
+    @Option(
+        help: ArgumentHelp(
+            "Dream only where this gray image is light: black keeps the photo's pixels exactly, gray blends; "
+                + "resized to each photo.", valueName: "mask.png"))
+    var mask: String?
     @Flag(help: "Also write the strip of intermediate images (OUT-stages.png).") var stages = false
     @Option(help: "Write the dream so far every N steps, at the output's size, into OUT-frames/ (all modes).")
     var framesEvery: Int?
@@ -90,6 +97,8 @@ struct Render: ParsableCommand {
         let base = try FileRenderer.baseSettings(preset: preset, fromRender: from)
         let settings = try overrides.apply(to: base.settings)
         if let animate { try AnimationWriter.checkAvailable(animate) }
+        // A mask that cannot be read stops the run before anything renders.
+        if let mask { _ = try DreamMask.read(contentsOf: mask, maxPixels: maxMegapixels * 1_000_000) }
         let severalPhotos = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count > 1
         let outputIsFolder = severalPhotos || output.map { $0.hasSuffix("/") || Files.isFolder($0) } ?? true
         let folder = outputIsFolder ? output ?? OutputPlan.defaultFolder : nil
@@ -125,6 +134,7 @@ struct Render: ParsableCommand {
                 request.pngBitDepth = png16 ? 16 : 8
                 request.jpegQuality = jpegQuality
                 request.presetName = base.name
+                request.mask = mask
                 let outcome = try renderer.render(request, maxPixels: maxMegapixels * 1_000_000)
                 line.finish()
                 if let frames { try frames.finish(animation: animate, fps: fps, quiet: quiet) }

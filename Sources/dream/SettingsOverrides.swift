@@ -54,6 +54,10 @@ struct SettingsOverrides: ParsableArguments {
     var rangeTarget: Float?
     @Option(help: "keep: dream on the luminance, keep the colors; gray.") var color: DreamSettings.ColorMode?
     @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Wrap around: the result tiles without seams (dream on noise:WxH for a texture; see the texture preset).")
+    var seamless: Bool?
     @Option(help: "Random seed: same input, settings and seed give the same bytes.") var seed: UInt64?
 
     /// Every given flag in its range (`SettingsRanges`, the same as the preset keys').
@@ -166,6 +170,7 @@ struct SettingsOverrides: ParsableArguments {
         if let rangeTarget { s.rangeTarget = rangeTarget }
         if let color { s.color = color }
         if let invert { s.invert = invert }
+        if let seamless { s.seamless = seamless }
         if let seed { s.seed = seed }
         // The stored description must not keep saying "map 56" after --map 77.
         let changed = changes()
@@ -207,6 +212,7 @@ struct SettingsOverrides: ParsableArguments {
         add("range-target", rangeTarget)
         add("color", color?.rawValue)
         if let invert { result.append(invert ? "--invert" : "--no-invert") }
+        if let seamless { result.append(seamless ? "--seamless" : "--no-seamless") }
         add("seed", seed)
         return result
     }
