@@ -103,7 +103,7 @@ public struct LayerSheet {
     /// The dead-map threshold for a layer: a ten-thousandth of its busiest map's test max
     /// (and never below 1e-7), so a map that peaks at float dust does not count as firing.
     public static func deadThreshold(testMax: [Float]) -> Float {
-        max(1e-7, 1e-4 * (testMax.max() ?? 0))
+        MapActivity.deadThreshold(maxima: testMax)
     }
 
     /// Searches the patterns (all maps as one batch), measures them and draws the sheet.

@@ -30,6 +30,10 @@ struct Train: ParsableCommand {
             "The network to train, e.g. \(ArchitectureSpec.bundled) (the default: the bundled model's).",
             discussion: "Forms: \(ArchitectureSpec.grammar)."))
     var arch: String?
+    @Flag(
+        inversion: .prefixedNo,
+        help: "After every epoch, give maps that never fire on 2,000 probe training images new filters.")
+    var reviveDeadMaps = Trainer.Settings().reviveDeadMaps
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
@@ -59,6 +63,11 @@ struct Train: ParsableCommand {
         settings.learningRateDrop = lrDrop
         settings.dropEvery = dropEvery
         settings.seed = seed
+        settings.reviveDeadMaps = reviveDeadMaps
+        // EXPERIMENT (removed before commit)
+        let env = ProcessInfo.processInfo.environment
+        if let b = env["DREAM_REVIVE_BIAS"].flatMap(Float.init) { settings.revival.bias = b }
+        if let c = env["DREAM_REVIVE_CONSUMER"].flatMap(Float.init) { settings.revival.consumerScale = c }
         let model: Sequential
         var velocity: [Float]? = nil
         var startEpoch = 0
@@ -117,6 +126,12 @@ struct Train: ParsableCommand {
                             "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, %.1f s, lr %.4g -> %@",
                         r.epoch + 1, epochs, r.loss, 100 * r.trainAccuracy, 100 * r.testAccuracy, r.seconds,
                         settings.learningRate(epoch: r.epoch), output))
+                let revived = r.activity.layers.compactMap { layer in
+                    r.revived[layer.name].map { "\(layer.name) \($0.map(String.init).joined(separator: " "))" }
+                }
+                print(
+                    "  dead: \(r.activity.summary)"
+                        + (revived.isEmpty ? "" : "; revived \(revived.joined(separator: ", "))"))
             },
             shouldStop: { interruptRequested != 0 })
         line.finish()
