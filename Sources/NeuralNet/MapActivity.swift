@@ -1,13 +1,13 @@
 /// How strongly every map (conv filter or dense unit) of every conv and dense layer fires
-/// over a set of probe images: its largest post-activation value at any position of any
-/// image. A ReLU map whose largest value is (nearly) zero is dead: no gradient reaches its
-/// filter, so plain SGD never brings it back.
+/// over a set of probe images: its largest mean post-activation response to one image (the
+/// measure the OIP sheets compare patterns with). A ReLU map whose largest response is
+/// (nearly) zero is dead: almost no gradient reaches its filter, so SGD does not bring it back.
 public struct MapActivity: Sendable, Equatable {
     public struct Layer: Sendable, Equatable {
         /// Index in the model's `layers`.
         public var index: Int
         public var name: String
-        /// Largest post-activation value of each map over the probe set.
+        /// Each map's largest response (mean over positions) to a probe image.
         public var maxima: [Float]
         /// Maps whose maximum is at or below `MapActivity.deadThreshold(maxima:)`.
         public var dead: [Int]
@@ -64,9 +64,15 @@ public struct MapActivity: Sendable, Equatable {
                 let channels = shapes[layer].channels
                 let values = replica.layers[layer].output
                 let slot = top.baseAddress! + worker * width + offsets[k]
-                for row in 0..<(n * shapes[layer].count / channels) {
-                    let base = values + row * channels
-                    for m in 0..<channels where base[m] > slot[m] { slot[m] = base[m] }
+                let positions = shapes[layer].count / channels
+                var sums = [Float](repeating: 0, count: channels)
+                for image in 0..<n {
+                    for m in 0..<channels { sums[m] = 0 }
+                    for p in 0..<positions {
+                        let base = values + (image * positions + p) * channels
+                        for m in 0..<channels { sums[m] += base[m] }
+                    }
+                    for m in 0..<channels { slot[m] = max(slot[m], sums[m] / Float(positions)) }
                 }
             }
         }

@@ -5,9 +5,9 @@
 /// of every parameter touched starts from zero. Deterministic: the new filters come from
 /// `seed` and the order of the maps alone.
 public struct MapRevival: Sendable, Equatable {
-    public var bias: Float = 0
+    public var bias: Float = 0.05
     public var consumerScale: Float = 0
-    public init(bias: Float = 0, consumerScale: Float = 0) {
+    public init(bias: Float = 0.05, consumerScale: Float = 0) {
         self.bias = bias
         self.consumerScale = consumerScale
     }

@@ -14,6 +14,8 @@ public final class Trainer {
         /// The learning rate is multiplied by `learningRateDrop` every `dropEvery` epochs.
         public var learningRateDrop: Float = 0.5
         public var dropEvery = 4
+        /// The learning rate rises linearly over the first this many batches of the run.
+        public var warmupBatches = 200
         public var seed: UInt64 = 1
         /// After every epoch, maps silent on the probe images get new filters (`MapRevival`).
         public var reviveDeadMaps = true
@@ -26,6 +28,11 @@ public final class Trainer {
             learningRate * pow(learningRateDrop, Float(epoch / max(dropEvery, 1)))
         }
 
+        /// The share of the learning rate batch `index` (counted from the start of the run) gets.
+        public func warmupFactor(batch index: Int) -> Float {
+            index < warmupBatches ? Float(index + 1) / Float(warmupBatches) : 1
+        }
+
         /// The allowed values, shared by `dream train`'s flags, these settings and the
         /// training record a checkpoint carries (the README's table lists them).
         public enum Limits {
@@ -36,6 +43,8 @@ public final class Trainer {
             public static let l2 = SettingRange<Float>(0...1)
             public static let learningRateDrop = SettingRange<Float>(0, 1, excludesLower: true)
             public static let dropEvery = SettingRange(1...1000)
+            public static let warmupBatches = SettingRange(0...1_000_000)
+            public static let probeSize = SettingRange(1...1_000_000)
         }
 
         /// Values out of range as (field, problem) pairs; empty when all is well.
@@ -46,6 +55,8 @@ public final class Trainer {
                 ("momentum", Limits.momentum.problem(momentum)), ("l2", Limits.l2.problem(l2)),
                 ("learningRateDrop", Limits.learningRateDrop.problem(learningRateDrop)),
                 ("dropEvery", Limits.dropEvery.problem(dropEvery)),
+                ("warmupBatches", Limits.warmupBatches.problem(warmupBatches)),
+                ("probeSize", Limits.probeSize.problem(probeSize)),
             ].compactMap { key, problem in problem.map { (key, $0) } }
         }
     }
@@ -97,7 +108,10 @@ public final class Trainer {
     /// Refuses settings out of range, a model that is not a ten-class softmax classifier
     /// and a momentum buffer of the wrong length, before anything runs. The data given to
     /// `trainEpoch` must have the model's input shape (`MNISTDataset.adapted(to:)`).
-    public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) throws(NetworkError) {
+    /// `workers` changes the time only, never the result.
+    public init(
+        model: Sequential, settings: Settings, velocity: [Float]? = nil, workers: Int = Parallelism.cores
+    ) throws(NetworkError) {
         if let (key, problem) = settings.problems().first { throw .badSetting(key: key, problem: problem) }
         if let problem = ModelRequirement(use: "training", input: model.inputShape, classes: 10).problem(with: model) {
             throw .unsuitableModel(problem: problem)
@@ -115,7 +129,7 @@ public final class Trainer {
         // conv2's and conv3's forward pass, input gradient and weight gradient take 3.2-3.4x
         // fewer multiplications (the weight gradient summed in the transform domain over a
         // slice's chunks); conv1 runs direct kernels with its taps in registers.
-        parallel = DataParallel(model: model, convolution: .winograd)
+        parallel = DataParallel(model: model, workers: workers, convolution: .winograd)
         for replica in parallel.replicas { replica.defersWeightGradients = true }
         self.velocity = velocity ?? [Float](repeating: 0, count: model.parameterCount)
         batchLabels = [UInt8](repeating: 0, count: settings.batchSize)
@@ -213,7 +227,7 @@ public final class Trainer {
             }
             let loss = lossOut.prefix(shards).reduce(0, +)
             correct += correctOut.prefix(shards).reduce(0, +)
-            update(learningRate: lr)
+            update(learningRate: lr * settings.warmupFactor(batch: epoch * batches + b))
             totalLoss += Double(loss) * Double(n)
             seen += n
             let elapsed = Date().timeIntervalSince(start)
@@ -291,7 +305,7 @@ extension Trainer {
                 learningRate: settings.learningRate,
                 momentum: settings.momentum, l2: settings.l2, learningRateDrop: settings.learningRateDrop,
                 dropEvery: settings.dropEvery, seed: settings.seed, testAccuracy: evaluation.accuracy,
-                trainingImages: train.count, reviveDeadMaps: settings.reviveDeadMaps,
+                trainingImages: train.count, warmupBatches: settings.warmupBatches, reviveDeadMaps: settings.reviveDeadMaps,
                 deadMaps: activity.layers.map {
                     TrainingRecord.DeadMaps(layer: $0.name, maps: $0.maps, dead: $0.dead, revived: revived[$0.name] ?? [])
                 })
@@ -319,6 +333,7 @@ extension Trainer {
         settings.dropEvery = record.dropEvery
         settings.seed = record.seed
         settings.reviveDeadMaps = record.reviveDeadMaps ?? false
+        settings.warmupBatches = record.warmupBatches ?? 0
         return settings
     }
 }

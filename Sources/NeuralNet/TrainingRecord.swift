@@ -13,6 +13,8 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var testAccuracy: Double?
     public var trainingImages: Int
+    /// Batches of learning-rate warm-up (absent in older files: none).
+    public var warmupBatches: Int?
     /// Whether dead maps were revived after each epoch (absent in older files: no).
     public var reviveDeadMaps: Bool?
     /// Dead maps per conv and dense layer on the probe images after the last epoch.
@@ -36,7 +38,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public init(
         dataset: String, epochs: Int, batchSize: Int, learningRate: Float, momentum: Float, l2: Float,
         learningRateDrop: Float, dropEvery: Int, seed: UInt64, testAccuracy: Double?, trainingImages: Int,
-        reviveDeadMaps: Bool? = nil, deadMaps: [DeadMaps]? = nil
+        warmupBatches: Int? = nil, reviveDeadMaps: Bool? = nil, deadMaps: [DeadMaps]? = nil
     ) {
         self.dataset = dataset
         self.epochs = epochs
@@ -49,6 +51,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
         self.seed = seed
         self.testAccuracy = testAccuracy
         self.trainingImages = trainingImages
+        self.warmupBatches = warmupBatches
         self.reviveDeadMaps = reviveDeadMaps
         self.deadMaps = deadMaps
     }
@@ -64,7 +67,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
         }
         let known = [
             "dataset", "epochs", "batchSize", "learningRate", "momentum", "l2", "learningRateDrop", "dropEvery", "seed",
-            "testAccuracy", "trainingImages", "reviveDeadMaps", "deadMaps",
+            "testAccuracy", "trainingImages", "warmupBatches", "reviveDeadMaps", "deadMaps",
         ]
         if let unknown = members.first(where: { !known.contains($0.key) }) {
             throw .wrongType(path: unknown.key, expected: "no such key", found: unknown.value.found)
@@ -77,6 +80,10 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
         var accuracy: Double?
         if let value = members.first(where: { $0.key == "testAccuracy" })?.value, value != .null {
             accuracy = try value.number(in: SettingRange<Double>(0...1), at: "testAccuracy")
+        }
+        var warmup: Int?
+        if let value = members.first(where: { $0.key == "warmupBatches" })?.value {
+            warmup = try value.integer(in: Limits.warmupBatches, at: "warmupBatches")
         }
         var revive: Bool?
         if let value = members.first(where: { $0.key == "reviveDeadMaps" })?.value {
@@ -98,7 +105,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
             seed: try field("seed").integer(in: SettingRange(0...UInt64.max), at: "seed"),
             testAccuracy: accuracy,
             trainingImages: try field("trainingImages").integer(in: Self.trainingImagesLimit, at: "trainingImages"),
-            reviveDeadMaps: revive, deadMaps: deadMaps)
+            warmupBatches: warmup, reviveDeadMaps: revive, deadMaps: deadMaps)
     }
 
     /// The dead-map list, bounded like the architecture (at most 64 layers, names of at

@@ -24,6 +24,8 @@ struct Train: ParsableCommand {
     @Option(help: "L2 penalty: adds l2 * sum(w^2) over the weights to the loss.") var l2 = Trainer.Settings().l2
     @Option(help: "Multiply the learning rate by this factor ...") var lrDrop = Trainer.Settings().learningRateDrop
     @Option(help: "... every this many epochs.") var dropEvery = Trainer.Settings().dropEvery
+    @Option(help: "Raise the learning rate linearly over this many first batches.")
+    var warmup = Trainer.Settings().warmupBatches
     @Option(help: "Seed for initialisation and shuffling.") var seed = Trainer.Settings().seed
     @Option(
         help: ArgumentHelp(
@@ -49,6 +51,7 @@ struct Train: ParsableCommand {
         try checkRange("--l2", l2, R.l2)
         try checkRange("--lr-drop", lrDrop, R.learningRateDrop)
         try checkRange("--drop-every", dropEvery, R.dropEvery)
+        try checkRange("--warmup", warmup, R.warmupBatches)
     }
 
     func run() throws {
@@ -64,6 +67,7 @@ struct Train: ParsableCommand {
         settings.dropEvery = dropEvery
         settings.seed = seed
         settings.reviveDeadMaps = reviveDeadMaps
+        settings.warmupBatches = warmup
         // EXPERIMENT (removed before commit)
         let env = ProcessInfo.processInfo.environment
         if let b = env["DREAM_REVIVE_BIAS"].flatMap(Float.init) { settings.revival.bias = b }
