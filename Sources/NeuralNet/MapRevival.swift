@@ -30,7 +30,10 @@ public struct MapRevival: Sendable, Equatable {
         var revived: [String: [Int]] = [:]
         for entry in activity.layers where !entry.dead.isEmpty {
             let i = entry.index
-            guard let consumer = model.layers.indices.dropFirst(i + 1).first(where: { model.layers[$0].parameterCount > 0 })
+            guard
+                let consumer = model.layers.indices.dropFirst(i + 1).first(where: {
+                    model.layers[$0].parameterCount > 0
+                })
             else { continue }
             let maps = shapes[i].channels
             // Filter f of a conv or dense layer: weights [fanIn, maps] then biases [maps].

@@ -2,7 +2,9 @@ import FileSupport
 import Foundation
 
 /// Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate
-/// schedule (the seed's article III), over a dataset of 28x28 images.
+/// schedule (the seed's article III), over a dataset of 28x28 images; a linear warm-up of
+/// the rate keeps ReLU maps from dying in the first batches, and maps that die anyway are
+/// found on probe images after every epoch and revived (`MapActivity`, `MapRevival`).
 public final class Trainer {
     public struct Settings: Sendable {
         public var epochs = 12
@@ -305,9 +307,11 @@ extension Trainer {
                 learningRate: settings.learningRate,
                 momentum: settings.momentum, l2: settings.l2, learningRateDrop: settings.learningRateDrop,
                 dropEvery: settings.dropEvery, seed: settings.seed, testAccuracy: evaluation.accuracy,
-                trainingImages: train.count, warmupBatches: settings.warmupBatches, reviveDeadMaps: settings.reviveDeadMaps,
+                trainingImages: train.count, warmupBatches: settings.warmupBatches,
+                reviveDeadMaps: settings.reviveDeadMaps,
                 deadMaps: activity.layers.map {
-                    TrainingRecord.DeadMaps(layer: $0.name, maps: $0.maps, dead: $0.dead, revived: revived[$0.name] ?? [])
+                    TrainingRecord.DeadMaps(
+                        layer: $0.name, maps: $0.maps, dead: $0.dead, revived: revived[$0.name] ?? [])
                 })
             // The momentum buffer rides along while epochs remain; the finished model stays lean.
             let state = epoch + 1 < settings.epochs ? [(ModelFile.optimizerPrefix + "velocity", velocity)] : []

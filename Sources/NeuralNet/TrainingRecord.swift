@@ -132,7 +132,8 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
             let layer = try field("layer").string(at: "\(path).layer")
             guard (1...Sequential.Limits.nameLength).contains(layer.utf8.count) else {
                 throw .wrongType(
-                    path: "\(path).layer", expected: "1...\(Sequential.Limits.nameLength) bytes", found: "another length")
+                    path: "\(path).layer", expected: "1...\(Sequential.Limits.nameLength) bytes",
+                    found: "another length")
             }
             let maps = try field("maps").integer(
                 in: SettingRange(1...Sequential.Limits.denseUnits), at: "\(path).maps")
@@ -147,7 +148,8 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
                 }
                 return out
             }
-            result.append(DeadMaps(layer: layer, maps: maps, dead: try indices("dead"), revived: try indices("revived")))
+            result.append(
+                DeadMaps(layer: layer, maps: maps, dead: try indices("dead"), revived: try indices("revived")))
         }
         return result
     }

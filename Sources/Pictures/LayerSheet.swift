@@ -114,8 +114,9 @@ public struct LayerSheet {
 
     /// Searches the patterns (all maps as one batch), measures them and draws the sheet.
     /// A live map whose pattern stays at or below its best test digit is searched again,
-    /// up to `retries` times, each from a new seed with twice the steps; it keeps its
-    /// best pattern (the bar never moves).
+    /// up to `retries` times, each from a new seed with twice the steps (the last one in
+    /// the raw style from its best test digit); it keeps its best pattern (the bar never
+    /// moves) and the manifest counts its searches.
     public static func make(
         model: Sequential, layer: String, maps: [Int]?, reference data: MNISTDataset,
         settings: OIPSearch.Settings, sheet: ContactSheet, retries: Int = 3,
@@ -143,11 +144,20 @@ public struct LayerSheet {
             var harder = settings
             harder.seed = settings.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(retry + 1)
             harder.steps = min(settings.steps * 2, SettingsRanges.oipSteps.upper)
+            // The last retry climbs in pixel space (no warps, no pyramid) from the map's best
+            // test digit: it starts at the bar, so any step up beats every digit. Maps that
+            // want fine texture (a few conv1 filters) reach their peak only this way.
+            let last = retry == retries - 1
+            if last { harder.style = .raw }
+            let starts = last ? again.map { data.image(reference.best[maps[$0]]) } : nil
             let retried = try search.search(
-                maps: again.map { maps[$0] }, settings: harder, thresholds: again.map { reference.max[maps[$0]] }
+                maps: again.map { maps[$0] }, settings: harder, thresholds: again.map { reference.max[maps[$0]] },
+                starts: starts
             ) { step, steps in
                 if step % 10 == 0 || step == steps {
-                    progress("retry \(retry + 1): ascent step \(step)/\(steps) for \(again.count) maps below their best digit")
+                    progress(
+                        "retry \(retry + 1): ascent step \(step)/\(steps) for \(again.count) maps below their best digit"
+                    )
                 }
             }
             for (k, n) in again.enumerated() {

@@ -19,7 +19,10 @@ struct Sheet: ParsableCommand {
     @Option(help: "Cells per row (default: 8, or 16 for layers of more than 64 maps).") var columns: Int?
     @Option(name: .shortAndLong, help: "Output PNG (the manifest goes beside it as .json).") var output: String?
     @Option(help: "MNIST folder for the reference responses.") var data: String?
-    @Option(help: "Search a live map below its best test digit again, from new seeds with twice the steps, up to this many times.")
+    @Option(
+        help:
+            "Search a live map below its best test digit again, from new seeds with twice the steps, up to this many times."
+    )
     var retries = 3
     @OptionGroup var options: OIPOptions
     @OptionGroup var threadOptions: ThreadOptions

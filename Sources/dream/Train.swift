@@ -7,8 +7,9 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the CNN on an MNIST-format dataset.",
         discussion: """
-            Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate \
-            schedule. A checkpoint is written after every epoch (atomically: Ctrl-C keeps the last \
+            Mini-batch SGD with momentum, an L2 penalty on the weights, a learning-rate warm-up and \
+            a step schedule. After every epoch it reports the maps that never fire on 2,000 probe \
+            training images (dead ReLUs) and gives them new filters. A checkpoint is written after every epoch (atomically: Ctrl-C keeps the last \
             one intact); --resume continues from it. Any IDX dataset of 28x28 images with labels \
             0-9 works, e.g. Fashion-MNIST from the Debian package dataset-fashion-mnist \
             (--data /usr/share/datasets/fashion-mnist).
@@ -68,10 +69,6 @@ struct Train: ParsableCommand {
         settings.seed = seed
         settings.reviveDeadMaps = reviveDeadMaps
         settings.warmupBatches = warmup
-        // EXPERIMENT (removed before commit)
-        let env = ProcessInfo.processInfo.environment
-        if let b = env["DREAM_REVIVE_BIAS"].flatMap(Float.init) { settings.revival.bias = b }
-        if let c = env["DREAM_REVIVE_CONSUMER"].flatMap(Float.init) { settings.revival.consumerScale = c }
         let model: Sequential
         var velocity: [Float]? = nil
         var startEpoch = 0
