@@ -40,6 +40,7 @@ public enum SettingsRanges {
     public static let oipSteps = SettingRange(1...10_000)
     public static let oipStepSize = SettingRange<Float>(0, 1, excludesLower: true)
     public static let restarts = SettingRange(0...100)
+    public static let sheetRetries = SettingRange(0...10)
     public static let noiseScale = SettingRange(1...28)
     public static let oipCount = SettingRange(1...64)
     public static let patternScale = SettingRange(1...32)
@@ -91,6 +92,7 @@ public enum SettingsRanges {
             row("`oip`/`sheet` `--step-size`", oipStepSize, 0.02),
             row("`oip`/`sheet` `--restarts`", restarts, 3),
             row("`oip`/`sheet` `--noise-scales` (each)", noiseScale, "1,2"),
+            row("`sheet --retries`", sheetRetries, 3),
             row("`oip --count`", oipCount, 4),
             row("`oip --scale`, `sheet --scale`", patternScale, "8, 4"),
             row("`view --scale`", viewScale, 10),
@@ -103,6 +105,7 @@ public enum SettingsRanges {
             row("`train --l2`", Training.l2, t.l2),
             row("`train --lr-drop`", Training.learningRateDrop, t.learningRateDrop),
             row("`train --drop-every`", Training.dropEvery, t.dropEvery),
+            row("`train --warmup`", Training.warmupBatches, t.warmupBatches),
             row("`train --seed`", seed, t.seed),
         ]
     }

@@ -2,7 +2,9 @@ import FileSupport
 import Foundation
 
 /// Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate
-/// schedule (the seed's article III), over a dataset of 28x28 images.
+/// schedule (the seed's article III), over a dataset of 28x28 images; a linear warm-up of
+/// the rate keeps ReLU maps from dying in the first batches, and maps that die anyway are
+/// found on probe images after every epoch and revived (`MapActivity`, `MapRevival`).
 public final class Trainer {
     public struct Settings: Sendable {
         public var epochs = 12
@@ -14,11 +16,23 @@ public final class Trainer {
         /// The learning rate is multiplied by `learningRateDrop` every `dropEvery` epochs.
         public var learningRateDrop: Float = 0.5
         public var dropEvery = 4
+        /// The learning rate rises linearly over the first this many batches of the run.
+        public var warmupBatches = 200
         public var seed: UInt64 = 1
+        /// After every epoch, maps silent on the probe images get new filters (`MapRevival`).
+        public var reviveDeadMaps = true
+        public var revival = MapRevival()
+        /// Training images (drawn by the seed) on which dead maps are looked for.
+        public var probeSize = 2000
         public init() {}
 
         public func learningRate(epoch: Int) -> Float {
             learningRate * pow(learningRateDrop, Float(epoch / max(dropEvery, 1)))
+        }
+
+        /// The share of the learning rate batch `index` (counted from the start of the run) gets.
+        public func warmupFactor(batch index: Int) -> Float {
+            index < warmupBatches ? Float(index + 1) / Float(warmupBatches) : 1
         }
 
         /// The allowed values, shared by `dream train`'s flags, these settings and the
@@ -31,6 +45,8 @@ public final class Trainer {
             public static let l2 = SettingRange<Float>(0...1)
             public static let learningRateDrop = SettingRange<Float>(0, 1, excludesLower: true)
             public static let dropEvery = SettingRange(1...1000)
+            public static let warmupBatches = SettingRange(0...1_000_000)
+            public static let probeSize = SettingRange(1...1_000_000)
         }
 
         /// Values out of range as (field, problem) pairs; empty when all is well.
@@ -41,6 +57,8 @@ public final class Trainer {
                 ("momentum", Limits.momentum.problem(momentum)), ("l2", Limits.l2.problem(l2)),
                 ("learningRateDrop", Limits.learningRateDrop.problem(learningRateDrop)),
                 ("dropEvery", Limits.dropEvery.problem(dropEvery)),
+                ("warmupBatches", Limits.warmupBatches.problem(warmupBatches)),
+                ("probeSize", Limits.probeSize.problem(probeSize)),
             ].compactMap { key, problem in problem.map { (key, $0) } }
         }
     }
@@ -62,6 +80,10 @@ public final class Trainer {
         public var trainAccuracy: Float
         public var testAccuracy: Double
         public var seconds: Double
+        /// Dead maps on the probe images at the end of the epoch (before any revival).
+        public var activity: MapActivity
+        /// Maps given new filters after this epoch, by layer.
+        public var revived: [String: [Int]]
     }
 
     public let model: Sequential
@@ -71,6 +93,11 @@ public final class Trainer {
     /// on the Winograd path (CPU time of a 12,800-image epoch) 4, 6 and 8 tie, 16 is 10%
     /// slower, 32 20%.
     static let chunkSize = 8
+    /// A batch's gradient is summed over at most this many fixed shards (16 images each at
+    /// batch 128), so any worker count from 1 to 8 adds the same floats in the same order.
+    static let shards = 8
+    private let shardGradients = FloatBuffer()
+    private var shardCount = 1
     private let parallel: DataParallel
     /// Momentum buffer, one float per parameter, saved in checkpoints.
     public private(set) var velocity: [Float]
@@ -83,7 +110,10 @@ public final class Trainer {
     /// Refuses settings out of range, a model that is not a ten-class softmax classifier
     /// and a momentum buffer of the wrong length, before anything runs. The data given to
     /// `trainEpoch` must have the model's input shape (`MNISTDataset.adapted(to:)`).
-    public init(model: Sequential, settings: Settings, velocity: [Float]? = nil) throws(NetworkError) {
+    /// `workers` changes the time only, never the result.
+    public init(
+        model: Sequential, settings: Settings, velocity: [Float]? = nil, workers: Int = Parallelism.cores
+    ) throws(NetworkError) {
         if let (key, problem) = settings.problems().first { throw .badSetting(key: key, problem: problem) }
         if let problem = ModelRequirement(use: "training", input: model.inputShape, classes: 10).problem(with: model) {
             throw .unsuitableModel(problem: problem)
@@ -101,7 +131,7 @@ public final class Trainer {
         // conv2's and conv3's forward pass, input gradient and weight gradient take 3.2-3.4x
         // fewer multiplications (the weight gradient summed in the transform domain over a
         // slice's chunks); conv1 runs direct kernels with its taps in registers.
-        parallel = DataParallel(model: model, convolution: .winograd)
+        parallel = DataParallel(model: model, workers: workers, convolution: .winograd)
         for replica in parallel.replicas { replica.defersWeightGradients = true }
         self.velocity = velocity ?? [Float](repeating: 0, count: model.parameterCount)
         batchLabels = [UInt8](repeating: 0, count: settings.batchSize)
@@ -143,15 +173,16 @@ public final class Trainer {
             "Trainer: data of \(data.shape) for a model of \(model.inputShape) inputs (adapt it first)")
         let x = batchImages.reserve(batchSize * sample)
         let dLogits = logitGradient.reserve(batchSize * classes)
-        // Each worker writes only its own slot of these.
-        let lossOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: parallel.replicas.count)
-        let correctOut = UnsafeMutableBufferPointer<Int>.allocate(capacity: parallel.replicas.count)
+        // Each shard writes only its own slot of these.
+        let lossOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.shards)
+        let correctOut = UnsafeMutableBufferPointer<Int>.allocate(capacity: Self.shards)
         lossOut.initialize(repeating: 0)
         correctOut.initialize(repeating: 0)
         defer {
             lossOut.deallocate()
             correctOut.deallocate()
         }
+        let parameterCount = model.parameterCount
         for b in 0..<batches {
             if shouldStop() { return nil }
             let n = min(batchSize, data.count - b * batchSize)
@@ -164,8 +195,15 @@ public final class Trainer {
             }
             lossOut.update(repeating: 0)
             correctOut.update(repeating: 0)
+            // The batch splits into shards fixed by its size alone, each with its own
+            // gradient sum, added up in shard order by `update`: the same floats whatever
+            // the worker count.
+            shardCount = min(Self.shards, max(1, n / Self.chunkSize))
+            let shardSums = shardGradients.reserve(shardCount * parameterCount)
+            let shards = shardCount
             batchLabels.withUnsafeBufferPointer { labels in
-                parallel.run(batch: n, minimum: 8) { worker, replica, slice in
+                parallel.forEachChunk(shards) { _, replica, shard in
+                    let slice = (shard * n / shards)..<((shard + 1) * n / shards)
                     replica.zeroGradients()
                     // Chunks keep activations in cache; gradients accumulate over them.
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: Self.chunkSize) {
@@ -173,24 +211,25 @@ public final class Trainer {
                         try! replica.forward(x + start * sample, batch: count)
                         let probabilities = replica.layers[last].output
                         let g = dLogits + start * classes
-                        lossOut[worker] +=
+                        lossOut[shard] +=
                             SoftmaxCrossEntropy.loss(
                                 probabilities: probabilities, labels: labels.baseAddress! + start, batch: count,
                                 classes: classes, logitGradient: g, normalizer: n) * Float(count) / Float(n)
                         for i in 0..<count where argmax(probabilities + i * classes, classes) == Int(labels[start + i])
                         {
-                            correctOut[worker] += 1
+                            correctOut[shard] += 1
                         }
                         replica.backward(
                             from: last, seed: g, seedIsPreActivation: true, parameterGradients: true,
                             inputGradient: nil)
                     }
                     replica.completeGradients()
+                    (shardSums + shard * parameterCount).update(from: replica.gradients.pointer, count: parameterCount)
                 }
             }
-            let loss = lossOut.reduce(0, +)
-            correct += correctOut.reduce(0, +)
-            update(learningRate: lr)
+            let loss = lossOut.prefix(shards).reduce(0, +)
+            correct += correctOut.prefix(shards).reduce(0, +)
+            update(learningRate: lr * settings.warmupFactor(batch: epoch * batches + b))
             totalLoss += Double(loss) * Double(n)
             seen += n
             let elapsed = Date().timeIntervalSince(start)
@@ -204,27 +243,21 @@ public final class Trainer {
         return (Float(totalLoss / Double(seen)), Float(correct) / Float(seen))
     }
 
-    /// g = the replicas' gradients summed in replica order (the others' then cleared);
+    /// g = the shards' gradients summed in shard order;
     /// v = momentum * v - lr * (g + 2 * l2 * w); w += v. Element-wise, so the workers take
     /// a range each and the result is the same.
     func update(learningRate lr: Float) {
-        let w = model.parameters.pointer, g = parallel.model.gradients.pointer
-        let others = parallel.replicas.dropFirst().map(\.gradients.pointer)
+        let w = model.parameters.pointer, sums = shardGradients.pointer
+        let count = model.parameterCount, shards = shardCount
         let momentum = settings.momentum, decay = 2 * settings.l2
         velocity.withUnsafeMutableBufferPointer { velocity in
             decayMask.withUnsafeBufferPointer { decayMask in
                 let v = velocity.baseAddress!, mask = decayMask.baseAddress!
-                parallel.run(batch: model.parameterCount, minimum: 16_384) { _, _, range in
-                    // Consumed sums are cleared: a replica left out of a small last batch
-                    // then adds nothing (it used to add its gradients from the batch before).
-                    for source in others {
-                        for i in range {
-                            g[i] += source[i]
-                            source[i] = 0
-                        }
-                    }
+                parallel.run(batch: count, minimum: 16_384) { _, _, range in
                     for i in range {
-                        v[i] = momentum * v[i] - lr * (g[i] + decay * mask[i] * w[i])
+                        var g = sums[i]
+                        for shard in 1..<max(shards, 1) { g += sums[shard * count + i] }
+                        v[i] = momentum * v[i] - lr * (g + decay * mask[i] * w[i])
                         w[i] += v[i]
                     }
                 }
@@ -252,10 +285,21 @@ extension Trainer {
         shouldStop: () -> Bool
     ) throws(ModelFileError) -> [EpochResult] {
         var results: [EpochResult] = []
+        let probe = MapActivity.probeIndices(count: train.count, size: settings.probeSize, seed: settings.seed)
         for epoch in startEpoch..<settings.epochs {
             let start = Date()
             guard let (loss, accuracy) = trainEpoch(epoch, on: train, progress: progress, shouldStop: shouldStop) else {
                 break
+            }
+            let activity = MapActivity(parallel: parallel, data: train, indices: probe)
+            var revived: [String: [Int]] = [:]
+            if settings.reviveDeadMaps && activity.deadCount > 0 {
+                revived = velocity.withUnsafeMutableBufferPointer {
+                    settings.revival.revive(
+                        activity, in: model, velocity: $0.baseAddress!,
+                        seed: settings.seed &* 0xA24B_AED4_963E_E407 &+ UInt64(epoch))
+                }
+                for replica in parallel.replicas { replica.weightsChanged() }
             }
             let evaluation = Evaluation(checkedModel: model, data: test)
             let record = TrainingRecord(
@@ -263,13 +307,18 @@ extension Trainer {
                 learningRate: settings.learningRate,
                 momentum: settings.momentum, l2: settings.l2, learningRateDrop: settings.learningRateDrop,
                 dropEvery: settings.dropEvery, seed: settings.seed, testAccuracy: evaluation.accuracy,
-                trainingImages: train.count)
+                trainingImages: train.count, warmupBatches: settings.warmupBatches,
+                reviveDeadMaps: settings.reviveDeadMaps,
+                deadMaps: activity.layers.map {
+                    TrainingRecord.DeadMaps(
+                        layer: $0.name, maps: $0.maps, dead: $0.dead, revived: revived[$0.name] ?? [])
+                })
             // The momentum buffer rides along while epochs remain; the finished model stays lean.
             let state = epoch + 1 < settings.epochs ? [(ModelFile.optimizerPrefix + "velocity", velocity)] : []
             try ModelFile.write(model, training: record, extraTensors: state, to: checkpointPath)
             let result = EpochResult(
                 epoch: epoch, loss: loss, trainAccuracy: accuracy, testAccuracy: evaluation.accuracy,
-                seconds: Date().timeIntervalSince(start))
+                seconds: Date().timeIntervalSince(start), activity: activity, revived: revived)
             results.append(result)
             epochDone(result)
         }
@@ -287,6 +336,8 @@ extension Trainer {
         settings.learningRateDrop = record.learningRateDrop
         settings.dropEvery = record.dropEvery
         settings.seed = record.seed
+        settings.reviveDeadMaps = record.reviveDeadMaps ?? false
+        settings.warmupBatches = record.warmupBatches ?? 0
         return settings
     }
 }

@@ -29,19 +29,23 @@ public struct LayerSheet {
         public var verdict: Verdict
         public var succeeded: Bool { verdict == .succeeded }
         public var restarts: Int
+        /// Searches run for the map: 1, plus one per retry from a new seed while it failed.
+        public var searches: Int
 
         enum CodingKeys: String, CodingKey {
-            case map, activation, testMean, testMax, ratio, verdict, succeeded, dead, restarts
+            case map, activation, testMean, testMax, ratio, verdict, succeeded, dead, restarts, searches
         }
 
         public init(
-            map: Int, activation: Float, testMean: Float, testMax: Float, deadBelow: Float, restarts: Int
+            map: Int, activation: Float, testMean: Float, testMax: Float, deadBelow: Float, restarts: Int,
+            searches: Int = 1
         ) {
             self.map = map
             self.activation = activation
             self.testMean = testMean
             self.testMax = testMax
             self.restarts = restarts
+            self.searches = searches
             if testMax <= deadBelow {
                 verdict = .dead
                 ratio = nil
@@ -60,6 +64,7 @@ public struct LayerSheet {
             ratio = try c.decodeIfPresent(Float.self, forKey: .ratio)
             verdict = try c.decode(Verdict.self, forKey: .verdict)
             restarts = try c.decode(Int.self, forKey: .restarts)
+            searches = try c.decodeIfPresent(Int.self, forKey: .searches) ?? 1
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -73,6 +78,7 @@ public struct LayerSheet {
             try c.encode(verdict == .succeeded, forKey: .succeeded)
             try c.encode(verdict == .dead, forKey: .dead)
             try c.encode(restarts, forKey: .restarts)
+            try c.encode(searches, forKey: .searches)
         }
     }
 
@@ -103,13 +109,17 @@ public struct LayerSheet {
     /// The dead-map threshold for a layer: a ten-thousandth of its busiest map's test max
     /// (and never below 1e-7), so a map that peaks at float dust does not count as firing.
     public static func deadThreshold(testMax: [Float]) -> Float {
-        max(1e-7, 1e-4 * (testMax.max() ?? 0))
+        MapActivity.deadThreshold(maxima: testMax)
     }
 
     /// Searches the patterns (all maps as one batch), measures them and draws the sheet.
+    /// A live map whose pattern stays at or below its best test digit is searched again,
+    /// up to `retries` times, each from a new seed with twice the steps (the last one in
+    /// the raw style from its best test digit); it keeps its best pattern (the bar never
+    /// moves) and the manifest counts its searches.
     public static func make(
         model: Sequential, layer: String, maps: [Int]?, reference data: MNISTDataset,
-        settings: OIPSearch.Settings, sheet: ContactSheet,
+        settings: OIPSearch.Settings, sheet: ContactSheet, retries: Int = 3,
         progress: (String) -> Void = { _ in }
     ) throws(DreamError) -> LayerSheet {
         let search = try OIPSearch(model: model, layerName: layer)
@@ -119,14 +129,48 @@ public struct LayerSheet {
         let reference = search.reference(on: data)
         let deadBelow = search.usesLogits ? -Float.infinity : deadThreshold(testMax: reference.max)
         // Maps still at or below their test mean at a third and two thirds of the run restart.
-        let patterns = try search.search(maps: maps, settings: settings, thresholds: maps.map { reference.mean[$0] }) {
-            step, steps in
+        var patterns = try search.search(
+            maps: maps, settings: settings, thresholds: maps.map { reference.mean[$0] }
+        ) { step, steps in
             if step % 10 == 0 || step == steps { progress("ascent step \(step)/\(steps) for \(maps.count) maps") }
         }
-        let entries = patterns.map { p in
+        var searches = [Int](repeating: 1, count: maps.count)
+        let failing = { (n: Int) in
+            reference.max[maps[n]] > deadBelow && patterns[n].activation <= reference.max[maps[n]]
+        }
+        for retry in 0..<max(retries, 0) {
+            let again = maps.indices.filter(failing)
+            if again.isEmpty { break }
+            var harder = settings
+            harder.seed = settings.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(retry + 1)
+            harder.steps = min(settings.steps * 2, SettingsRanges.oipSteps.upper)
+            // The last retry climbs in pixel space (no warps, no pyramid) from the map's best
+            // test digit: it starts at the bar, so any step up beats every digit. Maps that
+            // want fine texture (a few conv1 filters) reach their peak only this way.
+            let last = retry == retries - 1
+            if last { harder.style = .raw }
+            let starts = last ? again.map { data.image(reference.best[maps[$0]]) } : nil
+            let retried = try search.search(
+                maps: again.map { maps[$0] }, settings: harder, thresholds: again.map { reference.max[maps[$0]] },
+                starts: starts
+            ) { step, steps in
+                if step % 10 == 0 || step == steps {
+                    progress(
+                        "retry \(retry + 1): ascent step \(step)/\(steps) for \(again.count) maps below their best digit"
+                    )
+                }
+            }
+            for (k, n) in again.enumerated() {
+                searches[n] += 1
+                if retried[k].activation > patterns[n].activation {
+                    patterns[n] = retried[k]
+                }
+            }
+        }
+        let entries = patterns.enumerated().map { n, p in
             Entry(
                 map: p.map, activation: p.activation, testMean: reference.mean[p.map], testMax: reference.max[p.map],
-                deadBelow: deadBelow, restarts: p.restarts)
+                deadBelow: deadBelow, restarts: p.restarts, searches: searches[n])
         }
         let count = { (verdict: Verdict) in entries.filter { $0.verdict == verdict }.count }
         let isClassLayer = search.usesLogits

@@ -74,6 +74,8 @@ public final class OIPSearch {
     public struct Reference: Sendable, Codable {
         public var mean: [Float]
         public var max: [Float]
+        /// The index of the image each map responds to most (its best digit).
+        public var best: [Int] = []
     }
 
     let parallel: DataParallel
@@ -149,6 +151,7 @@ public final class OIPSearch {
     public func reference(on data: MNISTDataset) -> Reference {
         var mean = [Double](repeating: 0, count: mapCount)
         var top = [Float](repeating: usesLogits ? -.infinity : 0, count: mapCount)
+        var best = [Int](repeating: 0, count: mapCount)
         data.images.withUnsafeBufferPointer { images in
             for start in stride(from: 0, to: data.count, by: 1000) {
                 let count = min(1000, data.count - start)
@@ -156,12 +159,15 @@ public final class OIPSearch {
                 for n in 0..<count {
                     for m in 0..<mapCount {
                         mean[m] += Double(r[n * mapCount + m])
-                        top[m] = max(top[m], r[n * mapCount + m])
+                        if r[n * mapCount + m] > top[m] {
+                            top[m] = r[n * mapCount + m]
+                            best[m] = start + n
+                        }
                     }
                 }
             }
         }
-        return Reference(mean: mean.map { Float($0 / Double(max(data.count, 1))) }, max: top)
+        return Reference(mean: mean.map { Float($0 / Double(max(data.count, 1))) }, max: top, best: best)
     }
 
     /// Starting noise: a base level plus random fields at each length scale.
@@ -185,14 +191,18 @@ public final class OIPSearch {
     /// sample whose best response is still at or below its `thresholds` entry (default:
     /// silent) at a third and two thirds of the steps restarts from new, coarser noise.
     /// Each sample keeps the best pattern it passed through.
+    /// `starts` (one input of values in [0, 1] per entry of `maps`) replaces the starting noise.
     public func search(
-        maps: [Int], settings: Settings, thresholds: [Float]? = nil,
+        maps: [Int], settings: Settings, thresholds: [Float]? = nil, starts: [[Float]]? = nil,
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws(DreamError) -> [Pattern] {
         try checkMaps(maps)
         if let (key, problem) = settings.problems(input: input).first {
             throw .invalidSetting(key: key, problem: problem)
         }
+        precondition(
+            starts == nil || (starts!.count == maps.count && starts!.allSatisfy { $0.count == inputCount }),
+            "OIPSearch.search: one start of \(inputCount) values per map")
         var generator = SeededGenerator(seed: settings.seed)
         let batch = maps.count
         let per = inputCount
@@ -206,8 +216,10 @@ public final class OIPSearch {
             : nil
         var x = [Float]()
         x.reserveCapacity(batch * per)
-        for _ in maps {
-            x += Self.noise(scales: settings.noiseScales, input: input, seamless: seamless, using: &generator)
+        for n in maps.indices {
+            x +=
+                starts?[n].map { min(max($0, 0), 1) }
+                ?? Self.noise(scales: settings.noiseScales, input: input, seamless: seamless, using: &generator)
         }
         var seen = x
         var transforms: [PatternTransform] = []

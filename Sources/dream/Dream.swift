@@ -38,6 +38,9 @@ struct Dream: ParsableCommand {
         if let record = loaded.training {
             model += ", trained \(record.epochs) epochs on \(record.dataset)"
             if let accuracy = record.testAccuracy { model += String(format: ", test accuracy %.2f%%", 100 * accuracy) }
+            if let dead = record.deadMaps?.reduce(0, { $0 + $1.dead.count }) {
+                model += ", \(dead) dead map\(dead == 1 ? "" : "s")"
+            }
         }
         return "dream \(version)\n\(model)\narchitecture: \(loaded.model.architecture)"
     }

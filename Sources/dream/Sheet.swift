@@ -19,6 +19,11 @@ struct Sheet: ParsableCommand {
     @Option(help: "Cells per row (default: 8, or 16 for layers of more than 64 maps).") var columns: Int?
     @Option(name: .shortAndLong, help: "Output PNG (the manifest goes beside it as .json).") var output: String?
     @Option(help: "MNIST folder for the reference responses.") var data: String?
+    @Option(
+        help:
+            "Search a live map below its best test digit again, from new seeds with twice the steps, up to this many times."
+    )
+    var retries = 3
     @OptionGroup var options: OIPOptions
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var modelOptions: ModelOptions
@@ -26,6 +31,7 @@ struct Sheet: ParsableCommand {
     func validate() throws {
         try checkRange("--scale", scale, SettingsRanges.patternScale)
         if let columns, !(1...64).contains(columns) { throw ValidationError("--columns must be in 1...64") }
+        try checkRange("--retries", retries, SettingsRanges.sheetRetries)
     }
 
     func run() throws {
@@ -38,7 +44,7 @@ struct Sheet: ParsableCommand {
         let result = try LayerSheet.make(
             model: model, layer: layer, maps: mapList, reference: test,
             settings: try options.settings(),
-            sheet: ContactSheet(columns: columns, scale: scale, colormap: options.colormap)
+            sheet: ContactSheet(columns: columns, scale: scale, colormap: options.colormap), retries: retries
         ) { line.update($0) }
         line.finish()
         let target = output ?? "out/sheet-\(result.manifest.layer).png"

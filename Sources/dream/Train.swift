@@ -7,8 +7,9 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the CNN on an MNIST-format dataset.",
         discussion: """
-            Mini-batch SGD with momentum, an L2 penalty on the weights and a step learning-rate \
-            schedule. A checkpoint is written after every epoch (atomically: Ctrl-C keeps the last \
+            Mini-batch SGD with momentum, an L2 penalty on the weights, a learning-rate warm-up and \
+            a step schedule. After every epoch it reports the maps that never fire on 2,000 probe \
+            training images (dead ReLUs) and gives them new filters. A checkpoint is written after every epoch (atomically: Ctrl-C keeps the last \
             one intact); --resume continues from it. Any IDX dataset of 28x28 images with labels \
             0-9 works, e.g. Fashion-MNIST from the Debian package dataset-fashion-mnist \
             (--data /usr/share/datasets/fashion-mnist).
@@ -24,12 +25,18 @@ struct Train: ParsableCommand {
     @Option(help: "L2 penalty: adds l2 * sum(w^2) over the weights to the loss.") var l2 = Trainer.Settings().l2
     @Option(help: "Multiply the learning rate by this factor ...") var lrDrop = Trainer.Settings().learningRateDrop
     @Option(help: "... every this many epochs.") var dropEvery = Trainer.Settings().dropEvery
+    @Option(help: "Raise the learning rate linearly over this many first batches.")
+    var warmup = Trainer.Settings().warmupBatches
     @Option(help: "Seed for initialisation and shuffling.") var seed = Trainer.Settings().seed
     @Option(
         help: ArgumentHelp(
             "The network to train, e.g. \(ArchitectureSpec.bundled) (the default: the bundled model's).",
             discussion: "Forms: \(ArchitectureSpec.grammar)."))
     var arch: String?
+    @Flag(
+        inversion: .prefixedNo,
+        help: "After every epoch, give maps that never fire on 2,000 probe training images new filters.")
+    var reviveDeadMaps = Trainer.Settings().reviveDeadMaps
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
@@ -45,6 +52,7 @@ struct Train: ParsableCommand {
         try checkRange("--l2", l2, R.l2)
         try checkRange("--lr-drop", lrDrop, R.learningRateDrop)
         try checkRange("--drop-every", dropEvery, R.dropEvery)
+        try checkRange("--warmup", warmup, R.warmupBatches)
     }
 
     func run() throws {
@@ -59,6 +67,8 @@ struct Train: ParsableCommand {
         settings.learningRateDrop = lrDrop
         settings.dropEvery = dropEvery
         settings.seed = seed
+        settings.reviveDeadMaps = reviveDeadMaps
+        settings.warmupBatches = warmup
         let model: Sequential
         var velocity: [Float]? = nil
         var startEpoch = 0
@@ -117,6 +127,12 @@ struct Train: ParsableCommand {
                             "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, %.1f s, lr %.4g -> %@",
                         r.epoch + 1, epochs, r.loss, 100 * r.trainAccuracy, 100 * r.testAccuracy, r.seconds,
                         settings.learningRate(epoch: r.epoch), output))
+                let revived = r.activity.layers.compactMap { layer in
+                    r.revived[layer.name].map { "\(layer.name) \($0.map(String.init).joined(separator: " "))" }
+                }
+                print(
+                    "  dead: \(r.activity.summary)"
+                        + (revived.isEmpty ? "" : "; revived \(revived.joined(separator: ", "))"))
             },
             shouldStop: { interruptRequested != 0 })
         line.finish()

@@ -96,6 +96,8 @@ import Testing
         #expect(problem { $0.epochs = -1 } == "epochs: must be in 1...1000, not -1")
         #expect(problem { $0.learningRate = .nan } == "learningRate: must be in (0, 10], not nan")
         #expect(problem { $0.momentum = 1 } == "momentum: must be in [0, 1), not 1")
+        #expect(problem { $0.warmupBatches = -1 } == "warmupBatches: must be in 0...1000000, not -1")
+        #expect(problem { $0.probeSize = 0 } == "probeSize: must be in 1...1000000, not 0")
         #expect(problem({ _ in }, velocity: [1, 2, 3]) == "velocity: has 3 values for 208982 parameters")
         let five = try Sequential(
             inputShape: digit,

@@ -215,6 +215,9 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
         model.initialize(seed: 5)
         var settings = Trainer.Settings()
         settings.epochs = 2
+        // 48 batches in all: plain SGD (a warm-up of the full run's 200 would keep the rate
+        // low throughout).
+        settings.warmupBatches = 0
         let trainer = try Trainer(model: model, settings: settings)
         var losses: [Float] = []
         for epoch in 0..<2 {

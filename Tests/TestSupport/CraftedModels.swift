@@ -184,6 +184,16 @@ public enum CraftedModels {
             ("trainingImages", -1, "key 'trainingImages': must be in 0...100000000, not -1"),
             ("seed", -3, "key 'seed': must be in 0...18446744073709551615, not -3"),
             ("learningRate", "fast", "key 'learningRate': expected a number, found the string \"fast\""),
+            ("warmupBatches", -1, "key 'warmupBatches': must be in 0...1000000, not -1"),
+            ("reviveDeadMaps", 1, "key 'reviveDeadMaps': expected true or false, found the number 1"),
+            (
+                "deadMaps", [["layer": "conv1", "maps": 32, "dead": [40], "revived": []]],
+                "key 'deadMaps[0].dead[0]': must be in 0...31, not 40"
+            ),
+            (
+                "deadMaps", [["layer": "conv1", "maps": 32, "dead": [], "revived": [], "extra": 1]],
+                "key 'deadMaps[0].extra': expected no such key"
+            ),
         ].map { key, value, message in
             Case(
                 name: "a training record with \(key) \(value)",
