@@ -59,7 +59,8 @@ public struct DatasetRecord: Codable, Sendable, Equatable {
             case "name":
                 let text = try member.value.string(at: "name")
                 guard !text.isEmpty, text.utf8.count <= Self.nameLength else {
-                    throw .wrongType(path: "name", expected: "a name of 1...\(Self.nameLength) bytes", found: member.value.found)
+                    throw .wrongType(
+                        path: "name", expected: "a name of 1...\(Self.nameLength) bytes", found: member.value.found)
                 }
                 name = text
             case "classes":
@@ -72,7 +73,8 @@ public struct DatasetRecord: Codable, Sendable, Equatable {
                     let path = JSONValue.path("classes", index: i)
                     let text = try item.string(at: path)
                     guard !text.isEmpty, text.utf8.count <= Self.classNameLength else {
-                        throw .wrongType(path: path, expected: "a name of 1...\(Self.classNameLength) bytes", found: item.found)
+                        throw .wrongType(
+                            path: path, expected: "a name of 1...\(Self.classNameLength) bytes", found: item.found)
                     }
                     names.append(text)
                 }
@@ -142,7 +144,9 @@ public struct DatasetRecord: Codable, Sendable, Equatable {
     /// Zalando's Fashion-MNIST as Debian's `dataset-fashion-mnist` ships it.
     public static let fashionMNIST = DatasetRecord(
         name: "fashion-mnist",
-        classes: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        classes: [
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        ],
         sha256: [
             "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
             "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",

@@ -10,7 +10,8 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Test accuracy and confusion matrix of the model on its own dataset's test set.",
         discussion:
-            "The model file records its dataset (name, classes, SHA-256 of the IDX files); the bundled MNIST is found beside dream, Fashion-MNIST where Debian's dataset-fashion-mnist installs it.")
+            "The model file records its dataset (name, classes, SHA-256 of the IDX files); the bundled MNIST is found beside dream, Fashion-MNIST where Debian's dataset-fashion-mnist installs it."
+    )
 
     @OptionGroup var dataOptions: DataOptions
     @Flag(help: "Print JSON for scripts.") var json = false

@@ -78,7 +78,8 @@ struct Train: ParsableCommand {
     /// the flags (or the folder); the flags win over what is recognised.
     func datasetRecord(of folder: String) throws -> (record: DatasetRecord, recognised: Bool) {
         let digests = try DatasetRecord.fingerprint(directory: folder, split: .train).merging(
-            DatasetRecord.fingerprint(directory: folder, split: .test)) { a, _ in a }
+            DatasetRecord.fingerprint(directory: folder, split: .test)
+        ) { a, _ in a }
         var record =
             DatasetRecord.identify(digests)
             ?? DatasetRecord(

@@ -10,7 +10,8 @@ import Testing
     func requireFashionMNIST() throws {
         guard FileManager.default.fileExists(atPath: Self.fashionData + "/t10k-images-idx3-ubyte.gz") else {
             throw MissingPrerequisite(
-                description: "\(Self.fashionData) is missing; run 'make deps' or 'sudo apt-get install dataset-fashion-mnist'"
+                description:
+                    "\(Self.fashionData) is missing; run 'make deps' or 'sudo apt-get install dataset-fashion-mnist'"
             )
         }
     }

@@ -60,14 +60,19 @@ import Testing
 
     /// A damaged record is refused with one line naming the file and the key.
     @Test(arguments: [
-        ("classes", #"{"name":"x","classes":["a"],"normalization":{"low":0,"high":1},"sha256":{}}"#, "the model has 3 outputs"),
         (
-            "digest", #"{"name":"x","classes":["a","b","c"],"normalization":{"low":0,"high":1},"sha256":{"t10k-images-idx3-ubyte":"zz"}}"#,
+            "classes", #"{"name":"x","classes":["a"],"normalization":{"low":0,"high":1},"sha256":{}}"#,
+            "the model has 3 outputs"
+        ),
+        (
+            "digest",
+            #"{"name":"x","classes":["a","b","c"],"normalization":{"low":0,"high":1},"sha256":{"t10k-images-idx3-ubyte":"zz"}}"#,
             "64 lowercase hex digits"
         ),
         ("missing key", #"{"name":"x","classes":["a","b","c"],"sha256":{}}"#, "normalization"),
         (
-            "unknown file", #"{"name":"x","classes":["a","b","c"],"normalization":{"low":0,"high":1},"sha256":{"x":"a"}}"#,
+            "unknown file",
+            #"{"name":"x","classes":["a","b","c"],"normalization":{"low":0,"high":1},"sha256":{"x":"a"}}"#,
             "sha256.x"
         ),
     ])
