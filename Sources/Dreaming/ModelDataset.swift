@@ -1,3 +1,4 @@
+import FileSupport
 import Foundation
 import NeuralNet
 
@@ -46,7 +47,7 @@ public struct ModelDataset: Sendable {
             directory = data
         } else {
             let places = candidates(for: expected.name, roots: roots)
-            guard let found = places.first(where: { BundledAssets.exists($0, folder: true) }) else {
+            guard let found = places.first(where: Files.isFolder) else {
                 throw DreamError.datasetNotFound(
                     name: expected.name, model: model, searched: places, install: installHint(for: expected.name))
             }
