@@ -28,13 +28,11 @@ struct Train: ParsableCommand {
     @Option(help: "Multiply the learning rate by this factor ...") var lrDrop = Trainer.Settings().learningRateDrop
     @Option(help: "... every this many epochs.") var dropEvery = Trainer.Settings().dropEvery
     @Option(help: "Seed for initialisation and shuffling.") var seed = Trainer.Settings().seed
-<<<<<<< HEAD
     @Option(
         help: ArgumentHelp(
             "The network to train, e.g. \(ArchitectureSpec.bundled) (the default: the bundled model's).",
             discussion: "Forms: \(ArchitectureSpec.grammar)."))
     var arch: String?
-=======
     @Option(help: "The dataset's name in the model file (default: recognised by SHA-256, else the folder's name).")
     var datasetName: String?
     @Option(
@@ -42,7 +40,6 @@ struct Train: ParsableCommand {
             "The class names in label order, separated by commas (default: recognised, else 0-9).",
             valueName: "name,name,..."))
     var classes: String?
->>>>>>> cd4f9e0 (Models that know their data: a dataset record (name, classes, normalisation, SHA-256 of the IDX files) in the model file; train fills it, evaluate/predict/oip/sheet use it and say so; --model NAME resolves bundled models)
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
@@ -137,10 +134,6 @@ struct Train: ParsableCommand {
         }
         let trainer = try Trainer(model: model, settings: settings, velocity: velocity)
         // The data after the checkpoint: a bad checkpoint is refused before any work.
-<<<<<<< HEAD
-        let train = try adapted(MNISTDataset(directory: data, split: .train), to: model, from: data)
-        let test = try adapted(MNISTDataset(directory: data, split: .test), to: model, from: data)
-=======
         var (dataset, recognised) = try datasetRecord(of: data)
         if resume, let recorded = try ModelFile.read(contentsOf: output).dataset {
             guard recorded.sha256 == dataset.sha256 else {
@@ -150,12 +143,13 @@ struct Train: ParsableCommand {
             }
             if datasetName == nil && classes == nil { dataset = recorded }
         }
-        let train = try MNISTDataset(directory: data, split: .train, normalization: dataset.normalization)
-        let test = try MNISTDataset(directory: data, split: .test, normalization: dataset.normalization)
+        let train = try adapted(
+            MNISTDataset(directory: data, split: .train, normalization: dataset.normalization), to: model, from: data)
+        let test = try adapted(
+            MNISTDataset(directory: data, split: .test, normalization: dataset.normalization), to: model, from: data)
         print(
             "dataset: \(dataset.name) (\(recognised ? "recognised by SHA-256" : "named by flags or folder")), classes: \(dataset.classes.joined(separator: ", "))"
         )
->>>>>>> cd4f9e0 (Models that know their data: a dataset record (name, classes, normalisation, SHA-256 of the IDX files) in the model file; train fills it, evaluate/predict/oip/sheet use it and say so; --model NAME resolves bundled models)
         let line = ProgressLine()
         installInterruptHandler()
         print(
