@@ -5,7 +5,7 @@
 PREFIX ?= /usr/local
 # The build folder; the install test uses its own so that it can run inside `swift test`.
 BUILD_DIR ?= .build
-SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev libwebp-dev libgif-dev pkg-config
+SYSTEM_PACKAGES = libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev libwebp-dev libgif-dev pkg-config dataset-fashion-mnist
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: dream test test-fast deps build install uninstall bench bench-scale bench-peers lint clean fuzz

@@ -93,6 +93,37 @@ public enum BundledAssets {
         return found
     }
 
+    /// The model `--model` names: nil is the bundled MNIST model; an existing file is
+    /// itself; a bare name ("fashion") is a bundled model, `models/NAME-cnn.safetensors`
+    /// or `models/NAME.safetensors` in the usual places. Anything else is returned as
+    /// given, for the model reader to report.
+    public static func modelPath(named name: String?) throws(DreamError) -> String {
+        guard let name else { return try modelPath() }
+        if FileManager.default.fileExists(atPath: name) || name.contains("/") || name.hasSuffix(".safetensors") {
+            return name
+        }
+        let relatives = ["models/\(name)-cnn.safetensors", "models/\(name).safetensors"]
+        for relative in relatives {
+            if let found = locate(relative) { return found }
+        }
+        throw .namedModelNotFound(
+            name: name, searched: relatives.flatMap { candidates($0) }, available: bundledModelNames())
+    }
+
+    /// The names `--model` resolves among the bundled models ("fashion", "mnist").
+    public static func bundledModelNames(in roots: [Root] = roots) -> [String] {
+        var names: Set<String> = []
+        for folder in candidates("models", in: roots) {
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where file.hasSuffix(".safetensors") {
+                var name = String(file.dropLast(".safetensors".count))
+                if name.hasSuffix("-cnn") { name.removeLast(4) }
+                names.insert(name)
+            }
+        }
+        return names.sorted()
+    }
+
     /// The presets folders, first wins: the working folder's `presets/` when there is one
     /// (a user's own presets override shipped ones of the same name), then the shipped
     /// ones. Empty when none exists (the library then says where it looked).

@@ -35,7 +35,15 @@ public enum DigitInput {
 
         /// The image's pixels, checked against the split's size.
         public func load(from directory: String) throws -> (pixels: [Float], label: Int) {
-            let data = try MNISTDataset(directory: directory, split: split)
+            try load(MNISTDataset(directory: directory, split: split))
+        }
+
+        /// The image of a model's dataset, normalised as the model was trained.
+        public func load(from dataset: ModelDataset) throws -> (pixels: [Float], label: Int) {
+            try load(dataset.load(split))
+        }
+
+        private func load(_ data: MNISTDataset) throws -> (pixels: [Float], label: Int) {
             guard index < data.count else {
                 throw DreamError.invalidSetting(
                     key: "mnist",

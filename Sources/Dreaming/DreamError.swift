@@ -12,6 +12,9 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case objectiveNeedsFixedInput(mode: String, layer: String, input: String)
     case imageTooSmall(octave: Int, width: Int, height: Int, needs: String, hint: String)
     case modelNotFound(searched: [String])
+    case namedModelNotFound(name: String, searched: [String], available: [String])
+    case datasetNotFound(name: String, model: String, searched: [String], install: String)
+    case datasetMismatch(data: String, holds: String?, model: String, expected: String, verb: String)
     case dataNotFound(searched: [String])
     case sampleNotFound(searched: [String])
     case outputExists(path: String)
@@ -52,6 +55,16 @@ public enum DreamError: Error, LocalizedError, Equatable {
                 "no sample photo found (looked in \(searched.joined(separator: ", "))); pass --photo PATH or set DREAM_HOME"
         case .modelNotFound(let searched):
             return "no model found (looked in \(searched.joined(separator: ", "))); pass --model or run 'dream train'"
+        case .namedModelNotFound(let name, let searched, let available):
+            return
+                "no model '\(name)': not a file nor a bundled model (looked in \(searched.joined(separator: ", "))); "
+                + (available.isEmpty ? "pass a model file's path" : "bundled: \(available.joined(separator: ", "))")
+        case .datasetNotFound(let name, let model, let searched, let install):
+            return
+                "\(name), the dataset \(model) was trained on, is not found (looked in \(searched.joined(separator: ", "))); \(install), or pass --data FOLDER"
+        case .datasetMismatch(let data, let holds, let model, let expected, let verb):
+            return
+                "\(data) holds \(holds ?? "other data (unknown SHA-256)"), but \(model) was trained on \(expected); drop --data to use \(expected), or add --allow-data-mismatch to \(verb) on it anyway"
         case .objectiveCannotMove(let terms):
             return
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"

@@ -13,7 +13,7 @@ public struct MNISTDataset: Sendable {
     public static let pixels = 784
     public static let fileShape = FeatureShape(height: side, width: side, channels: 1)
 
-    public enum Split: String, Sendable { case train, test }
+    public enum Split: String, Sendable, CaseIterable { case train, test }
 
     public init(images: [Float], labels: [UInt8], shape: FeatureShape = fileShape) {
         kernelCheck(
@@ -24,11 +24,14 @@ public struct MNISTDataset: Sendable {
         self.shape = shape
     }
 
-    /// Loads `split` from a folder holding `train-images-idx3-ubyte(.gz)` and friends.
-    public init(directory: String, split: Split) throws(IDXError) {
-        let prefix = split == .train ? "train" : "t10k"
-        let imagePath = Self.locate(directory, "\(prefix)-images-idx3-ubyte")
-        let labelPath = Self.locate(directory, "\(prefix)-labels-idx1-ubyte")
+    /// Loads `split` from a folder holding `train-images-idx3-ubyte(.gz)` and friends,
+    /// bytes mapped to inputs by `normalization`.
+    public init(
+        directory: String, split: Split, normalization: DatasetRecord.Normalization = .unit
+    ) throws(IDXError) {
+        let stems = Self.stems(split)
+        let imagePath = Self.locate(directory, stems[0])
+        let labelPath = Self.locate(directory, stems[1])
         let imageFile = try IDXFile(contentsOf: imagePath, rank: 3)
         let labelFile = try IDXFile(contentsOf: labelPath, rank: 1)
         guard imageFile.dimensions[1] == Self.side, imageFile.dimensions[2] == Self.side else {
@@ -42,9 +45,16 @@ public struct MNISTDataset: Sendable {
         if let bad = labelFile.bytes.firstIndex(where: { $0 > 9 }) {
             throw .labelOutOfRange(path: labelPath, index: bad, label: Int(labelFile.bytes[bad]))
         }
-        self.images = imageFile.bytes.map { Float($0) / 255 }
+        self.images =
+            normalization == .unit ? imageFile.bytes.map { Float($0) / 255 } : imageFile.bytes.map(normalization.input)
         self.labels = labelFile.bytes
         self.shape = Self.fileShape
+    }
+
+    /// The images' and the labels' file stems of `split`.
+    public static func stems(_ split: Split) -> [String] {
+        let prefix = split == .train ? "train" : "t10k"
+        return ["\(prefix)-images-idx3-ubyte", "\(prefix)-labels-idx1-ubyte"]
     }
 
     static func locate(_ directory: String, _ stem: String) -> String {

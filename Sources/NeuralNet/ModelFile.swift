@@ -5,7 +5,8 @@ import Foundation
 /// then little-endian float32 tensors), readable by any safetensors loader.
 ///
 /// `__metadata__` holds `format` ("dream-cnn"), `version`, `architecture` (JSON: input
-/// shape and layer specs) and `training` (JSON: the training record).
+/// shape and layer specs), `training` (JSON: the training record) and `dataset` (JSON:
+/// `DatasetRecord`, what it was trained on; absent in files written before it existed).
 public enum ModelFile {
     public static let format = "dream-cnn"
     public static let version = 1
@@ -21,10 +22,13 @@ public enum ModelFile {
         public let model: Sequential
         public let training: TrainingRecord?
         public let extraTensors: [String: [Float]]
+        /// What the model was trained on; nil for files from before the record existed.
+        public var dataset: DatasetRecord? = nil
     }
 
     public static func encode(
-        _ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = []
+        _ model: Sequential, training: TrainingRecord?, dataset: DatasetRecord? = nil,
+        extraTensors: [(name: String, values: [Float])] = []
     ) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -36,6 +40,7 @@ public enum ModelFile {
             "architecture": String(decoding: try! encoder.encode(architecture), as: UTF8.self),
         ]
         if let training { metadata["training"] = String(decoding: try! encoder.encode(training), as: UTF8.self) }
+        if let dataset { metadata["dataset"] = String(decoding: try! encoder.encode(dataset), as: UTF8.self) }
 
         var header: [String: Any] = ["__metadata__": metadata]
         var blobs: [[Float]] = []
@@ -69,11 +74,11 @@ public enum ModelFile {
 
     /// Writes atomically: an interrupted save leaves the previous file intact.
     public static func write(
-        _ model: Sequential, training: TrainingRecord?, extraTensors: [(name: String, values: [Float])] = [],
-        to path: String
+        _ model: Sequential, training: TrainingRecord?, dataset: DatasetRecord? = nil,
+        extraTensors: [(name: String, values: [Float])] = [], to path: String
     ) throws(ModelFileError) {
         do {
-            try Files.write(encode(model, training: training, extraTensors: extraTensors), to: path)
+            try Files.write(encode(model, training: training, dataset: dataset, extraTensors: extraTensors), to: path)
         } catch {
             throw .writeFailed(path: path, reason: error.reason)
         }
@@ -157,6 +162,14 @@ public enum ModelFile {
             }
         }
 
+        let dataset = try metadata["dataset"].map { text throws(ModelFileError) in
+            do {
+                return try DatasetRecord(json: JSONValue.parse(Array(text.utf8)))
+            } catch {
+                throw .badDatasetRecord(path: path, detail: "\(error)")
+            }
+        }
+
         let model: Sequential
         do {
             model = try Sequential(
@@ -170,6 +183,12 @@ public enum ModelFile {
         if let requirement, let problem = requirement.problem(with: model) {
             throw .unsuitable(path: path, problem: problem)
         }
+        if let dataset, let outputs = try? model.outputShapes(for: model.inputShape).last?.count,
+            dataset.classes.count != outputs
+        {
+            throw .badDatasetRecord(
+                path: path, detail: "it names \(dataset.classes.count) classes, the model has \(outputs) outputs")
+        }
         for view in model.tensors {
             let values = try file.floats(view.name, expected: view.shape)
             values.withUnsafeBufferPointer {
@@ -181,6 +200,6 @@ public enum ModelFile {
             guard name == velocityName else { throw .unknownTensor(path: path, name: name, known: [velocityName]) }
             extras[name] = try file.floats(name, expected: [model.parameterCount])
         }
-        return Loaded(model: model, training: training, extraTensors: extras)
+        return Loaded(model: model, training: training, extraTensors: extras, dataset: dataset)
     }
 }

@@ -11,6 +11,7 @@ public enum ModelFileError: Error, LocalizedError, Equatable {
     case unsupportedVersion(path: String, found: String, supported: Int)
     case badArchitecture(path: String, detail: String)
     case badTrainingRecord(path: String, detail: String)
+    case badDatasetRecord(path: String, detail: String)
     case missingTensor(path: String, name: String)
     case unknownTensor(path: String, name: String, known: [String])
     case unsupportedDType(path: String, name: String, dtype: String)
@@ -36,6 +37,8 @@ public enum ModelFileError: Error, LocalizedError, Equatable {
         case .badArchitecture(let path, let detail): "\(path): model architecture is invalid: \(detail)"
         case .badTrainingRecord(let path, let detail):
             "\(path): training record is invalid: \(detail); the file is damaged or was not written by dream train"
+        case .badDatasetRecord(let path, let detail):
+            "\(path): dataset record is invalid: \(detail); the file is damaged or was not written by dream train"
         case .missingTensor(let path, let name): "\(path): tensor '\(name)' is missing"
         case .unknownTensor(let path, let name, let known):
             "\(path): tensor '\(name)' is not one this dream knows (\(known.joined(separator: ", ")))"

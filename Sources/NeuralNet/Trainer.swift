@@ -276,11 +276,13 @@ func argmax(_ values: UnsafePointer<Float>, _ count: Int) -> Int {
 
 extension Trainer {
     /// Trains epochs `startEpoch..<settings.epochs`, evaluating on `test` and writing a
-    /// checkpoint (model, momentum, training record) to `checkpointPath` after each one.
+    /// checkpoint (model, momentum, training record, `dataset` when given) to
+    /// `checkpointPath` after each one.
     /// Returns the results of the epochs run; stops early (keeping the last checkpoint) when
     /// `shouldStop` turns true.
     public func run(
-        train: MNISTDataset, test: MNISTDataset, datasetName: String, startEpoch: Int = 0,
+        train: MNISTDataset, test: MNISTDataset, datasetName: String, dataset: DatasetRecord? = nil,
+        startEpoch: Int = 0,
         checkpointPath: String, progress: (Progress) -> Void, epochDone: (EpochResult) -> Void,
         shouldStop: () -> Bool
     ) throws(ModelFileError) -> [EpochResult] {
@@ -315,7 +317,7 @@ extension Trainer {
                 })
             // The momentum buffer rides along while epochs remain; the finished model stays lean.
             let state = epoch + 1 < settings.epochs ? [(ModelFile.optimizerPrefix + "velocity", velocity)] : []
-            try ModelFile.write(model, training: record, extraTensors: state, to: checkpointPath)
+            try ModelFile.write(model, training: record, dataset: dataset, extraTensors: state, to: checkpointPath)
             let result = EpochResult(
                 epoch: epoch, loss: loss, trainAccuracy: accuracy, testAccuracy: evaluation.accuracy,
                 seconds: Date().timeIntervalSince(start), activity: activity, revived: revived)

@@ -20,8 +20,10 @@ struct Activations: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .digitInput("activations"))
-        let pixels = try source.load(for: model.inputShape).pixels
+        let path = try modelOptions.path()
+        let loaded = try ModelFile.read(contentsOf: path, for: .digitInput("activations"))
+        let model = loaded.model
+        let pixels = try source.load(model: loaded, at: path).pixels
         let name =
             source.mnist?.replacingOccurrences(of: ":", with: "")
             ?? URL(fileURLWithPath: source.file!).deletingPathExtension().lastPathComponent

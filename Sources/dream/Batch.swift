@@ -84,7 +84,7 @@ struct Batch: ParsableCommand {
         let shard = try parsedShard()
         if let shard { plan = plan.shard(shard.k, of: shard.n) }
 
-        let modelPath = try modelOptions.model ?? BundledAssets.modelPath()
+        let modelPath = try modelOptions.path()
         let modelBytes = try ModelFile.bytes(contentsOf: modelPath)
         _ = try ModelFile.decode(modelBytes, path: modelPath, for: .digitInput("batch"))
         var options = BatchRenderer.Options(folder: out)

@@ -11,3 +11,7 @@ func printError(_ error: Error) {
 func checkRange<T>(_ flag: String, _ value: T?, _ range: SettingRange<T>) throws {
     if let value, let problem = range.problem(value) { throw ValidationError("\(flag): \(problem)") }
 }
+
+func printNote(_ note: String) {
+    FileHandle.standardError.write(Data("\(note)\n".utf8))
+}

@@ -7,9 +7,13 @@ import NeuralNet
 import Pictures
 
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Test accuracy and confusion matrix of the model.")
+    static let configuration = CommandConfiguration(
+        abstract: "Test accuracy and confusion matrix of the model on its own dataset's test set.",
+        discussion:
+            "The model file records its dataset (name, classes, SHA-256 of the IDX files); the bundled MNIST is found beside dream, Fashion-MNIST where Debian's dataset-fashion-mnist installs it."
+    )
 
-    @Option(help: "Folder with the t10k- IDX files.") var data: String?
+    @OptionGroup var dataOptions: DataOptions
     @Flag(help: "Print JSON for scripts.") var json = false
     @Option(name: .shortAndLong, help: "Also draw the confusion matrix as a PNG heatmap.") var output: String?
     @OptionGroup var modelOptions: ModelOptions
@@ -17,26 +21,40 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .mnistClassifier("evaluate"))
-        let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
-        let evaluation = try Evaluation(model: model, data: test)
+        let path = try modelOptions.path()
+        let loaded = try ModelFile.read(contentsOf: path, for: .mnistClassifier("evaluate"))
+        let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "evaluate")
+        let test = try dataset.load(.test)
+        let evaluation = try Evaluation(model: loaded.model, data: test)
+        let classes = dataset.record.classes
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "accuracy": evaluation.accuracy, "count": evaluation.count, "confusion": evaluation.confusion,
+                "dataset": dataset.mismatched ? (dataset.other ?? "other") : dataset.record.name,
+                "data": dataset.directory, "classes": classes,
             ]
+            if let recorded = loaded.training?.testAccuracy { object["recordedAccuracy"] = recorded }
             print(
                 String(
                     decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
             )
         } else {
-            print(
-                String(
-                    format: "test accuracy: %.2f%% (%d of %d)", 100 * evaluation.accuracy,
-                    Int((evaluation.accuracy * Double(evaluation.count)).rounded()), evaluation.count))
-            print("confusion matrix (rows: true digit, columns: predicted)")
-            print("      " + (0..<10).map { String(format: "%5d", $0) }.joined())
-            for (digit, row) in evaluation.confusion.enumerated() {
-                print(String(format: "  %d:  ", digit) + row.map { String(format: "%5d", $0) }.joined())
+            print(dataset.describe("evaluating", split: .test, count: test.count))
+            var accuracy = String(
+                format: "test accuracy: %.2f%% (%d of %d)", 100 * evaluation.accuracy,
+                Int((evaluation.accuracy * Double(evaluation.count)).rounded()), evaluation.count)
+            if let recorded = loaded.training?.testAccuracy, !dataset.mismatched {
+                accuracy += String(format: "; recorded at training: %.2f%%", 100 * recorded)
+            }
+            print(accuracy)
+            let named = classes != DatasetRecord.mnist.classes
+            print("confusion matrix (rows: true class, columns: predicted)")
+            let width = named ? classes.map(\.count).max() ?? 0 : 0
+            let indent = String(repeating: " ", count: width + (named ? 1 : 0))
+            print(indent + "      " + (0..<classes.count).map { String(format: "%5d", $0) }.joined())
+            for (index, row) in evaluation.confusion.enumerated() {
+                let name = named ? classes[index].padding(toLength: width, withPad: " ", startingAt: 0) + " " : ""
+                print(String(format: "  %@%d:  ", name, index) + row.map { String(format: "%5d", $0) }.joined())
             }
         }
         if let output {

@@ -11,7 +11,7 @@ struct OIP: ParsableCommand {
         commandName: "oip",
         abstract: "Find input patterns that drive one map hardest (gradient ascent from noise).",
         discussion:
-            "Writes out/oip-LAYER-mMAP-K.png (and .npy with --npy) and reports each pattern's activation against the map's responses over the MNIST test set."
+            "Writes out/oip-LAYER-mMAP-K.png (and .npy with --npy) and reports each pattern's activation against the map's responses over the test set of the model's own dataset (MNIST for the bundled model)."
     )
 
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
@@ -20,7 +20,7 @@ struct OIP: ParsableCommand {
     @Flag(help: "Also write the raw 28x28 float32 array as .npy.") var npy = false
     @Option(help: "Upscaling of the written 28x28 PNGs.") var scale = 8
     @Option(name: .shortAndLong, help: "Output folder.") var output = "out"
-    @Option(help: "MNIST folder for the reference responses.") var data: String?
+    @OptionGroup var dataOptions: DataOptions
     @OptionGroup var options: OIPOptions
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var modelOptions: ModelOptions
@@ -32,10 +32,13 @@ struct OIP: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .digitInput("oip"))
-        let search = try OIPSearch(model: model, layerName: layer)
+        let path = try modelOptions.path()
+        let loaded = try ModelFile.read(contentsOf: path, for: .digitInput("oip"))
+        let search = try OIPSearch(model: loaded.model, layerName: layer)
         try search.checkMaps([map])
-        let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
+        let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "score patterns")
+        let test = try dataset.load(.test)
+        print(dataset.describe("scoring patterns", split: .test, count: test.count))
         let reference = search.reference(on: test)
         var settings = try options.settings()
         settings.seed = options.seed

@@ -6,7 +6,7 @@ import NeuralNet
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The ten class probabilities for a digit picture or an MNIST image.",
+        abstract: "The class probabilities for a picture or an image of the model's dataset, with class names.",
         discussion: "A photo becomes its 28x28 luminance; dark ink on light paper is inverted automatically.")
 
     @OptionGroup var source: DigitSource
@@ -16,14 +16,17 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .mnistClassifier("predict"))
-        let (pixels, label, inverted) = try source.load(for: model.inputShape)
+        let path = try modelOptions.path()
+        let loaded = try ModelFile.read(contentsOf: path, for: .mnistClassifier("predict"))
+        let model = loaded.model
+        let classes = (loaded.dataset ?? .mnist).classes
+        let (pixels, label, inverted) = try source.load(model: loaded, at: path)
         let probabilities = try model.predict(pixels, batch: 1)
         let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         if json {
             var object: [String: Any] = [
-                "probabilities": probabilities.map(Double.init), "top": top,
-                "input": source.name, "inverted": inverted,
+                "probabilities": probabilities.map(Double.init), "top": top, "topClass": classes[top],
+                "classes": classes, "input": source.name, "inverted": inverted,
             ]
             if let label { object["label"] = label }
             print(
@@ -32,11 +35,17 @@ struct Predict: ParsableCommand {
             )
             return
         }
-        print("input: \(source.name)" + (label.map { " (label \($0))" } ?? "") + (inverted ? " (inverted)" : ""))
-        for (digit, p) in probabilities.enumerated() {
+        let named = classes != DatasetRecord.mnist.classes
+        func className(_ index: Int) -> String { named ? "\(index) \(classes[index])" : "\(index)" }
+        print(
+            "input: \(source.name)" + (label.map { " (label \(className($0)))" } ?? "")
+                + (inverted ? " (inverted)" : ""))
+        let width = classes.map(\.count).max() ?? 1
+        for (index, p) in probabilities.enumerated() {
             let bar = String(repeating: "#", count: Int((p * 40).rounded()))
-            print(String(format: "  %d  %.6f  %@", digit, p, bar))
+            let name = named ? "  " + classes[index].padding(toLength: width, withPad: " ", startingAt: 0) : ""
+            print(String(format: "  %d%@  %.6f  %@", index, name, p, bar))
         }
-        print(String(format: "top class: %d (%.2f%%)", top, 100 * probabilities[top]))
+        print(String(format: "top class: %@ (%.2f%%)", className(top), 100 * probabilities[top]))
     }
 }

@@ -10,7 +10,7 @@ struct Sheet: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A contact sheet of the OIPs of all maps of a layer, with a JSON manifest.",
         discussion:
-            "All maps are optimised together as one batch. A map succeeds when its pattern beats its best response over the MNIST test set; maps that never fire on it are dead. Each cell shows the map and the ratio pattern / best test digit; failures have a red frame, dead maps a cross. dense2 cells are class patterns (measured by their logits): what the network thinks a perfect 0..9 looks like."
+            "All maps are optimised together as one batch. A map succeeds when its pattern beats its best response over the test set of the model's own dataset (MNIST for the bundled model, Fashion-MNIST for --model fashion); maps that never fire on it are dead. Each cell shows the map and the ratio pattern / best test digit; failures have a red frame, dead maps a cross. dense2 cells are class patterns (measured by their logits): what the network thinks a perfect 0..9 looks like."
     )
 
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
@@ -18,7 +18,7 @@ struct Sheet: ParsableCommand {
     @Option(help: "Upscaling of each cell (one network input, 28x28 for MNIST).") var scale = 4
     @Option(help: "Cells per row (default: 8, or 16 for layers of more than 64 maps).") var columns: Int?
     @Option(name: .shortAndLong, help: "Output PNG (the manifest goes beside it as .json).") var output: String?
-    @Option(help: "MNIST folder for the reference responses.") var data: String?
+    @OptionGroup var dataOptions: DataOptions
     @Option(
         help:
             "Search a live map below its best test digit again, from new seeds with twice the steps, up to this many times."
@@ -36,9 +36,13 @@ struct Sheet: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .digitInput("sheet"))
+        let path = try modelOptions.path()
+        let loaded = try ModelFile.read(contentsOf: path, for: .digitInput("sheet"))
+        let model = loaded.model
         let mapList = try maps.map { try parseMapList($0) }
-        let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
+        let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "score patterns")
+        let test = try dataset.load(.test)
+        print(dataset.describe("scoring patterns", split: .test, count: test.count))
         let line = ProgressLine(interval: 5)
         let started = Date()
         let result = try LayerSheet.make(

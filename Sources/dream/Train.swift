@@ -12,7 +12,10 @@ struct Train: ParsableCommand {
             training images (dead ReLUs) and gives them new filters. A checkpoint is written after every epoch (atomically: Ctrl-C keeps the last \
             one intact); --resume continues from it. Any IDX dataset of 28x28 images with labels \
             0-9 works, e.g. Fashion-MNIST from the Debian package dataset-fashion-mnist \
-            (--data /usr/share/datasets/fashion-mnist).
+            (--data /usr/share/datasets/fashion-mnist). The model file records its dataset: \
+            the name, class names, how bytes map to inputs and the SHA-256 of the IDX files; \
+            MNIST and Fashion-MNIST are recognised by their SHA-256, other data is named by \
+            --dataset-name and --classes. evaluate, predict, oip and sheet then use that dataset.
             """)
 
     @Option(help: "Folder with train-/t10k- IDX files (gzip or plain); default: the bundled MNIST.")
@@ -37,6 +40,13 @@ struct Train: ParsableCommand {
         inversion: .prefixedNo,
         help: "After every epoch, give maps that never fire on 2,000 probe training images new filters.")
     var reviveDeadMaps = Trainer.Settings().reviveDeadMaps
+    @Option(help: "The dataset's name in the model file (default: recognised by SHA-256, else the folder's name).")
+    var datasetName: String?
+    @Option(
+        help: ArgumentHelp(
+            "The class names in label order, separated by commas (default: recognised, else 0-9).",
+            valueName: "name,name,..."))
+    var classes: String?
     @Flag(help: "Continue the run whose checkpoint is at --output.") var resume = false
     @Option(name: .shortAndLong, help: "The model/checkpoint file to write.") var output = "model.safetensors"
 
@@ -53,6 +63,37 @@ struct Train: ParsableCommand {
         try checkRange("--lr-drop", lrDrop, R.learningRateDrop)
         try checkRange("--drop-every", dropEvery, R.dropEvery)
         try checkRange("--warmup", warmup, R.warmupBatches)
+        if let datasetName, datasetName.isEmpty || datasetName.utf8.count > DatasetRecord.nameLength {
+            throw ValidationError("--dataset-name needs 1...\(DatasetRecord.nameLength) bytes")
+        }
+        if let names = classNames,
+            names.count != 10 || names.contains(where: { $0.isEmpty || $0.utf8.count > DatasetRecord.classNameLength })
+        {
+            throw ValidationError(
+                "--classes needs 10 names (one per label 0-9) of 1...\(DatasetRecord.classNameLength) bytes, separated by commas; got \(names.count)"
+            )
+        }
+    }
+
+    var classNames: [String]? {
+        classes.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0) } }
+    }
+
+    /// The record of the data in `folder`: a known dataset by its SHA-256, else named by
+    /// the flags (or the folder); the flags win over what is recognised.
+    func datasetRecord(of folder: String) throws -> (record: DatasetRecord, recognised: Bool) {
+        let digests = try DatasetRecord.fingerprint(directory: folder, split: .train).merging(
+            DatasetRecord.fingerprint(directory: folder, split: .test)
+        ) { a, _ in a }
+        var record =
+            DatasetRecord.identify(digests)
+            ?? DatasetRecord(
+                name: URL(fileURLWithPath: folder).lastPathComponent, classes: (0...9).map(String.init),
+                sha256: digests)
+        let recognised = record.sha256 == digests
+        if let datasetName { record.name = datasetName }
+        if let names = classNames { record.classes = names }
+        return (record, recognised)
     }
 
     func run() throws {
@@ -103,14 +144,28 @@ struct Train: ParsableCommand {
         }
         let trainer = try Trainer(model: model, settings: settings, velocity: velocity)
         // The data after the checkpoint: a bad checkpoint is refused before any work.
-        let train = try adapted(MNISTDataset(directory: data, split: .train), to: model, from: data)
-        let test = try adapted(MNISTDataset(directory: data, split: .test), to: model, from: data)
+        var (dataset, recognised) = try datasetRecord(of: data)
+        if resume, let recorded = try ModelFile.read(contentsOf: output).dataset {
+            guard recorded.sha256 == dataset.sha256 else {
+                throw DreamError.datasetMismatch(
+                    data: data, holds: DatasetRecord.identify(dataset.sha256)?.name, model: output,
+                    expected: recorded.name, verb: "train")
+            }
+            if datasetName == nil && classes == nil { dataset = recorded }
+        }
+        let train = try adapted(
+            MNISTDataset(directory: data, split: .train, normalization: dataset.normalization), to: model, from: data)
+        let test = try adapted(
+            MNISTDataset(directory: data, split: .test, normalization: dataset.normalization), to: model, from: data)
+        print(
+            "dataset: \(dataset.name) (\(recognised ? "recognised by SHA-256" : "named by flags or folder")), classes: \(dataset.classes.joined(separator: ", "))"
+        )
         let line = ProgressLine()
         installInterruptHandler()
         print(
             "training \(model.parameterCount) parameters on \(train.count) images of \(data), testing on \(test.count)")
         let results = try trainer.run(
-            train: train, test: test, datasetName: URL(fileURLWithPath: data).lastPathComponent,
+            train: train, test: test, datasetName: dataset.name, dataset: dataset,
             startEpoch: startEpoch, checkpointPath: output,
             progress: { p in
                 line.update(

@@ -52,7 +52,8 @@ import Testing
     @Test func installsEverythingItNeeds() throws {
         let prefix = try prefix()
         for path in [
-            "bin/dream", "share/dream/models/mnist-cnn.safetensors", "share/dream/presets/ghost.json",
+            "bin/dream", "share/dream/models/mnist-cnn.safetensors", "share/dream/models/fashion-cnn.safetensors",
+            "share/dream/presets/ghost.json",
             "share/dream/data/mnist/t10k-images-idx3-ubyte.gz", "share/dream/samples/flower.jpg",
             "share/man/man1/dream.1", "share/bash-completion/completions/dream", "share/zsh/site-functions/_dream",
             "share/fish/vendor_completions.d/dream.fish",

@@ -30,6 +30,7 @@ public func temporaryFolder() throws -> String {
 /// A prerequisite a test cannot run without; thrown, the test fails with this message.
 public struct MissingPrerequisite: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// The debug `dream` binary that `swift test` builds beside the tests; a test that needs
