@@ -232,10 +232,13 @@ public final class DreamRenderer {
 
     private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
         let statistics = RangeAdjustment.statistics(original.pixels)
+        let ascent = GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers))
+        ascent.smoothing = settings.smoothing > 0 ? GaussianBlur(sigma: settings.smoothing) : nil
+        ascent.tileBalance = settings.tileBalance
         return Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: GradientAscent(evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers)))
+            ascent: ascent)
     }
 
     /// The downscale recipe once per map of `settings.layer`: `maps.count` copies of the
