@@ -149,7 +149,8 @@ public struct DreamSettings: Codable, Sendable, Equatable {
 
     static let keys = [
         "version", "description", "mode", "layer", "maps", "layers", "classIndex", "strength", "steps",
-        "stepSize", "loops", "octaves", "octaveScale", "jitter", "smoothing", "tileBalance", "lossCap", "tileOverlap", "tileGrid",
+        "stepSize", "loops", "octaves", "octaveScale", "jitter", "smoothing", "tileBalance", "lossCap", "tileOverlap",
+        "tileGrid",
         "patternSize", "range", "rangeTarget", "color", "invert", "seed",
     ]
 }
