@@ -274,12 +274,13 @@ public final class GradientAscent {
     /// tile stays silent), or the gradients themselves at 0.
     private func balanced(_ gradients: UnsafePointer<Float>, count: Int) -> UnsafePointer<Float> {
         guard tileBalance > 0 else { return gradients }
-        let out = balancedTiles.reserve(count * 784)
+        let size = tileSide * tileSide
+        let out = balancedTiles.reserve(count * size)
         for tile in 0..<count {
-            let source = gradients + tile * 784, target = out + tile * 784
-            let rms = (VectorKernels.sumOfSquares(source, count: 784) / 784).squareRoot()
+            let source = gradients + tile * size, target = out + tile * size
+            let rms = (VectorKernels.sumOfSquares(source, count: size) / Float(size)).squareRoot()
             let factor = rms > 1e-12 ? pow(rms, -tileBalance) : 0
-            for i in 0..<784 { target[i] = source[i] * factor }
+            for i in 0..<size { target[i] = source[i] * factor }
         }
         return UnsafePointer(out)
     }
