@@ -270,13 +270,15 @@ public final class DreamRenderer {
 
     private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
         let statistics = RangeAdjustment.statistics(original.pixels, workers: workers)
+        let ascent = GradientAscent(
+            evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers),
+            wraps: settings.seamless)
+        ascent.smoothing = settings.smoothing > 0 ? GaussianBlur(sigma: settings.smoothing) : nil
+        ascent.tileBalance = settings.tileBalance
         return Plan(
             settings: settings, targetStd: settings.rangeTarget ?? statistics.std,
             contrast: max(statistics.std, Self.minimumContrast), limits: RangeAdjustment.Limits(photo: original),
-            ascent: GradientAscent(
-                evaluator: ObjectiveGradient(model: model, objective: objective, workers: workers),
-                wraps: settings.seamless),
-            workers: workers)
+            ascent: ascent, workers: workers)
     }
 
     /// The downscale recipe once per map of `settings.layer`: `maps.count` copies of the

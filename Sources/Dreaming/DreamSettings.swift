@@ -134,6 +134,13 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     /// Largest random shift (pixels) of the image or tile grid before each step, so no
     /// grid or border shows; 0 for none.
     public var jitter: Int = 0
+    /// Standard deviation (pixels of the image the network sees: the 28x28 view, a tile's
+    /// octave) of a Gaussian blur on every step's gradient; 0 for none. A frequency
+    /// penalty: the dream grows bold forms and curly strokes instead of specks.
+    public var smoothing: Float = 0
+    /// Tiles: how far each tile's gradient is normalised on its own (0: the whole image as
+    /// one, 1: every tile alike), so flat areas dream as the edges do.
+    public var tileBalance: Float = 0
     /// Stop an octave's steps once the objective exceeds this.
     public var lossCap: Float? = nil
     /// Overlap of neighbouring tiles in pixels (tiles, mixed).
@@ -155,9 +162,9 @@ public struct DreamSettings: Codable, Sendable, Equatable {
 
     static let keys = [
         "version", "description", "mode", "layer", "maps", "layers", "classIndex", "guide", "guideLayer",
-        "guideWeight", "strength", "steps",
-        "stepSize", "loops", "octaves", "octaveScale", "jitter", "lossCap", "tileOverlap", "tileGrid",
-        "patternSize", "range", "rangeTarget", "color", "invert", "seamless", "seed",
+        "guideWeight", "strength", "steps", "stepSize", "loops", "octaves", "octaveScale", "jitter", "smoothing",
+        "tileBalance", "lossCap", "tileOverlap", "tileGrid", "patternSize", "range", "rangeTarget", "color",
+        "invert", "seamless", "seed",
     ]
 }
 
@@ -223,6 +230,8 @@ extension DreamSettings {
             case "octaves": octaves = try value.integer(in: R.octaves, at: key)
             case "octaveScale": octaveScale = try value.number(in: R.octaveScale, at: key)
             case "jitter": jitter = try value.integer(in: R.jitter, at: key)
+            case "smoothing": smoothing = try value.number(in: R.smoothing, at: key)
+            case "tileBalance": tileBalance = try value.number(in: R.tileBalance, at: key)
             case "lossCap": lossCap = value == .null ? nil : try value.number(in: R.lossCap, at: key)
             case "tileOverlap": tileOverlap = try value.integer(in: R.tileOverlap, at: key)
             case "tileGrid": tileGrid = try value.choice(TileGridMode.self, at: key)
@@ -260,6 +269,8 @@ extension DreamSettings {
         try c.encode(octaves, forKey: .octaves)
         try c.encode(octaveScale, forKey: .octaveScale)
         try c.encode(jitter, forKey: .jitter)
+        try c.encode(smoothing, forKey: .smoothing)
+        try c.encode(tileBalance, forKey: .tileBalance)
         try c.encode(lossCap, forKey: .lossCap)
         try c.encode(tileOverlap, forKey: .tileOverlap)
         try c.encode(tileGrid, forKey: .tileGrid)
@@ -286,6 +297,7 @@ extension DreamSettings {
             ("steps", R.steps.problem(steps)), ("stepSize", R.stepSize.problem(stepSize)),
             ("loops", R.loops.problem(loops)), ("octaves", R.octaves.problem(octaves)),
             ("octaveScale", R.octaveScale.problem(octaveScale)), ("jitter", R.jitter.problem(jitter)),
+            ("smoothing", R.smoothing.problem(smoothing)), ("tileBalance", R.tileBalance.problem(tileBalance)),
             ("lossCap", lossCap.flatMap { R.lossCap.problem($0) }),
             ("tileOverlap", R.tileOverlap.problem(tileOverlap)),
             ("rangeTarget", rangeTarget.flatMap { R.rangeTarget.problem($0) }),

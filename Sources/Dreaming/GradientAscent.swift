@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 import NeuralNet
 import Resampling
@@ -21,6 +22,17 @@ public final class GradientAscent {
     /// The tiles' window-weighted gradient sum and window weights over the image.
     private let gradientSum = FloatBuffer()
     private let gradientWeights = FloatBuffer()
+    /// The blurred gradient and the blur's scratch plane (`smoothing`).
+    private let smoothedGradient = FloatBuffer()
+    private let blurScratch = FloatBuffer()
+    /// Blurs every step's gradient before it is normalised (the renderer sets it from the
+    /// settings' `smoothing`): changes grow as strokes and forms, not single-pixel specks.
+    public var smoothing: GaussianBlur?
+    /// Tiles view: each tile's gradient is divided by its own RMS to this power (0: the
+    /// whole image normalised as one, 1: every tile moves alike). Above 0, flat areas (sky,
+    /// walls) grow strokes as the edges do instead of a few specks.
+    public var tileBalance: Float = 0
+    private let balancedTiles = FloatBuffer()
     private var gridPhase = (0, 0)
     /// The grid offset's per-step increments, coprime to the stride (see `tileStep`).
     private var gridSteps = (1, 1)
@@ -136,7 +148,9 @@ public final class GradientAscent {
     /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
     /// in them); the next step allocates them again.
     public func releaseBuffers() {
-        for buffer in [tiles, shifted, gradientSum, gradientWeights] { buffer.release() }
+        for buffer in [tiles, shifted, gradientSum, gradientWeights, smoothedGradient, blurScratch, balancedTiles] {
+            buffer.release()
+        }
         evaluator.releaseBuffers()
     }
 
@@ -266,9 +280,10 @@ public final class GradientAscent {
             let losses = evaluator.losses
             for (k, n) in active.enumerated() {
                 let length = lengths[n]!
-                let (scale, flat) = length.scale(for: g + k * size, count: size)
+                let gradient = smoothed(g + k * size, width: w, height: h)
+                let (scale, flat) = length.scale(for: gradient, count: size)
                 if flat { flatSteps += 1 }
-                Self.addRolledBack(g + k * size, times: scale, by: shifts[n], to: &images[n])
+                Self.addRolledBack(gradient, times: scale, by: shifts[n], to: &images[n])
                 totalSteps += 1
                 climbs[n].took(length, image: images[n], loss: losses[k])
             }
@@ -277,6 +292,31 @@ public final class GradientAscent {
                 onStep?(climbs[0].step)
             }
         }
+    }
+
+    /// The tiles' gradients each divided by their RMS to the power `tileBalance` (a silent
+    /// tile stays silent), or the gradients themselves at 0.
+    private func balanced(_ gradients: UnsafePointer<Float>, count: Int) -> UnsafePointer<Float> {
+        guard tileBalance > 0 else { return gradients }
+        let size = tileSide * tileSide
+        let out = balancedTiles.reserve(count * size)
+        for tile in 0..<count {
+            let source = gradients + tile * size, target = out + tile * size
+            let rms = (VectorKernels.sumOfSquares(source, count: size) / Float(size)).squareRoot()
+            let factor = rms > 1e-12 ? pow(rms, -tileBalance) : 0
+            for i in 0..<size { target[i] = source[i] * factor }
+        }
+        return UnsafePointer(out)
+    }
+
+    /// `gradient` blurred by `smoothing` (in a buffer of its own), or itself without one.
+    private func smoothed(_ gradient: UnsafePointer<Float>, width: Int, height: Int) -> UnsafePointer<Float> {
+        guard let smoothing else { return gradient }
+        let count = width * height
+        let out = smoothedGradient.reserve(count)
+        out.update(from: gradient, count: count)
+        smoothing.apply(out, width: width, height: height, scratch: blurScratch.reserve(count))
+        return UnsafePointer(out)
     }
 
     /// `image` rolled by (dx, dy) pixels, wrapping, into `target`.
@@ -315,9 +355,10 @@ public final class GradientAscent {
         Self.roll(image, by: (dx, dy), into: x)
         let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
         passes += 1
-        let (scale, flat) = length.scale(for: g, count: w * h)
+        let gradient = smoothed(g, width: w, height: h)
+        let (scale, flat) = length.scale(for: gradient, count: w * h)
         if flat { flatSteps += 1 }
-        Self.addRolledBack(g, times: scale, by: (dx, dy), to: &image)
+        Self.addRolledBack(gradient, times: scale, by: (dx, dy), to: &image)
         return evaluator.meanLoss
     }
 
@@ -363,11 +404,14 @@ public final class GradientAscent {
             let g = try evaluator.evaluate(
                 batch, batch: group.count, shape: FeatureShape(height: tileSide, width: tileSide, channels: 1))
             passes += 1
-            grid.accumulate(g, tiles: group, into: sum, weights: weights)
+            grid.accumulate(balanced(g, count: group.count), tiles: group, into: sum, weights: weights)
             // Tile by tile, so the sum does not depend on the grouping.
             for loss in evaluator.losses { lossSum += loss }
         }
         for i in 0..<pixels { sum[i] /= weights[i] }
+        if let smoothing {
+            smoothing.apply(sum, width: image.width, height: image.height, scratch: blurScratch.reserve(pixels))
+        }
         let (scale, flat) = length.scale(for: sum, count: pixels)
         if flat { flatSteps += 1 }
         Self.addRolledBack(sum, times: scale, by: roll, to: &image)

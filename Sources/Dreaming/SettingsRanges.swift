@@ -16,6 +16,8 @@ public enum SettingsRanges {
     public static let octaves = SettingRange(1...12)
     public static let octaveScale = SettingRange<Double>(1.05...4)
     public static let jitter = SettingRange(0...27)
+    public static let smoothing = SettingRange<Float>(0...8)
+    public static let tileBalance = SettingRange<Float>(0...1)
     public static let lossCap = SettingRange<Float>(-1e6...1e6)
     public static let tileOverlap = SettingRange(0...20)
     public static let rangeTarget = SettingRange<Float>(0, 0.5, excludesLower: true)
@@ -71,6 +73,8 @@ public enum SettingsRanges {
             row("`octaves` / `--octaves`", octaves, d.octaves),
             row("`octaveScale` / `--octave-scale`", octaveScale, d.octaveScale),
             row("`jitter` / `--jitter`", jitter, d.jitter),
+            row("`smoothing` / `--smoothing`", smoothing, d.smoothing),
+            row("`tileBalance` / `--tile-balance`", tileBalance, d.tileBalance),
             row("`lossCap` / `--loss-cap`", lossCap, "none"),
             row("`tileOverlap` / `--tile-overlap`", tileOverlap, d.tileOverlap),
             row("`rangeTarget` / `--range-target`", rangeTarget, "the photo's"),

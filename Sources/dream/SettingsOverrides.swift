@@ -39,6 +39,10 @@ struct SettingsOverrides: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of octaves (scales).") var octaves: Int?
     @Option(parsing: .unconditional, help: "Size ratio between octaves.") var octaveScale: Double?
     @Option(parsing: .unconditional, help: "Largest random shift per step, pixels.") var jitter: Int?
+    @Option(parsing: .unconditional, help: "Blur each step's gradient by this sigma, pixels (0: none).")
+    var smoothing: Float?
+    @Option(parsing: .unconditional, help: "Tiles: normalise each tile's gradient on its own, 0-1 (0: none).")
+    var tileBalance: Float?
     @Option(parsing: .unconditional, help: "Stop an octave's steps when the objective exceeds this.") var lossCap:
         Float?
     @Option(parsing: .unconditional, help: "Overlap of neighbouring 28x28 tiles, pixels.") var tileOverlap: Int?
@@ -85,6 +89,8 @@ struct SettingsOverrides: ParsableArguments {
         try checkRange("--octaves", octaves, R.octaves)
         try checkRange("--octave-scale", octaveScale, R.octaveScale)
         try checkRange("--jitter", jitter, R.jitter)
+        try checkRange("--smoothing", smoothing, R.smoothing)
+        try checkRange("--tile-balance", tileBalance, R.tileBalance)
         try checkRange("--loss-cap", lossCap, R.lossCap)
         try checkRange("--tile-overlap", tileOverlap, R.tileOverlap)
         try checkRange("--range-target", rangeTarget, R.rangeTarget)
@@ -163,6 +169,8 @@ struct SettingsOverrides: ParsableArguments {
         if let octaves { s.octaves = octaves }
         if let octaveScale { s.octaveScale = octaveScale }
         if let jitter { s.jitter = jitter }
+        if let smoothing { s.smoothing = smoothing }
+        if let tileBalance { s.tileBalance = tileBalance }
         if let lossCap { s.lossCap = lossCap }
         if let tileOverlap { s.tileOverlap = tileOverlap }
         if let tileGrid { s.tileGrid = tileGrid }
@@ -205,6 +213,8 @@ struct SettingsOverrides: ParsableArguments {
         add("octaves", octaves)
         add("octave-scale", octaveScale)
         add("jitter", jitter)
+        add("smoothing", smoothing)
+        add("tile-balance", tileBalance)
         add("loss-cap", lossCap)
         add("tile-overlap", tileOverlap)
         add("tile-grid", tileGrid?.rawValue)
