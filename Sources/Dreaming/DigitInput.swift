@@ -15,7 +15,13 @@ public enum DigitInput {
         for x in 0..<w { border += [view[x, 0], view[x, h - 1]] }
         for y in 0..<h { border += [view[0, y], view[w - 1, y]] }
         let inverted = invert ?? (border.reduce(0, +) / Float(border.count) > 0.5)
-        return (inverted ? view.pixels.map { 1 - $0 } : view.pixels, inverted)
+        var pixels = inverted ? view.pixels.map { 1 - $0 } : view.pixels
+        if view.channels > 1 {
+            // The network takes channels interleaved; `Image` keeps planes.
+            let planar = pixels, n = w * h, c = view.channels
+            for i in 0..<n { for k in 0..<c { pixels[i * c + k] = planar[k * n + i] } }
+        }
+        return (pixels, inverted)
     }
 
     /// "test:1302" or "train:5": a split and an index of the bundled MNIST data.
@@ -44,6 +50,14 @@ public enum DigitInput {
             }
             return (data.image(index), Int(data.labels[index]))
         }
+    }
+
+    /// The MNIST images' shape (28x28, one channel).
+    public static let dataShape = FeatureShape(height: MNISTDataset.side, width: MNISTDataset.side, channels: 1)
+
+    /// Refuses a model whose input is not an MNIST image: its scores on the data would mean nothing.
+    public static func checkFits(_ model: FeatureShape) throws(DreamError) {
+        guard model == dataShape else { throw .dataDoesNotFit(model: "\(model)", data: "\(dataShape)") }
     }
 
     /// The folder of the bundled MNIST files (see `BundledAssets` for where it looks).

@@ -16,6 +16,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case sampleNotFound(searched: [String])
     case outputExists(path: String)
     case objectiveCannotMove(terms: String)
+    /// The model's input shape and the dataset's images differ.
+    case dataDoesNotFit(model: String, data: String)
     case notEnoughMemory(width: Int, height: Int, mode: String, needs: Int, limit: Int, source: String)
     case outputMustBeFolder(path: String)
 
@@ -51,6 +53,9 @@ public enum DreamError: Error, LocalizedError, Equatable {
                 "no sample photo found (looked in \(searched.joined(separator: ", "))); pass --photo PATH or set DREAM_HOME"
         case .modelNotFound(let searched):
             return "no model found (looked in \(searched.joined(separator: ", "))); pass --model or run 'dream train'"
+        case .dataDoesNotFit(let model, let data):
+            return
+                "the model takes \(model) inputs but the MNIST data has \(data) images; use a model trained on this data"
         case .objectiveCannotMove(let terms):
             return
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"

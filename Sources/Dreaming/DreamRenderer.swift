@@ -119,6 +119,13 @@ public final class DreamRenderer {
                 input: model.geometry.inputExtent.description)
         }
         let geometry = model.geometry
+        if geometry.inputShape.channels != 1 && geometry.inputShape.channels != 3 {
+            throw .invalidSetting(
+                key: "model",
+                problem:
+                    "dreams need a model of 1 (gray) or 3 (RGB) input channels; this one takes \(geometry.inputShape.channels)"
+            )
+        }
         let tiled = settings.mode == .tiles || settings.mode == .mixed
         if tiled && geometry.inputShape.width != geometry.inputShape.height {
             throw .invalidSetting(
@@ -161,11 +168,12 @@ public final class DreamRenderer {
         try validate(settings, width: photo.width, height: photo.height)
         let objective = try objective(for: settings)
         var generator = SeededGenerator(seed: settings.seed)
-        let grayOutput = settings.color == .gray || photo.colorChannels == 1
+        let grayOutput = isGrayOutput(settings, photo: photo)
         let (photoWidth, photoHeight) = (photo.width, photo.height)
-        // Memory: the photo goes once split, and `original` alone holds the luma from then on.
-        var parts = ColorSpace.split(consume photo)
-        var original = parts.luma
+        // Memory: the photo goes once split, and `original` alone holds the network's
+        // view (luma, or RGB for a colour model) from then on.
+        var parts = ColorSpace.split(photo)
+        var original = networkInput(consume photo, parts: parts)
         parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective)
@@ -296,7 +304,7 @@ public final class DreamRenderer {
                 needs: needs, limit: memoryLimit.bytes, source: memoryLimit.source)
         }
         let parts = ColorSpace.split(photo)
-        var original = parts.luma
+        var original = networkInput(photo, parts: parts)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective!)
         plan.ascent.evaluator.itemMaps = maps
@@ -310,7 +318,7 @@ public final class DreamRenderer {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
         plan.ascent.releaseBuffers()
-        let gray = settings.color == .gray || photo.colorChannels == 1
+        let gray = isGrayOutput(settings, photo: photo)
         let results = maps.indices.map { n in
             var view = dreamed.views[n]
             let reached = settings.strength.map { calibrate(&view, photo: original, strength: $0, plan: plan) }
@@ -321,13 +329,38 @@ public final class DreamRenderer {
         return (results, plan.ascent.passes)
     }
 
-    /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
+    /// What the network dreams on: the luma for a one-channel model, the RGB planes for a
+    /// three-channel one (a gray photo's luma three times: the dream colours it).
+    func networkInput(_ photo: Image, parts: ColorSpace.YCbCr) -> Image {
+        switch model.inputShape.channels {
+        case 1: return parts.luma
+        case 3:
+            if photo.colorChannels == 1 { return Image(planes: [parts.luma, parts.luma, parts.luma]) }
+            return Image(planes: (0..<3).map { photo.plane($0) })
+        default:
+            // Models of other channel counts are refused before (`validate`).
+            return Image(planes: Array(repeating: parts.luma, count: model.inputShape.channels))
+        }
+    }
+
+    /// Whether the result is gray: `color: gray`, or a one-channel model dreaming on a gray
+    /// photo (a colour model's dream is coloured even on a gray photo).
+    func isGrayOutput(_ settings: DreamSettings, photo: Image) -> Bool {
+        settings.color == .gray || (model.inputShape.channels == 1 && photo.colorChannels == 1)
+    }
+
+    /// The network's view back to a picture: undo `invert`, re-add the photo's chroma (a
+    /// colour model's view is the picture itself; `color: gray` takes its luma).
     static func finish(_ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool) -> Image
     {
         var view = view
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
-        if grayOutput {
+        if view.channels == 3 {
+            view.clamp()
+            let rgb = grayOutput ? ColorSpace.luma(of: view) : view
+            result = parts.alpha.map { Image(planes: (0..<rgb.channels).map { rgb.plane($0) } + [$0]) } ?? rgb
+        } else if grayOutput {
             result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
             result = ColorSpace.join(ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha))

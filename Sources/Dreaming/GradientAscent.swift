@@ -2,7 +2,8 @@ import Imaging
 import NeuralNet
 import Resampling
 
-/// Raises the objective on a one-channel image by normalised gradient steps, looking at
+/// Raises the objective on an image with the network's channel count (planar, as `Image`
+/// stores it; the network takes channels interleaved) by normalised gradient steps, looking at
 /// it whole (any size the layers allow) or as a batch of tiles of the network's input size.
 public final class GradientAscent {
     public enum View: Sendable {
@@ -16,6 +17,9 @@ public final class GradientAscent {
     let evaluator: ObjectiveGradient
     /// The side of a tile: the network's input (validated square by `DreamRenderer`).
     private let tileSide: Int
+    /// The network's input channels: the image's planes, interleaved on the way in.
+    private let channels: Int
+    private let planeScratch = FloatBuffer()
     private let tiles = FloatBuffer()
     private let shifted = FloatBuffer()
     /// The tiles' window-weighted gradient sum and window weights over the image.
@@ -105,12 +109,13 @@ public final class GradientAscent {
     public init(evaluator: ObjectiveGradient) {
         self.evaluator = evaluator
         tileSide = evaluator.model.inputShape.width
+        channels = evaluator.model.inputShape.channels
     }
 
     /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
     /// in them); the next step allocates them again.
     public func releaseBuffers() {
-        for buffer in [tiles, shifted, gradientSum, gradientWeights] { buffer.release() }
+        for buffer in [tiles, shifted, gradientSum, gradientWeights, planeScratch] { buffer.release() }
         evaluator.releaseBuffers()
     }
 
@@ -216,7 +221,7 @@ public final class GradientAscent {
         }
         let batchMaps = evaluator.itemMaps
         defer { evaluator.itemMaps = batchMaps }
-        let w = images[0].width, h = images[0].height, size = w * h
+        let w = images[0].width, h = images[0].height, size = w * h * channels
         var lengths = [StepLength?](repeating: nil, count: images.count)
         var shifts = [(x: Int, y: Int)](repeating: (0, 0), count: images.count)
         var active: [Int] = []
@@ -237,7 +242,7 @@ public final class GradientAscent {
             }
             if let batchMaps { evaluator.itemMaps = active.map { batchMaps[$0] } }
             let g = try evaluator.evaluate(
-                x, batch: active.count, shape: FeatureShape(height: h, width: w, channels: 1))
+                x, batch: active.count, shape: FeatureShape(height: h, width: w, channels: channels))
             passes += 1
             let losses = evaluator.losses
             for (k, n) in active.enumerated() {
@@ -255,13 +260,17 @@ public final class GradientAscent {
         }
     }
 
-    /// `image` rolled by (dx, dy) pixels, wrapping, into `target`.
+    /// `image` rolled by (dx, dy) pixels, wrapping, into `target` with its planes
+    /// interleaved (the network's height x width x channels).
     static func roll(_ image: Image, by shift: (x: Int, y: Int), into target: UnsafeMutablePointer<Float>) {
-        let w = image.width, h = image.height, (dx, dy) = shift
+        let w = image.width, h = image.height, (dx, dy) = shift, c = image.channels, plane = w * h
         image.pixels.withUnsafeBufferPointer { src in
             for y in 0..<h {
                 let sy = ((y - dy) % h + h) % h
-                for xx in 0..<w { target[y * w + xx] = src[sy * w + ((xx - dx) % w + w) % w] }
+                for xx in 0..<w {
+                    let s = sy * w + ((xx - dx) % w + w) % w, t = (y * w + xx) * c
+                    for k in 0..<c { target[t + k] = src[k * plane + s] }
+                }
             }
         }
     }
@@ -270,11 +279,14 @@ public final class GradientAscent {
     static func addRolledBack(
         _ gradient: UnsafePointer<Float>, times scale: Float, by shift: (x: Int, y: Int), to image: inout Image
     ) {
-        let w = image.width, h = image.height, (dx, dy) = shift
+        let w = image.width, h = image.height, (dx, dy) = shift, c = image.channels, plane = w * h
         image.pixels.withUnsafeMutableBufferPointer { dst in
             for y in 0..<h {
                 let gy = ((y + dy) % h + h) % h
-                for xx in 0..<w { dst[y * w + xx] += scale * gradient[gy * w + ((xx + dx) % w + w) % w] }
+                for xx in 0..<w {
+                    let g = (gy * w + ((xx + dx) % w + w) % w) * c, d = y * w + xx
+                    for k in 0..<c { dst[k * plane + d] += scale * gradient[g + k] }
+                }
             }
         }
     }
@@ -288,11 +300,12 @@ public final class GradientAscent {
         let w = image.width, h = image.height
         let dx = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
         let dy = jitter > 0 ? Int.random(in: -jitter...jitter, using: &generator) : 0
-        let x = shifted.reserve(w * h)
+        precondition(image.channels == channels, "the image has \(image.channels) planes, the network \(channels)")
+        let x = shifted.reserve(w * h * channels)
         Self.roll(image, by: (dx, dy), into: x)
-        let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
+        let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: channels))
         passes += 1
-        let (scale, flat) = length.scale(for: g, count: w * h)
+        let (scale, flat) = length.scale(for: g, count: w * h * channels)
         if flat { flatSteps += 1 }
         Self.addRolledBack(g, times: scale, by: (dx, dy), to: &image)
         return evaluator.meanLoss
@@ -321,19 +334,39 @@ public final class GradientAscent {
         // Tiles go through the network a group at a time (bounded memory at any image
         // size); a group is a whole number of the evaluator's chunks, so the chunks, and
         // with them every sum, are the same for any group or worker count.
-        let pixels = image.width * image.height
+        precondition(image.channels == channels, "the image has \(image.channels) planes, the network \(channels)")
+        let pixels = image.width * image.height * channels, plane = image.width * image.height
         let sum = gradientSum.reserve(pixels), weights = gradientWeights.reserve(pixels)
         sum.update(repeating: 0, count: pixels)
         weights.update(repeating: 0, count: pixels)
         var lossSum: Float = 0
+        let tilePixels = tileSide * tileSide
         for first in stride(from: 0, to: grid.count, by: tileGroup) {
             let group = first..<min(first + tileGroup, grid.count)
-            let batch = tiles.reserve(group.count * tileSide * tileSide)
-            grid.extract(from: image, tiles: group, into: batch)
+            let batch = tiles.reserve(group.count * tilePixels * channels)
+            if channels == 1 {
+                grid.extract(from: image, tiles: group, into: batch)
+            } else {
+                // Plane by plane through the one-channel grid, interleaved into the batch.
+                let scratch = planeScratch.reserve(group.count * tilePixels)
+                for k in 0..<channels {
+                    grid.extract(from: image.plane(k), tiles: group, into: scratch)
+                    for i in 0..<group.count * tilePixels { batch[i * channels + k] = scratch[i] }
+                }
+            }
             let g = try evaluator.evaluate(
-                batch, batch: group.count, shape: FeatureShape(height: tileSide, width: tileSide, channels: 1))
+                batch, batch: group.count,
+                shape: FeatureShape(height: tileSide, width: tileSide, channels: channels))
             passes += 1
-            grid.accumulate(g, tiles: group, into: sum, weights: weights)
+            if channels == 1 {
+                grid.accumulate(g, tiles: group, into: sum, weights: weights)
+            } else {
+                let scratch = planeScratch.reserve(group.count * tilePixels)
+                for k in 0..<channels {
+                    for i in 0..<group.count * tilePixels { scratch[i] = g[i * channels + k] }
+                    grid.accumulate(scratch, tiles: group, into: sum + k * plane, weights: weights + k * plane)
+                }
+            }
             // Tile by tile, so the sum does not depend on the grouping.
             for loss in evaluator.losses { lossSum += loss }
         }

@@ -4,10 +4,13 @@ import Resampling
 
 /// What the network sees of a photo.
 public enum NetworkView {
-    /// The bicubic downscale of the photo's luminance to the network's input size
-    /// (squeezed, as in the recipe).
+    /// The bicubic downscale of the photo's luminance (its RGB for a three-channel input)
+    /// to the network's input size (squeezed, as in the recipe).
     public static func downscale(_ photo: Image, to input: FeatureShape, invert: Bool = false) -> Image {
-        var view = ColorSpace.luma(of: photo).resized(width: input.width, height: input.height)
+        let source =
+            input.channels == 3 && photo.colorChannels == 3
+            ? Image(planes: (0..<3).map { photo.plane($0) }) : ColorSpace.luma(of: photo)
+        var view = source.resized(width: input.width, height: input.height)
         if invert { view.pixels = view.pixels.map { 1 - $0 } }
         return view.clamped()
     }

@@ -116,7 +116,7 @@ public struct LayerSheet {
         let maps = maps ?? Array(0..<search.mapCount)
         try search.checkMaps(maps)
         progress("responses of \(search.layerName) over \(data.count) test images")
-        let reference = search.reference(on: data)
+        let reference = try search.reference(on: data)
         let deadBelow = search.usesLogits ? -Float.infinity : deadThreshold(testMax: reference.max)
         // Maps still at or below their test mean at a third and two thirds of the run restart.
         let patterns = try search.search(maps: maps, settings: settings, thresholds: maps.map { reference.mean[$0] }) {

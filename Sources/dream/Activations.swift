@@ -20,7 +20,7 @@ struct Activations: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .digitInput("activations"))
+        let model = try modelOptions.load()
         let pixels = try source.load(for: model.inputShape).pixels
         let name =
             source.mnist?.replacingOccurrences(of: ":", with: "")

@@ -27,6 +27,7 @@ struct DigitSource: ParsableArguments {
     /// The input at the size the network takes (MNIST images are already that size).
     func load(for input: FeatureShape) throws -> (pixels: [Float], label: Int?, inverted: Bool) {
         if let mnist {
+            try DigitInput.checkFits(input)
             let (pixels, label) = try DigitInput.Reference(mnist).load(from: data ?? DigitInput.defaultDataDirectory())
             return (pixels, label, false)
         }

@@ -32,11 +32,11 @@ struct OIP: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .digitInput("oip"))
+        let model = try modelOptions.load()
         let search = try OIPSearch(model: model, layerName: layer)
         try search.checkMaps([map])
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
-        let reference = search.reference(on: test)
+        let reference = try search.reference(on: test)
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)

@@ -30,7 +30,7 @@ struct Sheet: ParsableCommand {
 
     func run() throws {
         try threadOptions.apply()
-        let model = try modelOptions.load(for: .digitInput("sheet"))
+        let model = try modelOptions.load()
         let mapList = try maps.map { try parseMapList($0) }
         let test = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
         let line = ProgressLine(interval: 5)
