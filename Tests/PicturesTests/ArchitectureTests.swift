@@ -8,39 +8,6 @@ import Testing
 /// The engine takes its geometry from the model: three architectures (the bundled one, a
 /// 32x32 gray one with 5x5 kernels, a 28x28 RGB one) render, search OIPs and draw grids.
 @Suite struct ArchitectureTests {
-    static func model(_ input: FeatureShape, _ specs: [LayerSpec]) throws -> Sequential {
-        let model = try Sequential(inputShape: input, specs: specs)
-        model.initialize(seed: 7)
-        return model
-    }
-
-    /// conv16k5, pool2, conv32k3, pool2, dense10 on 32x32x1.
-    static func small32() throws -> Sequential {
-        try model(
-            FeatureShape(height: 32, width: 32, channels: 1),
-            [
-                LayerSpec(name: "conv1", kind: .conv2d, units: 16, size: [5, 5], activation: .relu),
-                LayerSpec(name: "pool1", kind: .maxpool2d, size: [2, 2]),
-                LayerSpec(name: "conv2", kind: .conv2d, units: 32, size: [3, 3], activation: .relu),
-                LayerSpec(name: "pool2", kind: .maxpool2d, size: [2, 2]),
-                LayerSpec(name: "flatten", kind: .flatten),
-                LayerSpec(name: "dense", kind: .dense, units: 10, activation: .softmax),
-            ])
-    }
-
-    /// conv8k3, pool2, conv16k3, dense10 on 28x28x3.
-    static func rgb() throws -> Sequential {
-        try model(
-            FeatureShape(height: 28, width: 28, channels: 3),
-            [
-                LayerSpec(name: "conv1", kind: .conv2d, units: 8, size: [3, 3], activation: .relu),
-                LayerSpec(name: "pool1", kind: .maxpool2d, size: [2, 2]),
-                LayerSpec(name: "conv2", kind: .conv2d, units: 16, size: [3, 3], activation: .relu),
-                LayerSpec(name: "flatten", kind: .flatten),
-                LayerSpec(name: "dense", kind: .dense, units: 10, activation: .softmax),
-            ])
-    }
-
     static func settings(_ mode: DreamSettings.Mode) -> DreamSettings {
         var settings = DreamSettings()
         settings.mode = mode
@@ -54,7 +21,7 @@ import Testing
     }
 
     @Test func geometryOfThe32PixelModelIsHandComputed() throws {
-        let geometry = try Self.small32().geometry
+        let geometry = try ArchitectureModels.small32().geometry
         // conv 5x5: field 5; pool 2: 6, stride 2; conv 3x3: 6 + 2*2 = 10; pool 2: 12, stride 4.
         #expect(geometry.inputExtent.description == "32x32")
         #expect(geometry.layers.map(\.receptiveField.width) == [5, 6, 10, 12, 32, 32])
@@ -64,7 +31,7 @@ import Testing
 
     @Test(arguments: ["bundled", "small32", "rgb"])
     func everyArchitectureRendersAtThePhotoSize(name: String) throws {
-        let model = try name == "bundled" ? bundledModel() : name == "small32" ? Self.small32() : Self.rgb()
+        let model = try ArchitectureModels.named(name)
         let renderer = DreamRenderer(model: model, workers: 2)
         let photo = syntheticPhoto(width: 80, height: 64, channels: 3)
         for mode in [DreamSettings.Mode.downscale, .tiles] {
@@ -76,13 +43,13 @@ import Testing
 
     @Test func aColourModelColoursAGrayPhotoAndAGrayModelKeepsChroma() throws {
         let gray = ColorSpace.luma(of: syntheticPhoto(width: 64, height: 64, channels: 3))
-        let colour = try DreamRenderer(model: Self.rgb(), workers: 2).render(gray, settings: Self.settings(.tiles))
+        let colour = try DreamRenderer(model: ArchitectureModels.rgb(), workers: 2).render(gray, settings: Self.settings(.tiles))
         // Were the dream fed the luma only, all three planes would stay equal.
         #expect(colour.image.channels == 3)
         #expect(maxDifference(colour.image.plane(0), colour.image.plane(2)) > 0.01)
 
         let photo = syntheticPhoto(width: 64, height: 64, channels: 3)
-        let kept = try DreamRenderer(model: Self.small32(), workers: 2).render(photo, settings: Self.settings(.tiles))
+        let kept = try DreamRenderer(model: ArchitectureModels.small32(), workers: 2).render(photo, settings: Self.settings(.tiles))
         let before = ColorSpace.split(photo), after = ColorSpace.split(kept.image)
         #expect(maxDifference(after.luma, before.luma) > 0.01)
         let chroma = zip(after.cb.pixels, before.cb.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(photo.planeSize)
@@ -91,7 +58,7 @@ import Testing
 
     @Test(arguments: ["small32", "rgb"])
     func oipsAndGridsHaveTheInputShape(name: String) throws {
-        let model = try name == "small32" ? Self.small32() : Self.rgb()
+        let model = try ArchitectureModels.named(name)
         let input = model.inputShape
         let search = try OIPSearch(model: model, layerName: "conv2")
         var settings = OIPSearch.Settings()
