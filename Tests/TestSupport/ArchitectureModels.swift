@@ -44,4 +44,9 @@ public enum ArchitectureModels {
         default: return try bundledModel()
         }
     }
+
+    /// The model `name` saved as a model file at `path`, for the command-line tests.
+    public static func write(_ name: String, to path: String) throws {
+        try ModelFile.write(named(name), training: nil, to: path)
+    }
 }
