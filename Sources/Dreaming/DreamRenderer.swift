@@ -5,8 +5,9 @@ import Resampling
 
 /// The product's main job: a photo in, the dreamed photo out.
 ///
-/// The network only ever sees a one-channel view of the photo (its luminance, or
-/// 1 - luminance with `invert`); colors come back from the photo's chroma.
+/// A one-channel network sees the photo's luminance (or 1 - luminance with `invert`) and
+/// colors come back from the photo's chroma; a three-channel network sees and changes the
+/// RGB planes themselves.
 public final class DreamRenderer {
     public let model: Sequential
     private let resampler = Resampler(kernel: .bicubic, edge: .renormalize)
@@ -136,7 +137,7 @@ public final class DreamRenderer {
                 key: "jitter",
                 problem: "must be below the network's input size \(geometry.inputExtent), not \(settings.jitter)")
         }
-        let needs = RenderMemory.estimate(settings, width: width, height: height)
+        let needs = RenderMemory.estimate(settings, width: width, height: height, channels: model.inputShape.channels)
         if needs > memoryLimit.bytes {
             throw .notEnoughMemory(
                 width: width, height: height, mode: settings.mode.rawValue, needs: needs, limit: memoryLimit.bytes,
@@ -294,7 +295,8 @@ public final class DreamRenderer {
             objective = try self.objective(for: single)
         }
         // One render's fixed part, and every copy's share per pixel.
-        let single = RenderMemory.estimate(settings, width: photo.width, height: photo.height)
+        let single = RenderMemory.estimate(
+            settings, width: photo.width, height: photo.height, channels: model.inputShape.channels)
         let perCopy = single - RenderMemory.fixedBytes
         let (copies, overflow) = perCopy.multipliedReportingOverflow(by: maps.count)
         let needs = overflow ? Int.max : RenderMemory.fixedBytes + copies

@@ -190,7 +190,9 @@ public final class OIPSearch {
         var plane = [Float](repeating: 0, count: count), out = plane
         for k in 0..<channels {
             for i in 0..<count { plane[i] = source[i * channels + k] }
-            plane.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { body(p.baseAddress!, $0.baseAddress!) } }
+            plane.withUnsafeBufferPointer { p in
+                out.withUnsafeMutableBufferPointer { body(p.baseAddress!, $0.baseAddress!) }
+            }
             for i in 0..<count { target[i * channels + k] = out[i] }
         }
     }
@@ -256,7 +258,9 @@ public final class OIPSearch {
                 x.withUnsafeBufferPointer { source in
                     seen.withUnsafeMutableBufferPointer { target in
                         for n in 0..<batch {
-                            Self.perPlane(source.baseAddress! + n * per, into: target.baseAddress! + n * per, input: input) {
+                            Self.perPlane(
+                                source.baseAddress! + n * per, into: target.baseAddress! + n * per, input: input
+                            ) {
                                 transforms[n].apply($0, into: $1)
                             }
                         }

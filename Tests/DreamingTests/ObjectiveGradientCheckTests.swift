@@ -244,6 +244,7 @@ import Testing
             try other.check(s, height: 90, width: 28, workers: 2, banded: true)
         }
         let side = other.model.inputShape.width
-        try other.check(other.settings(layer: "conv2", classIndex: 3), height: side, width: side, workers: 1, banded: false)
+        try other.check(
+            other.settings(layer: "conv2", classIndex: 3), height: side, width: side, workers: 1, banded: false)
     }
 }

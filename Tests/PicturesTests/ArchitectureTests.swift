@@ -43,13 +43,15 @@ import Testing
 
     @Test func aColourModelColoursAGrayPhotoAndAGrayModelKeepsChroma() throws {
         let gray = ColorSpace.luma(of: syntheticPhoto(width: 64, height: 64, channels: 3))
-        let colour = try DreamRenderer(model: ArchitectureModels.rgb(), workers: 2).render(gray, settings: Self.settings(.tiles))
+        let colour = try DreamRenderer(model: ArchitectureModels.rgb(), workers: 2).render(
+            gray, settings: Self.settings(.tiles))
         // Were the dream fed the luma only, all three planes would stay equal.
         #expect(colour.image.channels == 3)
         #expect(maxDifference(colour.image.plane(0), colour.image.plane(2)) > 0.01)
 
         let photo = syntheticPhoto(width: 64, height: 64, channels: 3)
-        let kept = try DreamRenderer(model: ArchitectureModels.small32(), workers: 2).render(photo, settings: Self.settings(.tiles))
+        let kept = try DreamRenderer(model: ArchitectureModels.small32(), workers: 2).render(
+            photo, settings: Self.settings(.tiles))
         let before = ColorSpace.split(photo), after = ColorSpace.split(kept.image)
         #expect(maxDifference(after.luma, before.luma) > 0.01)
         let chroma = zip(after.cb.pixels, before.cb.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(photo.planeSize)
