@@ -55,9 +55,10 @@ public enum DigitInput {
     /// The MNIST images' shape (28x28, one channel).
     public static let dataShape = FeatureShape(height: MNISTDataset.side, width: MNISTDataset.side, channels: 1)
 
-    /// Refuses a model whose input is not an MNIST image: its scores on the data would mean nothing.
-    public static func checkFits(_ model: FeatureShape) throws(DreamError) {
-        guard model == dataShape else { throw .dataDoesNotFit(model: "\(model)", data: "\(dataShape)") }
+    /// Refuses a model whose input is not the data's image shape (MNIST's by default):
+    /// its scores on the data would mean nothing.
+    public static func checkFits(_ model: FeatureShape, data: FeatureShape = dataShape) throws(DreamError) {
+        guard model == data else { throw .dataDoesNotFit(model: "\(model)", data: "\(data)") }
     }
 
     /// The folder of the bundled MNIST files (see `BundledAssets` for where it looks).

@@ -112,7 +112,7 @@ public struct LayerSheet {
         settings: OIPSearch.Settings, sheet: ContactSheet,
         progress: (String) -> Void = { _ in }
     ) throws(DreamError) -> LayerSheet {
-        try DigitInput.checkFits(model.inputShape)
+        try DigitInput.checkFits(model.inputShape, data: data.shape)
         let search = try OIPSearch(model: model, layerName: layer)
         let maps = maps ?? Array(0..<search.mapCount)
         try search.checkMaps(maps)

@@ -138,7 +138,7 @@ public final class OIPSearch {
 
     /// Mean and max of every map's response over a dataset.
     public func reference(on data: MNISTDataset) throws(DreamError) -> Reference {
-        try DigitInput.checkFits(input)
+        try DigitInput.checkFits(input, data: data.shape)
         var mean = [Double](repeating: 0, count: mapCount)
         var top = [Float](repeating: usesLogits ? -.infinity : 0, count: mapCount)
         data.images.withUnsafeBufferPointer { images in

@@ -27,8 +27,9 @@ struct DigitSource: ParsableArguments {
     /// The input at the size the network takes (MNIST images are already that size).
     func load(for input: FeatureShape) throws -> (pixels: [Float], label: Int?, inverted: Bool) {
         if let mnist {
-            try DigitInput.checkFits(input)
             let (pixels, label) = try DigitInput.Reference(mnist).load(from: data ?? DigitInput.defaultDataDirectory())
+            // MNIST's (or the --data folder's) images are 28x28x1 unless it says otherwise.
+            if pixels.count != input.count { try DigitInput.checkFits(input) }
             return (pixels, label, false)
         }
         let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), for: input, invert: invert)

@@ -39,10 +39,8 @@ struct OIP: ParsableCommand {
         // other models get their patterns without it.
         var test: MNISTDataset?
         var reference: OIPSearch.Reference?
-        if model.inputShape == DigitInput.dataShape {
-            let data = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
-            (test, reference) = (data, try search.reference(on: data))
-        }
+        let mnist = try MNISTDataset(directory: data ?? DigitInput.defaultDataDirectory(), split: .test)
+        if model.inputShape == mnist.shape { (test, reference) = (mnist, try search.reference(on: mnist)) }
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
