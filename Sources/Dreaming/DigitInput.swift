@@ -15,13 +15,8 @@ public enum DigitInput {
         for x in 0..<w { border += [view[x, 0], view[x, h - 1]] }
         for y in 0..<h { border += [view[0, y], view[w - 1, y]] }
         let inverted = invert ?? (border.reduce(0, +) / Float(border.count) > 0.5)
-        var pixels = inverted ? view.pixels.map { 1 - $0 } : view.pixels
-        if view.channels > 1 {
-            // The network takes channels interleaved; `Image` keeps planes.
-            let planar = pixels, n = w * h, c = view.channels
-            for i in 0..<n { for k in 0..<c { pixels[i * c + k] = planar[k * n + i] } }
-        }
-        return (pixels, inverted)
+        let pixels = NetworkView.interleaved(view)
+        return (inverted ? pixels.map { 1 - $0 } : pixels, inverted)
     }
 
     /// "test:1302" or "train:5": a split and an index of the bundled MNIST data.

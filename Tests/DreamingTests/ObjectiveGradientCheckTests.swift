@@ -153,7 +153,8 @@ import Testing
             let expected = derivative(along: v)
             verify(
                 abs(analytic[i] - expected) <= 2e-3 * abs(analytic[i]),
-                "pixel \(i / channels % width),\(i / channels / width): analytic \(analytic[i]), finite difference \(expected)")
+                "pixel \(i / channels % width),\(i / channels / width): analytic \(analytic[i]), finite difference \(expected)"
+            )
         }
         return mismatches
     }
@@ -236,7 +237,14 @@ import Testing
     @Test(arguments: ["small32", "rgb"])
     func otherArchitectures(name: String) throws {
         let other = try Self(name)
+        // A photo guide: on the RGB model, its three planes interleaved as the dream's.
+        let guide = try temporaryFolder() + "/guide.png"
+        try syntheticPhoto(width: 40, height: 30).write(to: guide)
+        var guided = other.settings(layer: "conv2")
+        guided.guide = guide
+        guided.guideLayer = "conv2"
         for s in [
+            guided,
             other.settings(maps: [3], layer: "conv2"), other.settings(layer: "conv2", layers: ["conv1": 1]),
             other.settings(maps: [2], layer: "conv2", layers: ["pool1": 0.5]),
         ] {

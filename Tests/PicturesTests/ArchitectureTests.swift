@@ -48,6 +48,13 @@ import Testing
         // Were the dream fed the luma only, all three planes would stay equal.
         #expect(colour.image.channels == 3)
         #expect(maxDifference(colour.image.plane(0), colour.image.plane(2)) > 0.01)
+        // A gray guide photo reaches the colour model as three equal planes.
+        let guidePath = try temporaryFolder() + "/guide.png"
+        try gray.write(to: guidePath)
+        let guide = try DreamGuide.load(guidePath, for: ArchitectureModels.rgb(), invert: false)
+        #expect(
+            guide.pixels.count == 28 * 28 * 3 && guide.pixels[0] == guide.pixels[1]
+                && guide.pixels[1] == guide.pixels[2])
 
         let photo = syntheticPhoto(width: 64, height: 64, channels: 3)
         let kept = try DreamRenderer(model: ArchitectureModels.small32(), workers: 2).render(
