@@ -15,7 +15,8 @@ public enum DigitInput {
         for x in 0..<w { border += [view[x, 0], view[x, h - 1]] }
         for y in 0..<h { border += [view[0, y], view[w - 1, y]] }
         let inverted = invert ?? (border.reduce(0, +) / Float(border.count) > 0.5)
-        return (inverted ? view.pixels.map { 1 - $0 } : view.pixels, inverted)
+        let pixels = NetworkView.interleaved(view)
+        return (inverted ? pixels.map { 1 - $0 } : pixels, inverted)
     }
 
     /// "test:1302" or "train:5": a split and an index of the bundled MNIST data.
@@ -52,6 +53,15 @@ public enum DigitInput {
             }
             return (data.image(index), Int(data.labels[index]))
         }
+    }
+
+    /// The MNIST images' shape (28x28, one channel).
+    public static let dataShape = FeatureShape(height: MNISTDataset.side, width: MNISTDataset.side, channels: 1)
+
+    /// Refuses a model whose input is not the data's image shape (MNIST's by default):
+    /// its scores on the data would mean nothing.
+    public static func checkFits(_ model: FeatureShape, data: FeatureShape = dataShape) throws(DreamError) {
+        guard model == data else { throw .dataDoesNotFit(model: "\(model)", data: "\(data)") }
     }
 
     /// The folder of the bundled MNIST files (see `BundledAssets` for where it looks).

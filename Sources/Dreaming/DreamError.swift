@@ -19,6 +19,8 @@ public enum DreamError: Error, LocalizedError, Equatable {
     case sampleNotFound(searched: [String])
     case outputExists(path: String)
     case objectiveCannotMove(terms: String)
+    /// The model's input shape and the dataset's images differ.
+    case dataDoesNotFit(model: String, data: String)
     case notEnoughMemory(width: Int, height: Int, mode: String, needs: Int, limit: Int, source: String)
     case outputMustBeFolder(path: String)
     case maskUnreadable(path: String, problem: String)
@@ -65,6 +67,9 @@ public enum DreamError: Error, LocalizedError, Equatable {
         case .datasetMismatch(let data, let holds, let model, let expected, let verb):
             return
                 "\(data) holds \(holds ?? "other data (unknown SHA-256)"), but \(model) was trained on \(expected); drop --data to use \(expected), or add --allow-data-mismatch to \(verb) on it anyway"
+        case .dataDoesNotFit(let model, let data):
+            return
+                "the model takes \(model) inputs but the MNIST data has \(data) images; use a model trained on this data"
         case .objectiveCannotMove(let terms):
             return
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"

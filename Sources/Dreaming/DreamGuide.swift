@@ -87,7 +87,7 @@ public struct DreamGuide: Sendable, Equatable {
                 key: "guide", problem: "\(oneLine(error)); give a PNG or JPEG, or mnist:class:D for a digit")
         }
         let view = NetworkView.downscale(photo, to: shape, invert: invert)
-        return DreamGuide(source: source, inverted: invert, pixels: view.pixels)
+        return DreamGuide(source: source, inverted: invert, pixels: NetworkView.interleaved(view))
     }
 
     private static func oneLine(_ error: any Error) -> String {

@@ -5,8 +5,9 @@ import Resampling
 
 /// The product's main job: a photo in, the dreamed photo out.
 ///
-/// The network only ever sees a one-channel view of the photo (its luminance, or
-/// 1 - luminance with `invert`); colors come back from the photo's chroma.
+/// A one-channel network sees the photo's luminance (or 1 - luminance with `invert`) and
+/// colors come back from the photo's chroma; a three-channel network sees and changes the
+/// RGB planes themselves.
 public final class DreamRenderer {
     public let model: Sequential
     /// Bicubic with Pillow's borders; seamless dreams wrap around instead, so every
@@ -127,6 +128,13 @@ public final class DreamRenderer {
                 input: model.geometry.inputExtent.description)
         }
         let geometry = model.geometry
+        if geometry.inputShape.channels != 1 && geometry.inputShape.channels != 3 {
+            throw .invalidSetting(
+                key: "model",
+                problem:
+                    "dreams need a model of 1 (gray) or 3 (RGB) input channels; this one takes \(geometry.inputShape.channels)"
+            )
+        }
         let tiled = settings.mode == .tiles || settings.mode == .mixed
         if tiled && geometry.inputShape.width != geometry.inputShape.height {
             throw .invalidSetting(
@@ -137,7 +145,8 @@ public final class DreamRenderer {
                 key: "jitter",
                 problem: "must be below the network's input size \(geometry.inputExtent), not \(settings.jitter)")
         }
-        let needs = RenderMemory.estimate(settings, width: width, height: height, masked: masked)
+        let needs = RenderMemory.estimate(
+            settings, width: width, height: height, masked: masked, channels: model.inputShape.channels)
         if needs > memoryLimit.bytes {
             throw .notEnoughMemory(
                 width: width, height: height, mode: settings.mode.rawValue, needs: needs, limit: memoryLimit.bytes,
@@ -174,11 +183,12 @@ public final class DreamRenderer {
             if let mask { (mask.fitted(width: photo.width, height: photo.height), copy photo) } else { nil }
         let objective = try objective(for: settings)
         var generator = SeededGenerator(seed: settings.seed)
-        let grayOutput = settings.color == .gray || photo.colorChannels == 1
+        let grayOutput = isGrayOutput(settings, photo: photo)
         let (photoWidth, photoHeight) = (photo.width, photo.height)
-        // Memory: the photo goes once split, and `original` alone holds the luma from then on.
-        var parts = ColorSpace.split(consume photo, workers: workers)
-        var original = parts.luma
+        // Memory: the photo goes once split, and `original` alone holds the network's
+        // view (luma, or RGB for a colour model) from then on.
+        var parts = ColorSpace.split(photo, workers: workers)
+        var original = networkInput(consume photo, parts: parts)
         parts.luma = Image(width: 1, height: 1)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective)
@@ -307,7 +317,8 @@ public final class DreamRenderer {
             objective = try self.objective(for: single)
         }
         // One render's fixed part, and every copy's share per pixel.
-        let single = RenderMemory.estimate(settings, width: photo.width, height: photo.height)
+        let single = RenderMemory.estimate(
+            settings, width: photo.width, height: photo.height, channels: model.inputShape.channels)
         let perCopy = single - RenderMemory.fixedBytes
         let (copies, overflow) = perCopy.multipliedReportingOverflow(by: maps.count)
         let needs = overflow ? Int.max : RenderMemory.fixedBytes + copies
@@ -317,7 +328,7 @@ public final class DreamRenderer {
                 needs: needs, limit: memoryLimit.bytes, source: memoryLimit.source)
         }
         let parts = ColorSpace.split(photo, workers: workers)
-        var original = parts.luma
+        var original = networkInput(photo, parts: parts)
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective!)
         plan.ascent.evaluator.itemMaps = maps
@@ -331,7 +342,7 @@ public final class DreamRenderer {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
         plan.ascent.releaseBuffers()
-        let gray = settings.color == .gray || photo.colorChannels == 1
+        let gray = isGrayOutput(settings, photo: photo)
         let results = maps.indices.map { n in
             var view = dreamed.views[n]
             let reached = settings.strength.map { calibrate(&view, photo: original, strength: $0, plan: plan) }
@@ -342,14 +353,39 @@ public final class DreamRenderer {
         return (results, plan.ascent.passes)
     }
 
-    /// The network's view back to a picture: undo `invert`, re-add the photo's chroma.
+    /// What the network dreams on: the luma for a one-channel model, the RGB planes for a
+    /// three-channel one (a gray photo's luma three times: the dream colours it).
+    func networkInput(_ photo: Image, parts: ColorSpace.YCbCr) -> Image {
+        switch model.inputShape.channels {
+        case 1: return parts.luma
+        case 3:
+            if photo.colorChannels == 1 { return Image(planes: [parts.luma, parts.luma, parts.luma]) }
+            return Image(planes: (0..<3).map { photo.plane($0) })
+        default:
+            // Models of other channel counts are refused before (`validate`).
+            return Image(planes: Array(repeating: parts.luma, count: model.inputShape.channels))
+        }
+    }
+
+    /// Whether the result is gray: `color: gray`, or a one-channel model dreaming on a gray
+    /// photo (a colour model's dream is coloured even on a gray photo).
+    func isGrayOutput(_ settings: DreamSettings, photo: Image) -> Bool {
+        settings.color == .gray || (model.inputShape.channels == 1 && photo.colorChannels == 1)
+    }
+
+    /// The network's view back to a picture: undo `invert`, re-add the photo's chroma (a
+    /// colour model's view is the picture itself; `color: gray` takes its luma).
     static func finish(
         _ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool, workers: Int = 1
     ) -> Image {
         var view = view
         if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
         var result: Image
-        if grayOutput {
+        if view.channels == 3 {
+            view.clamp()
+            let rgb = grayOutput ? ColorSpace.luma(of: view) : view
+            result = parts.alpha.map { Image(planes: (0..<rgb.channels).map { rgb.plane($0) } + [$0]) } ?? rgb
+        } else if grayOutput {
             result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
             result = ColorSpace.join(

@@ -31,7 +31,7 @@ public struct DreamSettings: Codable, Sendable, Equatable {
         case soft
     }
 
-    /// How large the network's 28x28 view is on the photo (tiles, conv and mixed modes).
+    /// How large the network's input-sized view is on the photo (tiles, conv and mixed modes).
     public enum PatternSize: Sendable, Equatable, Codable {
         /// 28 photo pixels: patterns shrink as the photo grows (version 1's behaviour).
         case native
@@ -84,9 +84,11 @@ public struct DreamSettings: Codable, Sendable, Equatable {
     }
 
     public enum ColorMode: String, Codable, Sendable, CaseIterable {
-        /// Dream on the luminance and keep the photo's colors.
+        /// A one-channel model dreams on the luminance and the photo's colors are kept; a
+        /// three-channel (RGB) model dreams on the RGB planes themselves, so the dream
+        /// changes the colors too (a gray photo can come out colored).
         case keep
-        /// Gray output, like the seed's pictures.
+        /// Gray output, like the seed's pictures (an RGB model's dream, as its luminance).
         case gray
     }
 

@@ -3,7 +3,8 @@ import Imaging
 import NeuralNet
 import Resampling
 
-/// Raises the objective on a one-channel image by normalised gradient steps, looking at
+/// Raises the objective on an image with the network's channel count (planar, as `Image`
+/// stores it; the network takes channels interleaved) by normalised gradient steps, looking at
 /// it whole (any size the layers allow) or as a batch of tiles of the network's input size.
 public final class GradientAscent {
     public enum View: Sendable {
@@ -17,6 +18,9 @@ public final class GradientAscent {
     let evaluator: ObjectiveGradient
     /// The side of a tile: the network's input (validated square by `DreamRenderer`).
     private let tileSide: Int
+    /// The network's input channels: the image's planes, interleaved on the way in.
+    private let channels: Int
+    private let planeScratch = FloatBuffer()
     private let tiles = FloatBuffer()
     private let shifted = FloatBuffer()
     /// The tiles' window-weighted gradient sum and window weights over the image.
@@ -131,6 +135,7 @@ public final class GradientAscent {
         self.evaluator = evaluator
         self.wraps = wraps
         tileSide = evaluator.model.inputShape.width
+        channels = evaluator.model.inputShape.channels
     }
 
     /// The roll before a step: up to `jitter` pixels, or anywhere when wrapping.
@@ -148,7 +153,9 @@ public final class GradientAscent {
     /// Frees the image-sized buffers (a render's last octave holds a few bytes per pixel
     /// in them); the next step allocates them again.
     public func releaseBuffers() {
-        for buffer in [tiles, shifted, gradientSum, gradientWeights, smoothedGradient, blurScratch, balancedTiles] {
+        for buffer in [
+            tiles, shifted, gradientSum, gradientWeights, planeScratch, smoothedGradient, blurScratch, balancedTiles,
+        ] {
             buffer.release()
         }
         evaluator.releaseBuffers()
@@ -256,7 +263,7 @@ public final class GradientAscent {
         }
         let batchMaps = evaluator.itemMaps
         defer { evaluator.itemMaps = batchMaps }
-        let w = images[0].width, h = images[0].height, size = w * h
+        let w = images[0].width, h = images[0].height, size = w * h * channels
         var lengths = [StepLength?](repeating: nil, count: images.count)
         var shifts = [(x: Int, y: Int)](repeating: (0, 0), count: images.count)
         var active: [Int] = []
@@ -275,7 +282,7 @@ public final class GradientAscent {
             }
             if let batchMaps { evaluator.itemMaps = active.map { batchMaps[$0] } }
             let g = try evaluator.evaluate(
-                x, batch: active.count, shape: FeatureShape(height: h, width: w, channels: 1))
+                x, batch: active.count, shape: FeatureShape(height: h, width: w, channels: channels))
             passes += 1
             let losses = evaluator.losses
             for (k, n) in active.enumerated() {
@@ -298,7 +305,7 @@ public final class GradientAscent {
     /// tile stays silent), or the gradients themselves at 0.
     private func balanced(_ gradients: UnsafePointer<Float>, count: Int) -> UnsafePointer<Float> {
         guard tileBalance > 0 else { return gradients }
-        let size = tileSide * tileSide
+        let size = tileSide * tileSide * channels
         let out = balancedTiles.reserve(count * size)
         for tile in 0..<count {
             let source = gradients + tile * size, target = out + tile * size
@@ -309,23 +316,37 @@ public final class GradientAscent {
         return UnsafePointer(out)
     }
 
-    /// `gradient` blurred by `smoothing` (in a buffer of its own), or itself without one.
+    /// `gradient` (interleaved channels) blurred plane by plane by `smoothing` (in a buffer
+    /// of its own), or itself without one.
     private func smoothed(_ gradient: UnsafePointer<Float>, width: Int, height: Int) -> UnsafePointer<Float> {
         guard let smoothing else { return gradient }
-        let count = width * height
-        let out = smoothedGradient.reserve(count)
-        out.update(from: gradient, count: count)
-        smoothing.apply(out, width: width, height: height, scratch: blurScratch.reserve(count))
+        let plane = width * height
+        let out = smoothedGradient.reserve(plane * channels)
+        if channels == 1 {
+            out.update(from: gradient, count: plane)
+            smoothing.apply(out, width: width, height: height, scratch: blurScratch.reserve(plane))
+            return UnsafePointer(out)
+        }
+        let scratch = planeScratch.reserve(plane)
+        for k in 0..<channels {
+            for i in 0..<plane { scratch[i] = gradient[i * channels + k] }
+            smoothing.apply(scratch, width: width, height: height, scratch: blurScratch.reserve(plane))
+            for i in 0..<plane { out[i * channels + k] = scratch[i] }
+        }
         return UnsafePointer(out)
     }
 
-    /// `image` rolled by (dx, dy) pixels, wrapping, into `target`.
+    /// `image` rolled by (dx, dy) pixels, wrapping, into `target` with its planes
+    /// interleaved (the network's height x width x channels).
     static func roll(_ image: Image, by shift: (x: Int, y: Int), into target: UnsafeMutablePointer<Float>) {
-        let w = image.width, h = image.height, (dx, dy) = shift
+        let w = image.width, h = image.height, (dx, dy) = shift, c = image.channels, plane = w * h
         image.pixels.withUnsafeBufferPointer { src in
             for y in 0..<h {
                 let sy = ((y - dy) % h + h) % h
-                for xx in 0..<w { target[y * w + xx] = src[sy * w + ((xx - dx) % w + w) % w] }
+                for xx in 0..<w {
+                    let s = sy * w + ((xx - dx) % w + w) % w, t = (y * w + xx) * c
+                    for k in 0..<c { target[t + k] = src[k * plane + s] }
+                }
             }
         }
     }
@@ -334,11 +355,14 @@ public final class GradientAscent {
     static func addRolledBack(
         _ gradient: UnsafePointer<Float>, times scale: Float, by shift: (x: Int, y: Int), to image: inout Image
     ) {
-        let w = image.width, h = image.height, (dx, dy) = shift
+        let w = image.width, h = image.height, (dx, dy) = shift, c = image.channels, plane = w * h
         image.pixels.withUnsafeMutableBufferPointer { dst in
             for y in 0..<h {
                 let gy = ((y + dy) % h + h) % h
-                for xx in 0..<w { dst[y * w + xx] += scale * gradient[gy * w + ((xx + dx) % w + w) % w] }
+                for xx in 0..<w {
+                    let g = (gy * w + ((xx + dx) % w + w) % w) * c, d = y * w + xx
+                    for k in 0..<c { dst[k * plane + d] += scale * gradient[g + k] }
+                }
             }
         }
     }
@@ -351,12 +375,13 @@ public final class GradientAscent {
     ) throws(NetworkError) -> Float {
         let w = image.width, h = image.height
         let (dx, dy) = randomShift(width: w, height: h, jitter: jitter, using: &generator)
-        let x = shifted.reserve(w * h)
+        precondition(image.channels == channels, "the image has \(image.channels) planes, the network \(channels)")
+        let x = shifted.reserve(w * h * channels)
         Self.roll(image, by: (dx, dy), into: x)
-        let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: 1))
+        let g = try evaluator.evaluate(x, batch: 1, shape: FeatureShape(height: h, width: w, channels: channels))
         passes += 1
         let gradient = smoothed(g, width: w, height: h)
-        let (scale, flat) = length.scale(for: gradient, count: w * h)
+        let (scale, flat) = length.scale(for: gradient, count: w * h * channels)
         if flat { flatSteps += 1 }
         Self.addRolledBack(gradient, times: scale, by: (dx, dy), to: &image)
         return evaluator.meanLoss
@@ -385,36 +410,71 @@ public final class GradientAscent {
         // Tiles go through the network a group at a time (bounded memory at any image
         // size); a group is a whole number of the evaluator's chunks, so the chunks, and
         // with them every sum, are the same for any group or worker count.
-        let pixels = image.width * image.height
+        precondition(image.channels == channels, "the image has \(image.channels) planes, the network \(channels)")
+        let pixels = image.width * image.height * channels, plane = image.width * image.height
         // Wrapping: the tiles cut a rolled copy, and the gradient is rolled back.
         var roll = (x: 0, y: 0)
         var source = image
         if wraps {
             roll = randomShift(width: image.width, height: image.height, jitter: 0, using: &generator)
-            source.pixels.withUnsafeMutableBufferPointer { Self.roll(image, by: roll, into: $0.baseAddress!) }
+            source.pixels.withUnsafeMutableBufferPointer { planes in
+                for k in 0..<channels { Self.roll(image.plane(k), by: roll, into: planes.baseAddress! + k * plane) }
+            }
         }
         let sum = gradientSum.reserve(pixels), weights = gradientWeights.reserve(pixels)
         sum.update(repeating: 0, count: pixels)
         weights.update(repeating: 0, count: pixels)
         var lossSum: Float = 0
+        let tilePixels = tileSide * tileSide
         for first in stride(from: 0, to: grid.count, by: tileGroup) {
             let group = first..<min(first + tileGroup, grid.count)
-            let batch = tiles.reserve(group.count * tileSide * tileSide)
-            grid.extract(from: source, tiles: group, into: batch)
+            let batch = tiles.reserve(group.count * tilePixels * channels)
+            if channels == 1 {
+                grid.extract(from: source, tiles: group, into: batch)
+            } else {
+                // Plane by plane through the one-channel grid, interleaved into the batch.
+                let scratch = planeScratch.reserve(group.count * tilePixels)
+                for k in 0..<channels {
+                    grid.extract(from: source.plane(k), tiles: group, into: scratch)
+                    for i in 0..<group.count * tilePixels { batch[i * channels + k] = scratch[i] }
+                }
+            }
             let g = try evaluator.evaluate(
-                batch, batch: group.count, shape: FeatureShape(height: tileSide, width: tileSide, channels: 1))
+                batch, batch: group.count,
+                shape: FeatureShape(height: tileSide, width: tileSide, channels: channels))
             passes += 1
-            grid.accumulate(balanced(g, count: group.count), tiles: group, into: sum, weights: weights)
+            let tileGradients = balanced(g, count: group.count)
+            if channels == 1 {
+                grid.accumulate(tileGradients, tiles: group, into: sum, weights: weights)
+            } else {
+                let scratch = planeScratch.reserve(group.count * tilePixels)
+                for k in 0..<channels {
+                    for i in 0..<group.count * tilePixels { scratch[i] = tileGradients[i * channels + k] }
+                    grid.accumulate(scratch, tiles: group, into: sum + k * plane, weights: weights + k * plane)
+                }
+            }
             // Tile by tile, so the sum does not depend on the grouping.
             for loss in evaluator.losses { lossSum += loss }
         }
         for i in 0..<pixels { sum[i] /= weights[i] }
         if let smoothing {
-            smoothing.apply(sum, width: image.width, height: image.height, scratch: blurScratch.reserve(pixels))
+            for k in 0..<channels {
+                smoothing.apply(
+                    sum + k * plane, width: image.width, height: image.height, scratch: blurScratch.reserve(plane))
+            }
         }
         let (scale, flat) = length.scale(for: sum, count: pixels)
         if flat { flatSteps += 1 }
-        Self.addRolledBack(sum, times: scale, by: roll, to: &image)
+        if channels == 1 {
+            Self.addRolledBack(sum, times: scale, by: roll, to: &image)
+        } else {
+            // The sum is planar; each plane goes back through the one-plane roll.
+            for k in 0..<channels {
+                var one = image.plane(k)
+                Self.addRolledBack(sum + k * plane, times: scale, by: roll, to: &one)
+                image.pixels.replaceSubrange(k * plane..<(k + 1) * plane, with: one.pixels)
+            }
+        }
         return lossSum / Float(grid.count)
     }
 }

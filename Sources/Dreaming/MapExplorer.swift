@@ -3,7 +3,7 @@ import NeuralNet
 import Resampling
 
 /// Renders one photo once per map of a layer with a downscale-mode recipe (the ghost's),
-/// every map's dream a step of the same batch: N copies of the 28x28 view go through the
+/// every map's dream a step of the same batch: N copies of the network-sized view go through the
 /// network together, item `n` raising map `n`. So a user can pick the map to dream with
 /// from one sheet, as the seed's author did by trying maps one at a time.
 ///

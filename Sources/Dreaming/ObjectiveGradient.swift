@@ -237,7 +237,9 @@ public final class ObjectiveGradient {
         var columns: Range<Int>
         var ownedRows: [Int: Range<Int>]
         var ownedColumns: [Int: Range<Int>]
-        var shape: FeatureShape { FeatureShape(height: rows.count, width: columns.count, channels: 1) }
+        /// The network's input channels (interleaved in every row).
+        var channels = 1
+        var shape: FeatureShape { FeatureShape(height: rows.count, width: columns.count, channels: channels) }
     }
 
     /// Blocks in raster order, and per term layer the whole image's position count.
@@ -284,7 +286,7 @@ public final class ObjectiveGradient {
                 let (top, bottom) = (rowCuts[r], rowCuts[r + 1]), (left, right) = (columnCuts[c], columnCuts[c + 1])
                 var block = Block(
                     rows: top..<min(shape.height, bottom + halo.0), columns: left..<min(shape.width, right + halo.1),
-                    ownedRows: [:], ownedColumns: [:])
+                    ownedRows: [:], ownedColumns: [:], channels: shape.channels)
                 guard let local = try? model.outputShapes(for: block.shape, through: objective.deepestLayer)
                 else { return nil }
                 for layer in terms {
@@ -330,7 +332,8 @@ public final class ObjectiveGradient {
         _ plan: BlockPlan, input: UnsafePointer<Float>, shape: FeatureShape, gradient: UnsafeMutablePointer<Float>,
         losses: UnsafeMutablePointer<Float>
     ) {
-        let width = shape.width
+        // Rows in values: channels are interleaved.
+        let width = shape.width * shape.channels, channels = shape.channels
         gradient.update(repeating: 0, count: shape.count)
         let partial = blockLosses.reserve(plan.blocks.count)
         let blocks = plan.blocks
@@ -338,11 +341,11 @@ public final class ObjectiveGradient {
             let count = min(plan.concurrency, blocks.count - wave)
             let run = { (slot: Int) in
                 let block = blocks[wave + slot]
-                let rowWidth = block.columns.count
+                let rowWidth = block.columns.count * channels
                 let x = self.blockInputs[slot].reserve(block.rows.count * rowWidth)
                 for (k, row) in block.rows.enumerated() {
                     x.advanced(by: k * rowWidth).update(
-                        from: input + row * width + block.columns.lowerBound, count: rowWidth)
+                        from: input + row * width + block.columns.lowerBound * channels, count: rowWidth)
                 }
                 self.evaluateSlice(
                     worker: slot, replica: self.parallel.replicas[slot], input: x, batch: 1, shape: block.shape,
@@ -356,10 +359,10 @@ public final class ObjectiveGradient {
             }
             for slot in 0..<count {
                 let block = blocks[wave + slot]
-                let rowWidth = block.columns.count
+                let rowWidth = block.columns.count * channels
                 let g = blockGradients[slot].pointer
                 for (k, row) in block.rows.enumerated() {
-                    let target = gradient + row * width + block.columns.lowerBound, source = g + k * rowWidth
+                    let target = gradient + row * width + block.columns.lowerBound * channels, source = g + k * rowWidth
                     for x in 0..<rowWidth { target[x] += source[x] }
                 }
             }

@@ -27,11 +27,21 @@ public enum RenderMemory {
     /// the final blend.
     static let maskBytesPerPixel = 20
 
-    /// Bytes a render of a `width` x `height` photo needs at its peak.
-    public static func estimate(_ settings: DreamSettings, width: Int, height: Int, masked: Bool = false) -> Int {
+    /// Per photo pixel and network input channel beyond the first: the network's view,
+    /// the octave, its detail, the gradient sum and its weights and the shifted input
+    /// (six planes) grow with the channels; counted, not measured.
+    static let bytesPerExtraChannel = 24
+
+    /// Bytes a render of a `width` x `height` photo needs at its peak, for a network of
+    /// `channels` input channels.
+    public static func estimate(
+        _ settings: DreamSettings, width: Int, height: Int, masked: Bool = false, channels: Int = 1
+    ) -> Int {
         let pixels = width.multipliedReportingOverflow(by: height)
         guard !pixels.overflow else { return Int.max }
-        let perPixel = bytesPerPixel(settings.mode) + (masked ? maskBytesPerPixel : 0)
+        let perPixel =
+            bytesPerPixel(settings.mode) + (masked ? maskBytesPerPixel : 0) + max(channels - 1, 0)
+            * bytesPerExtraChannel
         let (bytes, overflow) = perPixel.multipliedReportingOverflow(by: pixels.partialValue)
         return overflow ? Int.max : fixedBytes + bytes
     }

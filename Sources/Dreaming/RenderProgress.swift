@@ -36,7 +36,7 @@ public struct RenderProgress: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The stages of one render and the work each costs, in pixel-steps through the network
-/// (tiles count their 28x28 pixels, overlaps included), plus the resampling each stage
+/// (tiles count their input-sized pixels, overlaps included), plus the resampling each stage
 /// does on its image: enough for a fraction that grows with the time spent.
 final class ProgressTracker {
     struct Stage {

@@ -19,11 +19,14 @@ enum StageStrip {
     /// Panels are `height` pixels tall; the strip adds the caption line on top.
     static func make(pattern: Image, upscaled: Image, withDetail: Image, adjusted: Image, height: Int = 240) -> Image {
         let square = height
-        let patternViridis = Colormap.viridis.apply(to: pattern).resized(
+        // A colour model's pattern: viridis of its luma, then the pattern in its own colours.
+        let patternViridis = Colormap.viridis.apply(to: ColorSpace.luma(of: pattern)).resized(
             width: square, height: square, kernel: .nearest)
-        let patternGray = Colormap.gray.apply(to: pattern).resized(width: square, height: square, kernel: .nearest)
+        let patternGray = (pattern.channels == 3 ? pattern.clamped() : Colormap.gray.apply(to: pattern))
+            .resized(width: square, height: square, kernel: .nearest)
         let size = FittedSize(width: upscaled.width, height: upscaled.height, maxWidth: 4 * height, maxHeight: height)
         func gray(_ image: Image) -> Image {
+            if image.channels == 3 { return image.clamped().resized(width: size.width, height: size.height).clamped() }
             let plane = image.clamped().resized(width: size.width, height: size.height)
             return Image(planes: [plane, plane, plane]).clamped()
         }

@@ -30,6 +30,12 @@ public enum Colormap: String, Sendable, CaseIterable, Codable {
         return (table[3 * index], table[3 * index + 1], table[3 * index + 2])
     }
 
+    /// A network pattern as a picture: one-channel values through the map, a colour
+    /// model's RGB pattern as it is (its colours are what it dreams in).
+    public func picture(of image: Image, low: Float? = nil, high: Float? = nil) -> Image {
+        image.channels == 3 ? image.clamped() : apply(to: image, low: low, high: high)
+    }
+
     /// A one-channel image mapped to RGB; by default its own min and max span the table.
     public func apply(to image: Image, low: Float? = nil, high: Float? = nil) -> Image {
         let plane = image.plane(0)

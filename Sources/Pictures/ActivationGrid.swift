@@ -45,10 +45,15 @@ public enum ActivationGrid {
 
         // The input as the network sees it.
         let inputShape = model.inputShape
-        let inputImage = colormap.apply(
-            to: Image(width: inputShape.width, height: inputShape.height, pixels: input), low: 0, high: 1
-        )
-        .resized(width: layout.inputSide, height: layout.inputSide, kernel: .nearest)
+        // A colour input shows in its own colours (the values come interleaved).
+        let inputImage =
+            (inputShape.channels == 3
+            ? OIPSearch.image(input[...], input: inputShape)
+            : colormap.apply(
+                to: Image(
+                    width: inputShape.width, height: inputShape.height,
+                    pixels: Array(input.prefix(inputShape.width * inputShape.height))), low: 0, high: 1))
+            .resized(width: layout.inputSide, height: layout.inputSide, kernel: .nearest)
         BitmapFont.draw(
             "input", into: &sheet, x: gap, y: layout.top + 2, scale: labelScale, color: (0.9, 0.9, 0.9))
         paste(inputImage, into: &sheet, x: gap, y: layout.top + labelHeight)

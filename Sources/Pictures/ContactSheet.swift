@@ -75,7 +75,7 @@ public struct ContactSheet {
     /// A pattern (one network input) as a cell picture: colored over its own range, so weak and strong
     /// maps both show their structure (the manifest keeps the real values), and enlarged.
     public func patternCell(_ pattern: Image) -> Image {
-        colormap.apply(to: pattern).enlarged(by: scale)
+        colormap.picture(of: pattern).enlarged(by: scale)
     }
 
     /// The layout `render` uses for these cells and title.

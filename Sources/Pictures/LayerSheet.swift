@@ -122,11 +122,12 @@ public struct LayerSheet {
         settings: OIPSearch.Settings, sheet: ContactSheet, retries: Int = 3,
         progress: (String) -> Void = { _ in }
     ) throws(DreamError) -> LayerSheet {
+        try DigitInput.checkFits(model.inputShape, data: data.shape)
         let search = try OIPSearch(model: model, layerName: layer)
         let maps = maps ?? Array(0..<search.mapCount)
         try search.checkMaps(maps)
         progress("responses of \(search.layerName) over \(data.count) test images")
-        let reference = search.reference(on: data)
+        let reference = try search.reference(on: data)
         let deadBelow = search.usesLogits ? -Float.infinity : deadThreshold(testMax: reference.max)
         // Maps still at or below their test mean at a third and two thirds of the run restart.
         var patterns = try search.search(

@@ -107,9 +107,6 @@ public final class OIPSearch {
         usesLogits = model.layers[layer].spec.activation == .softmax
         parallel = DataParallel(model: model, convolution: .winograd)
         seedBuffers = parallel.replicas.map { _ in FloatBuffer() }
-        guard input.channels == 1 else {
-            throw .invalidSetting(key: "model", problem: "OIP search needs a one-channel input, not \(input)")
-        }
         guard model.layers[layer].spec.kind == .conv2d || model.layers[layer].spec.kind == .dense else {
             throw .invalidSetting(
                 key: "layer", problem: "\(self.layerName) has no maps of its own; pick a conv or dense layer")
@@ -148,7 +145,8 @@ public final class OIPSearch {
     }
 
     /// Mean and max of every map's response over a dataset.
-    public func reference(on data: MNISTDataset) -> Reference {
+    public func reference(on data: MNISTDataset) throws(DreamError) -> Reference {
+        try DigitInput.checkFits(input, data: data.shape)
         var mean = [Double](repeating: 0, count: mapCount)
         var top = [Float](repeating: usesLogits ? -.infinity : 0, count: mapCount)
         var best = [Int](repeating: 0, count: mapCount)
@@ -170,21 +168,55 @@ public final class OIPSearch {
         return Reference(mean: mean.map { Float($0 / Double(max(data.count, 1))) }, max: top, best: best)
     }
 
-    /// Starting noise: a base level plus random fields at each length scale.
+    /// Starting noise: a base level plus random fields at each length scale, one per
+    /// channel, interleaved as the network takes them (periodic when `seamless`).
     static func noise<G: RandomNumberGenerator>(
         scales: [Int], input: FeatureShape, seamless: Bool = false, using generator: inout G
     ) -> [Float] {
-        let count = input.height * input.width
-        var field = [Float](repeating: 0.2, count: count)
-        for scale in scales where scale >= 1 {
-            let width = max(2, input.width / scale), height = max(2, input.height / scale)
-            let coarse = Image(
-                width: width, height: height,
-                pixels: (0..<(width * height)).map { _ in Float.random(in: -1...1, using: &generator) })
-            let smooth = coarse.resized(width: input.width, height: input.height, edge: seamless ? .wrap : .renormalize)
-            for i in 0..<count { field[i] += 0.15 * smooth.pixels[i] }
+        let count = input.height * input.width, channels = input.channels
+        var result = [Float](repeating: 0, count: count * channels)
+        for k in 0..<channels {
+            var field = [Float](repeating: 0.2, count: count)
+            for scale in scales where scale >= 1 {
+                let width = max(2, input.width / scale), height = max(2, input.height / scale)
+                let coarse = Image(
+                    width: width, height: height,
+                    pixels: (0..<(width * height)).map { _ in Float.random(in: -1...1, using: &generator) })
+                let smooth = coarse.resized(
+                    width: input.width, height: input.height, edge: seamless ? .wrap : .renormalize)
+                for i in 0..<count { field[i] += 0.15 * smooth.pixels[i] }
+            }
+            for i in 0..<count { result[i * channels + k] = min(max(field[i], 0), 1) }
         }
-        return field.map { min(max($0, 0), 1) }
+        return result
+    }
+
+    /// Runs a one-plane operation (warp, adjoint, pyramid) on each channel of an
+    /// interleaved pattern, writing the interleaved result.
+    static func perPlane(
+        _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, input: FeatureShape,
+        _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let channels = input.channels
+        if channels == 1 { return body(source, target) }
+        let count = input.height * input.width
+        var plane = [Float](repeating: 0, count: count), out = plane
+        for k in 0..<channels {
+            for i in 0..<count { plane[i] = source[i * channels + k] }
+            plane.withUnsafeBufferPointer { p in
+                out.withUnsafeMutableBufferPointer { body(p.baseAddress!, $0.baseAddress!) }
+            }
+            for i in 0..<count { target[i * channels + k] = out[i] }
+        }
+    }
+
+    /// An interleaved pattern as a planar image.
+    static func image(_ values: ArraySlice<Float>, input: FeatureShape) -> Image {
+        let channels = input.channels, count = input.height * input.width
+        let first = values.startIndex
+        var planar = [Float](repeating: 0, count: count * channels)
+        for i in 0..<count { for k in 0..<channels { planar[k * count + i] = values[first + i * channels + k] } }
+        return Image(width: input.width, height: input.height, channels: channels, pixels: planar)
     }
 
     /// One pattern per entry of `maps` (repeat a map for several patterns of it). A
@@ -252,7 +284,11 @@ public final class OIPSearch {
                 x.withUnsafeBufferPointer { source in
                     seen.withUnsafeMutableBufferPointer { target in
                         for n in 0..<batch {
-                            transforms[n].apply(source.baseAddress! + n * per, into: target.baseAddress! + n * per)
+                            Self.perPlane(
+                                source.baseAddress! + n * per, into: target.baseAddress! + n * per, input: input
+                            ) {
+                                transforms[n].apply($0, into: $1)
+                            }
                         }
                     }
                 }
@@ -271,10 +307,13 @@ public final class OIPSearch {
                 // Regularized: the gradient back through the warp, then shaped by the pyramid.
                 if warped {
                     unwarped.withUnsafeMutableBufferPointer {
-                        transforms[n].adjoint(gradient + n * per, into: $0.baseAddress!)
-                    }
-                    if let pyramid {
-                        unwarped = unwarped.withUnsafeBufferPointer { pyramid.normalize($0.baseAddress!) }
+                        Self.perPlane(gradient + n * per, into: $0.baseAddress!, input: input) { g, out in
+                            transforms[n].adjoint(g, into: out)
+                            if let pyramid {
+                                let normalized = pyramid.normalize(out)
+                                out.update(from: normalized, count: normalized.count)
+                            }
+                        }
                     }
                 }
                 let direction =
@@ -299,8 +338,7 @@ public final class OIPSearch {
         return maps.enumerated().map { n, map in
             Pattern(
                 map: map,
-                image: Image(
-                    width: input.width, height: input.height, pixels: Array(bestImage[n * per..<(n + 1) * per])),
+                image: Self.image(bestImage[n * per..<(n + 1) * per], input: input),
                 activation: usesLogits ? bestActivation[n] : max(bestActivation[n], 0), restarts: restarts[n])
         }
     }

@@ -21,7 +21,7 @@ struct Activations: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let path = try modelOptions.path()
-        let loaded = try ModelFile.read(contentsOf: path, for: .digitInput("activations"))
+        let loaded = try ModelFile.read(contentsOf: path, for: nil)
         let model = loaded.model
         let pixels = try source.load(model: loaded, at: path).pixels
         let name =

@@ -86,7 +86,7 @@ struct Batch: ParsableCommand {
 
         let modelPath = try modelOptions.path()
         let modelBytes = try ModelFile.bytes(contentsOf: modelPath)
-        _ = try ModelFile.decode(modelBytes, path: modelPath, for: .digitInput("batch"))
+        _ = try ModelFile.decode(modelBytes, path: modelPath)
         var options = BatchRenderer.Options(folder: out)
         options.force = force
         options.jobs = jobs ?? min(Parallelism.cores, 64)

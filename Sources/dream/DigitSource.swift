@@ -38,6 +38,8 @@ struct DigitSource: ParsableArguments {
             let reference = try DigitInput.Reference(mnist)
             let dataset = try dataOptions.dataset(for: loaded, model: model, split: reference.split, verb: "predicting")
             let (pixels, label) = try reference.load(from: dataset)
+            // The dataset's images are 28x28x1 unless it says otherwise.
+            if pixels.count != input.count { try DigitInput.checkFits(input) }
             return (pixels, label, false)
         }
         let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), for: input, invert: invert)

@@ -17,8 +17,8 @@ struct OIP: ParsableCommand {
     @Option(help: "conv1, conv2, conv3, dense1 or dense2.") var layer = "conv3"
     @Option(help: "The map (unit, for dense layers).") var map: Int
     @Option(help: "How many patterns, each from its own noise.") var count = 4
-    @Flag(help: "Also write the raw 28x28 float32 array as .npy.") var npy = false
-    @Option(help: "Upscaling of the written 28x28 PNGs.") var scale = 8
+    @Flag(help: "Also write the raw network-sized float32 array as .npy (channels first for colour).") var npy = false
+    @Option(help: "Upscaling of the written network-sized PNGs.") var scale = 8
     @Option(name: .shortAndLong, help: "Output folder.") var output = "out"
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var options: OIPOptions
@@ -33,27 +33,44 @@ struct OIP: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let path = try modelOptions.path()
-        let loaded = try ModelFile.read(contentsOf: path, for: .digitInput("oip"))
-        let search = try OIPSearch(model: loaded.model, layerName: layer)
+        let loaded = try ModelFile.read(contentsOf: path, for: nil)
+        let model = loaded.model
+        let search = try OIPSearch(model: model, layerName: layer)
         try search.checkMaps([map])
+        // The dataset comparison only means something for a model of the data's input
+        // shape; other models get their patterns without it.
+        var test: MNISTDataset?
+        var reference: OIPSearch.Reference?
         let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "score patterns")
-        let test = try dataset.load(.test)
-        print(dataset.describe("scoring patterns", split: .test, count: test.count))
-        let reference = search.reference(on: test)
+        let data = try dataset.load(.test)
+        if model.inputShape == data.shape {
+            print(dataset.describe("scoring patterns", split: .test, count: data.count))
+            (test, reference) = (data, try search.reference(on: data))
+        }
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)
         try Files.createFolder(output)
-        print(
-            String(
-                format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,
-                reference.mean[map], reference.max[map]))
+        if let test, let reference {
+            print(
+                String(
+                    format: "%@ map %d over %d test images: mean %.4g, max %.4g", search.layerName, map, test.count,
+                    reference.mean[map], reference.max[map]))
+        } else {
+            print("\(search.layerName) map \(map): no dataset comparison for a model of \(model.inputShape) inputs")
+        }
         for (k, pattern) in patterns.enumerated() {
             let stem = (output as NSString).appendingPathComponent("oip-\(search.layerName)-m\(map)-\(k)")
-            try options.colormap.apply(to: pattern.image).enlarged(by: scale).write(to: stem + ".png")
+            try options.colormap.picture(of: pattern.image).enlarged(by: scale).write(to: stem + ".png")
             if npy {
                 try NPYWriter.write(
-                    pattern.image.pixels, shape: [pattern.image.height, pattern.image.width], to: stem + ".npy")
+                    pattern.image.pixels,
+                    shape: (pattern.image.channels > 1 ? [pattern.image.channels] : [])
+                        + [pattern.image.height, pattern.image.width], to: stem + ".npy")
+            }
+            guard let reference else {
+                print(String(format: "%@.png: activation %.4g", stem, pattern.activation))
+                continue
             }
             let dead = !search.usesLogits && reference.max[map] <= LayerSheet.deadThreshold(testMax: reference.max)
             let verdict =

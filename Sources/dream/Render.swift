@@ -114,7 +114,7 @@ struct Render: ParsableCommand {
             targets = [(files[0], output!)]
             try Files.createFolder(containing: output!)
         }
-        let renderer = FileRenderer(model: try modelOptions.load(for: .digitInput("render")))
+        let renderer = FileRenderer(model: try modelOptions.load())
         var failures = 0
         // Progress within a render only on a terminal: logs get the one result line per photo.
         let line = ProgressLine()

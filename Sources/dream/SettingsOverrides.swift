@@ -56,7 +56,8 @@ struct SettingsOverrides: ParsableArguments {
     @Option(help: "Value range after each loop or octave.") var range: DreamSettings.RangeMode?
     @Option(parsing: .unconditional, help: "Target standard deviation for --range std (default: the photo's).")
     var rangeTarget: Float?
-    @Option(help: "keep: dream on the luminance, keep the colors; gray.") var color: DreamSettings.ColorMode?
+    @Option(help: "keep: dream on the luminance, keep the colors (an RGB model dreams in RGB); gray.") var color:
+        DreamSettings.ColorMode?
     @Flag(inversion: .prefixedNo, help: "Dream on 1 - luminance (the network's white-on-black view).") var invert: Bool?
     @Flag(
         inversion: .prefixedNo,

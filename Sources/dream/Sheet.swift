@@ -37,7 +37,7 @@ struct Sheet: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let path = try modelOptions.path()
-        let loaded = try ModelFile.read(contentsOf: path, for: .digitInput("sheet"))
+        let loaded = try ModelFile.read(contentsOf: path, for: nil)
         let model = loaded.model
         let mapList = try maps.map { try parseMapList($0) }
         let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "score patterns")

@@ -14,7 +14,7 @@ struct View: ParsableCommand {
     @Option(help: "downscale: the whole photo at 28x28; tiles: the 28x28 tile grid over the photo.") var mode = Mode
         .downscale
     @Option(help: "Enlargement factor for the 28x28 view (nearest neighbour).") var scale = 10
-    @Flag(help: "Write the 28x28 image itself, not enlarged.") var raw = false
+    @Flag(help: "Write the network-sized image itself, not enlarged.") var raw = false
     @Flag(help: "Show 1 - luminance, the network's white-on-black view.") var invert = false
     @Option(name: .shortAndLong, help: "Output file (default out/NAME-view.png).") var output: String?
     @OptionGroup var modelOptions: ModelOptions

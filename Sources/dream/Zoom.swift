@@ -72,7 +72,7 @@ struct Zoom: ParsableCommand {
         let folder = framesDir ?? (output as NSString).deletingPathExtension + "-frames"
         try AnimationWriter.checkAvailable(output)
         try Files.createFolder(containing: output)
-        let model = try modelOptions.load(for: .digitInput("zoom"))
+        let model = try modelOptions.load()
         var image = try ImageReader().read(contentsOf: photo)
         if width > 0 && image.width != width {
             // No lower than the network's input: the dream needs that much.

@@ -12,11 +12,17 @@ import Testing
 /// through the whole network down to the pixels, at several layers, for the whole image
 /// and for a tall image cut into blocks.
 @Suite(.tags(.slow), .skippedByFastRuns) struct ObjectiveGradientCheckTests {
-    let model: Sequential
-    let parameters: [Double]
+    var model: Sequential
+    var parameters: [Double]
 
     init() throws {
         model = try bundledModel()
+        parameters = model.parameterValues().map(Double.init)
+    }
+
+    /// The same checks on another architecture (`ArchitectureModels`).
+    init(_ name: String) throws {
+        model = try ArchitectureModels.named(name)
         parameters = model.parameterValues().map(Double.init)
     }
 
@@ -90,7 +96,8 @@ import Testing
         let objectiveTerms = try DreamObjective(settings: settings, model: model, guide: guide)
         let guidePixels = guide?.pixels.map(Double.init)
         let evaluator = ObjectiveGradient(model: model, objective: objectiveTerms, workers: workers)
-        let shape = FeatureShape(height: height, width: width, channels: 1)
+        let channels = model.inputShape.channels
+        let shape = FeatureShape(height: height, width: width, channels: channels)
         // Blocks of 40 rows cut a tall image in several (the default only cuts large ones);
         // their gradients add up to the whole image's.
         if banded { evaluator.blockSide = 40 }
@@ -101,9 +108,12 @@ import Testing
         // (and no two values in a pooling window) are equal: max-pooling has no gradient at
         // a tie, and finite differences across one disagree with any choice.
         var generator = TestGenerator(21)
-        let photo = ColorSpace.luma(of: syntheticPhoto(width: width, height: height))
-        let noise = generator.uniform(height * width, -0.15...0.15)
-        let x = zip(photo.pixels, noise).map { 0.7 * $0 + $1 }
+        let photo = syntheticPhoto(width: width, height: height)
+        let planes = channels == 1 ? ColorSpace.luma(of: photo) : photo
+        let noise = generator.uniform(shape.count, -0.15...0.15)
+        // The network's layout: channels interleaved.
+        let n = width * height
+        let x = (0..<shape.count).map { 0.7 * planes.pixels[($0 % channels) * n + $0 / channels] + noise[$0] }
         let analytic = try x.withUnsafeBufferPointer { buffer in
             let g = try evaluator.evaluate(buffer.baseAddress!, batch: 1, shape: shape)
             return (0..<x.count).map { mutation * Double(g[$0]) }
@@ -143,7 +153,8 @@ import Testing
             let expected = derivative(along: v)
             verify(
                 abs(analytic[i] - expected) <= 2e-3 * abs(analytic[i]),
-                "pixel \(i % width),\(i / width): analytic \(analytic[i]), finite difference \(expected)")
+                "pixel \(i / channels % width),\(i / channels / width): analytic \(analytic[i]), finite difference \(expected)"
+            )
         }
         return mismatches
     }
@@ -219,5 +230,29 @@ import Testing
             let mismatches = try check(s, height: 30, width: 32, workers: 1, banded: false, mutation: 2)
             #expect(mismatches.count == 5, "\(mismatches)")
         }
+    }
+
+    /// A 32x32 gray model with 5x5 kernels and a 28x28 RGB one: other strides, fields and
+    /// interleaved channels, cut into blocks or not.
+    @Test(arguments: ["small32", "rgb"])
+    func otherArchitectures(name: String) throws {
+        let other = try Self(name)
+        // A photo guide: on the RGB model, its three planes interleaved as the dream's.
+        let guide = try temporaryFolder() + "/guide.png"
+        try syntheticPhoto(width: 40, height: 30).write(to: guide)
+        var guided = other.settings(layer: "conv2")
+        guided.guide = guide
+        guided.guideLayer = "conv2"
+        for s in [
+            guided,
+            other.settings(maps: [3], layer: "conv2"), other.settings(layer: "conv2", layers: ["conv1": 1]),
+            other.settings(maps: [2], layer: "conv2", layers: ["pool1": 0.5]),
+        ] {
+            try other.check(s, height: 38, width: 36, workers: 1, banded: false)
+            try other.check(s, height: 90, width: 28, workers: 2, banded: true)
+        }
+        let side = other.model.inputShape.width
+        try other.check(
+            other.settings(layer: "conv2", classIndex: 3), height: side, width: side, workers: 1, banded: false)
     }
 }
