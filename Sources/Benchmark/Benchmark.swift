@@ -321,28 +321,11 @@ public struct Benchmark {
     }
 
     /// Wall time of whole `dream` processes, start-up included (median of `runs`).
-    /// posix_spawn and waitpid rather than Foundation's Process, whose start-up and exit
+    /// `ChildUsage` (posix_spawn and wait4) rather than Foundation's Process, whose start-up and exit
     /// notification added 40 ms to a 60 ms process here (a shell's `time` agrees with this).
     public static func processSeconds(executable: String, arguments: [String], runs: Int = 7) throws -> Double {
-        var times: [Double] = []
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        for _ in 0..<runs {
-            var pid: pid_t = 0
-            var status: Int32 = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-            let waited = spawned == 0 ? waitpid(pid, &status, 0) : -1
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            // Exited normally with status 0 (WIFEXITED and WEXITSTATUS, spelled out).
-            guard waited == pid, status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-                throw DreamError.invalidSetting(
-                    key: "bench", problem: "\(executable) \(arguments.joined(separator: " ")) failed")
-            }
+        let times = try (0..<runs).map { _ in
+            try ChildUsage.measure(executable: executable, arguments: arguments).wallSeconds
         }
         return times.sorted()[times.count / 2]
     }
