@@ -40,8 +40,10 @@ public enum DigitInput {
         }
 
         /// The image of a model's dataset, normalised as the model was trained.
-        public func load(from dataset: ModelDataset) throws -> (pixels: [Float], label: Int) {
-            try load(dataset.load(split))
+        public func load(from dataset: ModelDataset, for input: FeatureShape? = nil) throws -> (
+            pixels: [Float], label: Int
+        ) {
+            try load(dataset.load(split, for: input))
         }
 
         private func load(_ data: MNISTDataset) throws -> (pixels: [Float], label: Int) {

@@ -69,7 +69,7 @@ public enum DreamError: Error, LocalizedError, Equatable {
                 "\(data) holds \(holds ?? "other data (unknown SHA-256)"), but \(model) was trained on \(expected); drop --data to use \(expected), or add --allow-data-mismatch to \(verb) on it anyway"
         case .dataDoesNotFit(let model, let data):
             return
-                "the model takes \(model) inputs but the MNIST data has \(data) images; use a model trained on this data"
+                "the model takes \(model) inputs but the dataset has \(data) images (they can be padded to a larger input or copied into colour channels, not shrunk); use a model trained on this data"
         case .objectiveCannotMove(let terms):
             return
                 "the objective (\(terms)) has no gradient on this photo: every value it reads is zero after a ReLU, so the dream cannot move; choose another map or layer, or a conv/dense layer (their maps use pre-activation values)"

@@ -71,9 +71,16 @@ public struct ModelDataset: Sendable {
         return ModelDataset(record: expected, directory: directory, assumed: false, mismatched: false, other: nil)
     }
 
-    /// The split's images, mapped to inputs as the model was trained.
-    public func load(_ split: MNISTDataset.Split) throws -> MNISTDataset {
-        try MNISTDataset(directory: directory, split: split, normalization: record.normalization)
+    /// The split's images, mapped to inputs as the model was trained; with `input`, shaped
+    /// as `dream train` fed them to a model of that input (centred on a zero border for a
+    /// larger input, the gray value in every channel of a colour one).
+    public func load(_ split: MNISTDataset.Split, for input: FeatureShape? = nil) throws -> MNISTDataset {
+        let data = try MNISTDataset(directory: directory, split: split, normalization: record.normalization)
+        guard let input else { return data }
+        guard let adapted = data.adapted(to: input) else {
+            throw DreamError.dataDoesNotFit(model: "\(input)", data: "\(data.shape)")
+        }
+        return adapted
     }
 
     /// "evaluating on fashion-mnist (test set, 10,000 images) from /usr/share/datasets/fashion-mnist".

@@ -29,7 +29,7 @@ struct DigitSource: ParsableArguments {
     var name: String { mnist ?? file! }
 
     /// The input at the size the network takes; a dataset image comes from the dataset of
-    /// `loaded` (at `model`) and is already that size.
+    /// `loaded` (at `model`), shaped as training fed it to that model.
     func load(model loaded: ModelFile.Loaded, at model: String) throws -> (
         pixels: [Float], label: Int?, inverted: Bool
     ) {
@@ -37,9 +37,7 @@ struct DigitSource: ParsableArguments {
         if let mnist {
             let reference = try DigitInput.Reference(mnist)
             let dataset = try dataOptions.dataset(for: loaded, model: model, split: reference.split, verb: "predicting")
-            let (pixels, label) = try reference.load(from: dataset)
-            // The dataset's images are 28x28x1 unless it says otherwise.
-            if pixels.count != input.count { try DigitInput.checkFits(input) }
+            let (pixels, label) = try reference.load(from: dataset, for: input)
             return (pixels, label, false)
         }
         let (pixels, inverted) = DigitInput.prepare(try Image(contentsOf: file!), for: input, invert: invert)

@@ -22,9 +22,9 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let path = try modelOptions.path()
-        let loaded = try ModelFile.read(contentsOf: path, for: .mnistClassifier("evaluate"))
+        let loaded = try ModelFile.read(contentsOf: path, for: .classifier("evaluate"))
         let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "evaluate")
-        let test = try dataset.load(.test)
+        let test = try dataset.load(.test, for: loaded.model.inputShape)
         let evaluation = try Evaluation(model: loaded.model, data: test)
         let classes = dataset.record.classes
         if json {

@@ -42,11 +42,11 @@ struct OIP: ParsableCommand {
         var test: MNISTDataset?
         var reference: OIPSearch.Reference?
         let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "score patterns")
-        let data = try dataset.load(.test)
-        if model.inputShape == data.shape {
+        do {
+            let data = try dataset.load(.test, for: model.inputShape)
             print(dataset.describe("scoring patterns", split: .test, count: data.count))
             (test, reference) = (data, try search.reference(on: data))
-        }
+        } catch DreamError.dataDoesNotFit {}
         var settings = try options.settings()
         settings.seed = options.seed
         let patterns = try search.search(maps: Array(repeating: map, count: count), settings: settings)

