@@ -76,6 +76,7 @@ public final class MapExplorer {
                 key: "layer",
                 problem: "\(model.layers[layerIndex].name) has no maps of its own; pick a conv or dense layer")
         }
+        // Cannot throw: the layer name was resolved when this was set up.
         let count = try! model.outputShapes(for: model.inputShape)[layerIndex].channels
         let maps = maps ?? Array(0..<count)
         guard !maps.isEmpty else { throw .invalidSetting(key: "maps", problem: "no maps to explore") }

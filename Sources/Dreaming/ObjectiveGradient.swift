@@ -140,6 +140,7 @@ public final class ObjectiveGradient {
         let perItem = !itemMapBuffer.isEmpty
         // Cannot throw: `evaluate` checked this shape (and `blockPlan` its blocks' shapes)
         // through the deepest layer before any slice runs.
+        // Cannot throw: the input has the shape the model was checked for when built.
         try! replica.forward(input, batch: batch, shape: shape, through: objective.deepestLayer)
         losses.update(repeating: 0, count: batch)
         let scratch = seedLists[worker]

@@ -401,6 +401,7 @@ public final class Conv2D: Layer {
 
     /// The reference: a direct sum over the window, no im2col, no BLAS. Writes pre-activations.
     func forwardDirect(_ input: UnsafePointer<Float>, shape: FeatureShape, batch: Int) -> [Float] {
+        // Cannot throw: the model was checked for its own input shape when built.
         let out = try! outputShape(for: shape)
         var result = [Float](repeating: 0, count: batch * out.count)
         let c = shape.channels

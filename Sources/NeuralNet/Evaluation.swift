@@ -28,6 +28,7 @@ public struct Evaluation: Sendable, Codable {
                 parallel.run(batch: data.count, minimum: 1) { _, replica, slice in
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: chunk) {
                         let n = min(chunk, slice.upperBound - start)
+                        // Cannot throw: the input has the shape the model was checked for when built.
                         try! replica.forward(images.baseAddress! + start * data.shape.count, batch: n)
                         let probabilities = replica.layers[last].output
                         for i in 0..<n { out[start + i] = argmax(probabilities + i * classes, classes) }

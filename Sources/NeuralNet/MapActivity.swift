@@ -41,6 +41,7 @@ public struct MapActivity: Sendable, Equatable {
         let measured = model.layers.indices.filter {
             model.layers[$0].spec.kind == .conv2d || model.layers[$0].spec.kind == .dense
         }
+        // Cannot throw: the model was checked for its own input shape when built.
         let shapes = try! model.outputShapes(for: model.inputShape)
         let pixels = model.inputShape.count
         let chunks = (indices.count + chunk - 1) / chunk
@@ -59,6 +60,7 @@ public struct MapActivity: Sendable, Equatable {
         }
         parallel.forEachChunk(chunks) { worker, replica, c in
             let start = c * chunk, n = min(chunk, indices.count - start)
+            // Cannot throw: the input has the shape the model was checked for when built.
             try! replica.forward(staged + start * pixels, batch: n, through: measured.last!)
             for (k, layer) in measured.enumerated() {
                 let channels = shapes[layer].channels

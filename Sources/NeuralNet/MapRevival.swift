@@ -19,6 +19,7 @@ public struct MapRevival: Sendable, Equatable {
         _ activity: MapActivity, in model: Sequential, velocity: UnsafeMutablePointer<Float>?, seed: UInt64
     ) -> [String: [Int]] {
         var generator = SeededGenerator(seed: seed)
+        // Cannot throw: the model was checked for its own input shape when built.
         let shapes = try! model.outputShapes(for: model.inputShape)
         var offsets: [Int] = []
         var at = 0

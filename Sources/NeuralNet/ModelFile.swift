@@ -32,6 +32,11 @@ public enum ModelFile {
     ) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // Records of strings, integers and floats, non-finite floats spelled out (a diverged
+        // run's loss reads back as a bad record, not a crash here): encoding cannot fail, and
+        // neither can serialising the header's strings, integers and arrays below.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let architecture = Architecture(
             input: [model.inputShape.height, model.inputShape.width, model.inputShape.channels],
             layers: model.specs)

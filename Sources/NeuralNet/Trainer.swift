@@ -208,6 +208,7 @@ public final class Trainer {
                     // Chunks keep activations in cache; gradients accumulate over them.
                     for start in stride(from: slice.lowerBound, to: slice.upperBound, by: Self.chunkSize) {
                         let count = min(Self.chunkSize, slice.upperBound - start)
+                        // Cannot throw: the input has the shape the model was checked for when built.
                         try! replica.forward(x + start * sample, batch: count)
                         let probabilities = replica.layers[last].output
                         let g = dLogits + start * classes

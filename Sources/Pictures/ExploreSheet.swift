@@ -50,6 +50,7 @@ public struct ExploreSheet {
         let explorer = MapExplorer(model: model)
         explorer.progress = progress
         let cells = try explorer.explore(small, settings: settings, layer: layer, maps: maps)
+        // Cannot throw: the layer name was resolved when this was set up.
         let layerName = model.layers[try! model.layerIndex(named: layer)].name
         let entries = cells.map { Entry(map: $0.map, objective: $0.objective, change: $0.change) }
         let manifest = Manifest(
