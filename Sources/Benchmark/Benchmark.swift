@@ -67,12 +67,13 @@ public struct Benchmark {
         progress("sgemm 1024")
         // The network itself runs single-threaded BLAS per core (DataParallel); these two
         // figures say what one core and all cores can do at best.
-        let threads = Parallelism.cores
+        let threads = Parallelism.cores, previous = BLAS.threads
         BLAS.setThreads(1)
         let one = BLAS.sgemmGFLOPS()
         BLAS.setThreads(threads)
         let all = BLAS.sgemmGFLOPS()
-        BLAS.setThreads(1)
+        // Back to the count the run chose (the report names it).
+        BLAS.setThreads(previous)
         return [
             Figure(name: "sgemm 1024x1024, 1 thread", value: one, unit: "GFLOP/s", detail: "OpenBLAS"),
             Figure(
