@@ -9,7 +9,11 @@ public func fuzzPreset(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let path = FuzzInput.file([UInt8](fuzzInput: data, count: size), named: "input.json")
     do {
         let preset = try Preset(contentsOf: path)
-        let json = FileRenderer.settingsJSON(preset.settings)
+        // Loaded settings are finite and in range: failing to encode them is a finding.
+        guard let json = try? FileRenderer.settingsJSON(preset.settings) else {
+            FuzzInput.require(false, "the settings of \(path) did not encode as JSON")
+            return 0
+        }
         let again = FuzzInput.file(Array(json.utf8), named: "again.json")
         let back = try Preset(contentsOf: again).settings
         FuzzInput.require(back == preset.settings, "settings changed on their way through JSON: \(json)")
