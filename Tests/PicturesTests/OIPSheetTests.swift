@@ -149,12 +149,14 @@ import Testing
         #expect(totals.0 < 0.5 * totals.1, "\(totals)")
     }
 
-    @Test func warpAdjointMatchesItsTransform() {
-        var generator = SeededGenerator(seed: 7)
+    /// Plain warps and the wrapping ones of `--seamless`.
+    @Test(arguments: [false, true]) func warpAdjointMatchesItsTransform(wraps: Bool) {
+        var generator = SeededGenerator(seed: wraps ? 9 : 7)
         let x = (0..<784).map { _ in Float.random(in: -1...1, using: &generator) }
         let g = (0..<784).map { _ in Float.random(in: -1...1, using: &generator) }
         for _ in 0..<5 {
-            let t = PatternTransform.random(side: 28, jitter: 2, scaleRange: 0.1, degrees: 10, using: &generator)
+            let t = PatternTransform.random(
+                side: 28, jitter: 2, scaleRange: 0.1, degrees: 10, wraps: wraps, using: &generator)
             var tx = [Float](repeating: 0, count: 784), tg = [Float](repeating: 0, count: 784)
             x.withUnsafeBufferPointer { src in
                 tx.withUnsafeMutableBufferPointer { t.apply(src.baseAddress!, into: $0.baseAddress!) }
