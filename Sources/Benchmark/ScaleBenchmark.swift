@@ -68,6 +68,20 @@ public struct ScaleBenchmark {
             let big = folder + "/photo-\(Self.label(megapixels))mp.jpg"
             // A phone photo is a JPEG; made once per size and shared by the presets.
             try ImageWriter(jpegQuality: 92).write(source.resized(width: size.width, height: size.height), to: big)
+            // The floor: the same process reading the photo and writing it as a PNG, no dream.
+            do {
+                progress("reading and writing it only")
+                var arguments = ["bench", "--copy-photo", big, "--copy-to", folder + "/copy.png"]
+                if let workers { arguments += ["--threads", String(workers)] }
+                let usage = try ChildUsage.measure(executable: executable, arguments: arguments)
+                let pixels = size.width * size.height
+                runs.append(
+                    Run(
+                        preset: Self.floorName, megapixels: megapixels, width: size.width, height: size.height,
+                        wallSeconds: usage.wallSeconds, cpuSeconds: usage.cpuSeconds,
+                        peakRSSBytes: usage.peakRSSBytes, boundBytes: 48 * pixels + 300 << 20))
+                try? FileManager.default.removeItem(atPath: folder + "/copy.png")
+            }
             for preset in presets {
                 progress("\(preset) at \(Self.label(megapixels)) MP")
                 var arguments = ["--preset", preset, big, "-o", folder + "/\(preset).png", "-q"]
@@ -90,6 +104,9 @@ public struct ScaleBenchmark {
             loadAfter: Self.loadAverage(), runs: runs)
     }
 
+    /// The row of runs that only read the photo and write it as a PNG.
+    public static let floorName = "read + write only"
+
     /// "1", "12", "0.25".
     static func label(_ megapixels: Double) -> String {
         megapixels == megapixels.rounded() ? String(Int(megapixels)) : String(megapixels)
@@ -104,7 +121,9 @@ public struct ScaleBenchmark {
     /// time, peak RSS), and the largest size's wall and CPU time over the smallest's.
     public static func markdown(_ report: Report) -> String {
         let sizes = report.runs.map(\.megapixels).reduce(into: [Double]()) { if !$0.contains($1) { $0.append($1) } }
-        let presets = report.runs.map(\.preset).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        // The presets in the order run, the floor (read and write only) last.
+        let ran = report.runs.map(\.preset).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let presets = ran.filter { $0 != floorName } + ran.filter { $0 == floorName }
         let sizeNames = sizes.map { "\(label($0)) MP" }
         var header = ["preset"] + sizeNames
         let ratioName = sizes.count > 1 && sizes.contains(1) && sizes.contains(24) ? "24 MP / 1 MP" : nil

@@ -3,6 +3,7 @@ import Benchmark
 import Dreaming
 import FileSupport
 import Foundation
+import Imaging
 import NeuralNet
 
 struct Bench: ParsableCommand {
@@ -36,6 +37,8 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Megapixels for --scale, comma-separated.", valueName: "list")) var sizes = "1,12,24,48"
     @Option(help: ArgumentHelp("With --scale, also write the JSON report here.", valueName: "path")) var scaleJSON:
         String?
+    @Option(help: .hidden) var copyPhoto: String?
+    @Option(help: .hidden) var copyTo: String?
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -73,6 +76,7 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(
                 Data("warning: this is a debug build; run 'swift build -c release' for real figures\n".utf8))
         #endif
+        if let copyPhoto, let copyTo { return try copy(copyPhoto, to: copyTo) }
         if scale { return try runScale() }
         let groups = try groups()
         let model = try modelOptions.load(for: .mnistClassifier("bench"))
@@ -159,6 +163,14 @@ struct Bench: ParsableCommand {
             )
             print(ScaleBenchmark.markdown(report))
         }
+    }
+
+    /// `--scale`'s floor: what a render of this photo costs besides the dream (start-up,
+    /// decoding, writing the PNG), with the workers a render would use.
+    func copy(_ input: String, to output: String) throws {
+        let workers = Parallelism.current.workers
+        let image = try ImageReader(workers: workers).read(contentsOf: input)
+        try ImageWriter(workers: workers).write(image, to: output, protecting: [input])
     }
 
     /// The real executable: argv[0] is a bare "dream" when run from PATH.
