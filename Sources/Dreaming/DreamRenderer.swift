@@ -36,13 +36,30 @@ public final class DreamRenderer {
     /// octaves add the rest.
     static let mixedDownscaleShare: Float = 0.5
 
-    /// The size the dream runs at for `patternSize` (one `tile`, the network's input side,
-    /// covering that fraction of the short side); nil when that is the photo's own size or
-    /// larger, or not applicable.
-    public static func workingSize(width: Int, height: Int, settings: DreamSettings, tile: Int)
-        -> OctavePyramid.Size?
-    {
-        guard settings.mode != .downscale, case .fraction(let fraction) = settings.patternSize else { return nil }
+    /// Downscale mode dreams on a copy of the photo of at most this many pixels: its
+    /// pattern is the network's input upscaled, smooth at any size, so looping and
+    /// calibrating at full size would only cost time (24 MP: 20 times a 1 MP render).
+    /// Photos up to it render exactly as before.
+    public static let downscalePixelBudget = 1 << 20
+    /// The budget this renderer's downscale renders use (tests shrink it).
+    var downscaleBudget = DreamRenderer.downscalePixelBudget
+
+    /// The size the dream runs at: for `patternSize`, one `tile` (the network's input side)
+    /// covering that fraction of the short side; in downscale mode, the photo fitted
+    /// into `downscaleBudget` pixels. Nil when that is the photo's own size or larger,
+    /// or not applicable.
+    public static func workingSize(
+        width: Int, height: Int, settings: DreamSettings, tile: Int, downscaleBudget: Int = downscalePixelBudget
+    ) -> OctavePyramid.Size? {
+        if settings.mode == .downscale {
+            let pixels = Double(width) * Double(height)
+            guard pixels > Double(max(downscaleBudget, 1)) else { return nil }
+            let scale = (Double(downscaleBudget) / pixels).squareRoot()
+            let w = max(1, Int(Double(width) * scale))
+            return OctavePyramid.Size(
+                width: w, height: min(max(1, Int(Double(height) * scale)), max(downscaleBudget / w, 1)))
+        }
+        guard case .fraction(let fraction) = settings.patternSize else { return nil }
         let scale = Double(tile) / (fraction * Double(min(width, height)))
         guard scale < 1 else { return nil }
         return OctavePyramid.Size(
@@ -195,7 +212,8 @@ public final class DreamRenderer {
         let resampler = resampler(for: settings)
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
         let working = Self.workingSize(
-            width: photoWidth, height: photoHeight, settings: settings, tile: model.inputShape.width)
+            width: photoWidth, height: photoHeight, settings: settings, tile: model.inputShape.width,
+            downscaleBudget: downscaleBudget)
         let start = working.map { resampler.resample(original, width: $0.width, height: $0.height) } ?? original
         var view = start
         var history: [Float] = []
@@ -253,21 +271,7 @@ public final class DreamRenderer {
         }
         if working != nil {
             tracker?.beginDetail()
-            // Upscale only the dream's change and add it to the full-size photo: the same
-            // as upscaling the dream and re-adding the detail the downscale lost, one
-            // resampling cheaper.
-            for i in view.pixels.indices { view.pixels[i] -= start.pixels[i] }
-            view = resampler.resample(view, width: photoWidth, height: photoHeight)
-            Self.add(original, to: &view, workers: workers)
-            plan.adjustRange(&view, reference: original)
-            // Measured, not calibrated again: the working size's calibration carries over
-            // (flower, tiles: 0.88 at 1 MP and at 24 MP) and a full-size pass costs more
-            // than the dream.
-            if let strength = settings.strength {
-                reached = GradientAscent.ChangeGoal(
-                    reference: original, contrast: plan.contrast, target: strength, workers: workers
-                ).change(of: view)
-            }
+            reached = toFullSize(&view, start: start, original: original, plan: plan)
         }
 
         if cannotMove {
@@ -276,6 +280,25 @@ public final class DreamRenderer {
         var image = Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: workers)
         if let (mask, photo) = kept { image = mask.blend(dream: image, photo: photo) }
         return Result(image: image, stages: stages, history: history, strength: reached)
+    }
+
+    /// A dream run at a working size brought to the photo's: upscale only the dream's
+    /// change (from `start`, the photo at that size) and add it to the full-size photo
+    /// (`original`), the same as upscaling the dream and re-adding the detail the
+    /// downscale lost, one resampling cheaper; then one range step at full size. Returns
+    /// the strength reached on the full-size result, when the settings have one.
+    private func toFullSize(_ view: inout Image, start: Image, original: Image, plan: Plan) -> Float? {
+        Self.add(start, to: &view, sign: -1, workers: workers)
+        view = resampler(for: plan.settings).resample(view, width: original.width, height: original.height)
+        Self.add(original, to: &view, workers: workers)
+        plan.adjustRange(&view, reference: original)
+        // Measured, not calibrated again: the working size's calibration carries over
+        // (flower, tiles: 0.88 at 1 MP and at 24 MP) and a full-size pass costs more
+        // than the dream.
+        return plan.settings.strength.map {
+            GradientAscent.ChangeGoal(reference: original, contrast: plan.contrast, target: $0, workers: workers)
+                .change(of: view)
+        }
     }
 
     private func makePlan(_ settings: DreamSettings, original: Image, objective: DreamObjective) -> Plan {
@@ -332,12 +355,17 @@ public final class DreamRenderer {
         if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
         let plan = makePlan(settings, original: original, objective: objective!)
         plan.ascent.evaluator.itemMaps = maps
+        // As in `render`: the loops on a copy within the budget, each result brought to full size.
+        let working = Self.workingSize(
+            width: photo.width, height: photo.height, settings: settings, tile: model.inputShape.width,
+            downscaleBudget: downscaleBudget)
+        let start =
+            working.map { resampler(for: settings).resample(original, width: $0.width, height: $0.height) } ?? original
         var generators = [SeededGenerator](repeating: SeededGenerator(seed: settings.seed), count: maps.count)
         let dreamed: (views: [Image], histories: [[Float]], stages: Image?)
         do {
             dreamed = try downscaleDream(
-                original, items: maps.count, plan: plan, share: 1, wantStages: false, using: &generators, onLoop: onLoop
-            )
+                start, items: maps.count, plan: plan, share: 1, wantStages: false, using: &generators, onLoop: onLoop)
         } catch {
             throw .invalidSetting(key: "mode", problem: error.errorDescription ?? "\(error)")
         }
@@ -345,7 +373,8 @@ public final class DreamRenderer {
         let gray = isGrayOutput(settings, photo: photo)
         let results = maps.indices.map { n in
             var view = dreamed.views[n]
-            let reached = settings.strength.map { calibrate(&view, photo: original, strength: $0, plan: plan) }
+            var reached = settings.strength.map { calibrate(&view, photo: start, strength: $0, plan: plan) }
+            if working != nil { reached = toFullSize(&view, start: start, original: original, plan: plan) }
             return Result(
                 image: Self.finish(view, parts: parts, settings: settings, gray: gray, workers: workers), stages: nil,
                 history: dreamed.histories[n], strength: reached)
