@@ -55,9 +55,9 @@ public final class DreamRenderer {
             let pixels = Double(width) * Double(height)
             guard pixels > Double(max(downscaleBudget, 1)) else { return nil }
             let scale = (Double(downscaleBudget) / pixels).squareRoot()
-            let w = max(1, Int(Double(width) * scale))
+            let w = max(1, Int((Double(width) * scale).rounded()))
             return OctavePyramid.Size(
-                width: w, height: min(max(1, Int(Double(height) * scale)), max(downscaleBudget / w, 1)))
+                width: w, height: min(max(1, Int((Double(height) * scale).rounded())), max(downscaleBudget / w, 1)))
         }
         guard case .fraction(let fraction) = settings.patternSize else { return nil }
         let scale = Double(tile) / (fraction * Double(min(width, height)))
@@ -271,7 +271,8 @@ public final class DreamRenderer {
         }
         if working != nil {
             tracker?.beginDetail()
-            reached = toFullSize(&view, start: start, original: original, plan: plan)
+            reached = toFullSize(
+                &view, start: start, original: original, plan: plan, unroll: settings.mode == .downscale)
         }
 
         if cannotMove {
@@ -287,7 +288,16 @@ public final class DreamRenderer {
     /// (`original`), the same as upscaling the dream and re-adding the detail the
     /// downscale lost, one resampling cheaper; then one range step at full size. Returns
     /// the strength reached on the full-size result, when the settings have one.
-    private func toFullSize(_ view: inout Image, start: Image, original: Image, plan: Plan) -> Float? {
+    /// With `unroll` (downscale mode: its change is rolled off at the working size
+    /// already), the soft range step's knee is undone first, so the full-size step rolls
+    /// the change off once as at the photo's own size, not twice (measured on flower at 4x
+    /// the budget: 3% of the change's energy lost, and 1.5 times the difference in luma).
+    private func toFullSize(_ view: inout Image, start: Image, original: Image, plan: Plan, unroll: Bool = false)
+        -> Float?
+    {
+        if unroll && plan.settings.range == .soft {
+            RangeAdjustment.unsoft(&view, reference: start, limits: plan.limits, workers: workers)
+        }
         Self.add(start, to: &view, sign: -1, workers: workers)
         view = resampler(for: plan.settings).resample(view, width: original.width, height: original.height)
         Self.add(original, to: &view, workers: workers)
@@ -374,7 +384,9 @@ public final class DreamRenderer {
         let results = maps.indices.map { n in
             var view = dreamed.views[n]
             var reached = settings.strength.map { calibrate(&view, photo: start, strength: $0, plan: plan) }
-            if working != nil { reached = toFullSize(&view, start: start, original: original, plan: plan) }
+            if working != nil {
+                reached = toFullSize(&view, start: start, original: original, plan: plan, unroll: true)
+            }
             return Result(
                 image: Self.finish(view, parts: parts, settings: settings, gray: gray, workers: workers), stages: nil,
                 history: dreamed.histories[n], strength: reached)
