@@ -11,10 +11,12 @@ import NeuralNet
 /// tile groups, the model's replicas.
 public enum RenderMemory {
     /// Peak bytes per photo pixel, measured with /usr/bin/time on 1, 12 and 24 MP photos
-    /// and rounded up (see the README's memory table).
+    /// and rounded up (see the README's memory table). Downscale mode loops on a copy
+    /// within `DreamRenderer.downscalePixelBudget` (that copy fits in `fixedBytes`), so
+    /// its peak is the full-size finish: 29.4 bytes per pixel on 24 MP ghost-color.
     static func bytesPerPixel(_ mode: DreamSettings.Mode) -> Int {
         switch mode {
-        case .downscale: return 32
+        case .downscale: return 30
         case .tiles, .conv: return 32
         case .mixed: return 36
         }

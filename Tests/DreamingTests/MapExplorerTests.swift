@@ -95,7 +95,7 @@ import Testing
         var settings = MapExplorer.settings(try ghost(), layer: "conv3", map: 0)
         settings.steps = 2
         let photo = syntheticPhoto(width: 200, height: 200)
-        // 32 bytes per pixel per copy: 128 copies need 164 MiB, 4 copies 5 MiB.
+        // 30 bytes per pixel per copy: 128 copies need 146 MiB, 4 copies 5 MiB.
         #expect(throws: DreamError.self) { try renderer.renderMaps(photo, settings: settings, maps: Array(0..<128)) }
         #expect(try renderer.renderMaps(photo, settings: settings, maps: Array(0..<4)).results.count == 4)
     }
