@@ -202,12 +202,21 @@ public final class DreamRenderer {
         var generator = SeededGenerator(seed: settings.seed)
         let grayOutput = isGrayOutput(settings, photo: photo)
         let (photoWidth, photoHeight) = (photo.width, photo.height)
-        // Memory: the photo goes once split, and `original` alone holds the network's
-        // view (luma, or RGB for a colour model) from then on.
-        var parts = ColorSpace.split(photo, workers: workers)
-        var original = networkInput(consume photo, parts: parts)
-        parts.luma = Image(width: 1, height: 1)
-        if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
+        // Memory: a one-channel model's photo becomes its own chroma (split in place);
+        // `original` alone holds the network's view (luma, or RGB for a colour model).
+        var parts: PhotoColors
+        var original: Image
+        if model.inputShape.channels == 1 {
+            var planes = consume photo
+            original = ColorSpace.splitInPlace(&planes, workers: workers)
+            parts = .packed(planes)
+        } else {
+            var split = ColorSpace.split(photo, workers: workers)
+            original = networkInput(consume photo, parts: split)
+            split.luma = Image(width: 1, height: 1)
+            parts = .planes(split)
+        }
+        if settings.invert { Self.invert(&original, workers: workers) }
         let plan = makePlan(settings, original: original, objective: objective)
         let resampler = resampler(for: settings)
         // patternSize: dream on a smaller copy, add the photo's full-resolution detail at the end.
@@ -278,7 +287,8 @@ public final class DreamRenderer {
         if cannotMove {
             throw .objectiveCannotMove(terms: objective.describeTerms())
         }
-        var image = Self.finish(view, parts: parts, settings: settings, gray: grayOutput, workers: workers)
+        var image = Self.finish(
+            consume view, parts: consume parts, settings: settings, gray: grayOutput, workers: workers)
         if let (mask, photo) = kept { image = mask.blend(dream: image, photo: photo) }
         return Result(image: image, stages: stages, history: history, strength: reached)
     }
@@ -360,9 +370,10 @@ public final class DreamRenderer {
                 width: photo.width, height: photo.height, mode: "\(maps.count) maps of \(settings.mode.rawValue)",
                 needs: needs, limit: memoryLimit.bytes, source: memoryLimit.source)
         }
-        let parts = ColorSpace.split(photo, workers: workers)
-        var original = networkInput(photo, parts: parts)
-        if settings.invert { original.pixels = original.pixels.map { 1 - $0 } }
+        let split = ColorSpace.split(photo, workers: workers)
+        var original = networkInput(photo, parts: split)
+        if settings.invert { Self.invert(&original, workers: workers) }
+        let parts = PhotoColors.planes(split)
         let plan = makePlan(settings, original: original, objective: objective!)
         plan.ascent.evaluator.itemMaps = maps
         // As in `render`: the loops on a copy within the budget, each result brought to full size.
@@ -417,24 +428,36 @@ public final class DreamRenderer {
     /// The network's view back to a picture: undo `invert`, re-add the photo's chroma (a
     /// colour model's view is the picture itself; `color: gray` takes its luma).
     static func finish(
-        _ view: Image, parts: ColorSpace.YCbCr, settings: DreamSettings, gray grayOutput: Bool, workers: Int = 1
+        _ view: consuming Image, parts: consuming PhotoColors, settings: DreamSettings, gray grayOutput: Bool,
+        workers: Int = 1
     ) -> Image {
+        if view.channels == 1 && !grayOutput {
+            // Join, fitGamut and clamp in one pass, over the photo's planes when they are
+            // not needed again.
+            return parts.colored(
+                luma: view, invert: settings.invert, fitsGamut: settings.range == .soft, workers: workers)
+        }
         var view = view
-        if settings.invert { view.pixels = view.pixels.map { 1 - $0 } }
+        if settings.invert { Self.invert(&view, workers: workers) }
         var result: Image
         if view.channels == 3 {
             view.clamp()
             let rgb = grayOutput ? ColorSpace.luma(of: view) : view
             result = parts.alpha.map { Image(planes: (0..<rgb.channels).map { rgb.plane($0) } + [$0]) } ?? rgb
-        } else if grayOutput {
-            result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         } else {
-            result = ColorSpace.join(
-                ColorSpace.YCbCr(luma: view, cb: parts.cb, cr: parts.cr, alpha: parts.alpha), workers: workers)
-            if settings.range == .soft { Self.fitGamut(&result, luma: view, workers: workers) }
+            result = parts.alpha.map { Image(planes: [view, $0]) } ?? view
         }
         result.clamp(workers: workers)
         return result
+    }
+
+    /// `1 - image`, in place and in bands.
+    static func invert(_ image: inout Image, workers: Int) {
+        image.pixels.withUnsafeMutableBufferPointer { p in
+            Bands.run(p.count, workers: workers) { range in
+                for i in range { p[i] = 1 - p[i] }
+            }
+        }
     }
 
     /// `image += sign * addend`, pixel by pixel, in bands (a sign of -1 subtracts exactly).
@@ -457,21 +480,32 @@ public final class DreamRenderer {
         image.pixels.withUnsafeMutableBufferPointer { p in
             luma.pixels.withUnsafeBufferPointer { luma in
                 Bands.run(n, workers: workers) { range in
-                    for i in range { Self.fitGamut(p, n, i, luma[i]) }
+                    for i in range {
+                        var r = p[i], g = p[n + i], b = p[2 * n + i]
+                        Self.fitGamut(&r, &g, &b, luma: luma[i])
+                        (p[i], p[n + i], p[2 * n + i]) = (r, g, b)
+                    }
                 }
             }
         }
     }
 
+    /// One pixel of `fitGamut`: `y` is its luminance.
     @inline(__always)
-    private static func fitGamut(_ p: UnsafeMutableBufferPointer<Float>, _ n: Int, _ i: Int, _ y: Float) {
+    static func fitGamut(_ r: inout Float, _ g: inout Float, _ b: inout Float, luma y: Float) {
         var k: Float = 1
-        for c in 0..<3 {
-            let v = p[c * n + i]
+        @inline(__always) func limit(_ v: Float) {
             if v > 1, v - y > 0 { k = min(k, max(1 - y, 0) / (v - y)) }
             if v < 0, y - v > 0 { k = min(k, max(y, 0) / (y - v)) }
         }
-        if k < 1 { for c in 0..<3 { p[c * n + i] = y + k * (p[c * n + i] - y) } }
+        limit(r)
+        limit(g)
+        limit(b)
+        if k < 1 {
+            r = y + k * (r - y)
+            g = y + k * (g - y)
+            b = y + k * (b - y)
+        }
     }
 
     /// Scales the dream's change so the strength is met within 3%: the ascent stops near

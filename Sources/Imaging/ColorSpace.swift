@@ -20,8 +20,44 @@ public enum ColorSpace {
     }
 
     /// The luma plane of any image (gray images are their own luma).
-    public static func luma(of image: Image) -> Image {
-        image.colorChannels == 1 ? image.plane(0) : split(image).luma
+    public static func luma(of image: Image, workers: Int = 1) -> Image {
+        if image.colorChannels == 1 { return image.plane(0) }
+        let n = image.planeSize
+        let y = [Float](unsafeUninitializedCapacity: n) { y, initialized in
+            image.pixels.withUnsafeBufferPointer { p in
+                Bands.run(n, workers: workers) { range in
+                    for i in range { y[i] = 0.299 * p[i] + 0.587 * p[n + i] + 0.114 * p[2 * n + i] }
+                }
+            }
+            initialized = n
+        }
+        return Image(width: image.width, height: image.height, pixels: y)
+    }
+
+    /// `split` without new chroma planes: a colour image's planes become Y, Cb and Cr in
+    /// place (alpha stays) and the luma also comes back as a plane of its own. A large
+    /// photo's storage then holds its chroma, and later the result, instead of three new
+    /// planes each paying its first-touch page faults. Gray images stay as they are.
+    /// The planes equal `split`'s.
+    public static func splitInPlace(_ image: inout Image, workers: Int = 1) -> Image {
+        if image.colorChannels == 1 { return image.plane(0) }
+        let n = image.planeSize
+        let luma = [Float](unsafeUninitializedCapacity: n) { y, initialized in
+            image.pixels.withUnsafeMutableBufferPointer { p in
+                Bands.run(n, workers: workers) { range in
+                    for i in range {
+                        let r = p[i], g = p[n + i], b = p[2 * n + i]
+                        let luma: Float = 0.299 * r + 0.587 * g + 0.114 * b
+                        y[i] = luma
+                        p[i] = luma
+                        p[n + i] = 0.5 - 0.168736 * r - 0.331264 * g + 0.5 * b
+                        p[2 * n + i] = 0.5 + 0.5 * r - 0.418688 * g - 0.081312 * b
+                    }
+                }
+            }
+            initialized = n
+        }
+        return Image(width: image.width, height: image.height, pixels: luma)
     }
 
     /// `workers` threads take bands of pixels (the result does not depend on it).
@@ -33,11 +69,12 @@ public enum ColorSpace {
             let neutral = Image(width: image.width, height: image.height, value: 0.5)
             return YCbCr(luma: luma, cb: neutral, cr: neutral, alpha: alpha)
         }
-        var y = [Float](repeating: 0, count: n), cb = y, cr = y
-        image.pixels.withUnsafeBufferPointer { p in
-            y.withUnsafeMutableBufferPointer { y in
-                cb.withUnsafeMutableBufferPointer { cb in
-                    cr.withUnsafeMutableBufferPointer { cr in
+        // Uninitialized planes: each worker's band takes its own first-touch page faults.
+        var cb: [Float] = [], cr: [Float] = []
+        let y = [Float](unsafeUninitializedCapacity: n) { y, yCount in
+            cb = [Float](unsafeUninitializedCapacity: n) { cb, cbCount in
+                cr = [Float](unsafeUninitializedCapacity: n) { cr, crCount in
+                    image.pixels.withUnsafeBufferPointer { p in
                         Bands.run(n, workers: workers) { range in
                             for i in range {
                                 let r = p[i], g = p[n + i], b = p[2 * n + i]
@@ -47,8 +84,11 @@ public enum ColorSpace {
                             }
                         }
                     }
+                    crCount = n
                 }
+                cbCount = n
             }
+            yCount = n
         }
         return YCbCr(
             luma: Image(width: image.width, height: image.height, pixels: y),

@@ -105,14 +105,29 @@ public struct ImageReader: Sendable {
                 } else {
                     let source = samples.assumingMemoryBound(to: UInt8.self)
                     let scale: Float = 1 / 255
-                    for i in range {
-                        for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+                    // One loop per channel count: the compiler unrolls the channels.
+                    switch channels {
+                    case 1: Self.planes(source, 1, range, count, into: target.baseAddress!, scale)
+                    case 2: Self.planes(source, 2, range, count, into: target.baseAddress!, scale)
+                    case 3: Self.planes(source, 3, range, count, into: target.baseAddress!, scale)
+                    default: Self.planes(source, 4, range, count, into: target.baseAddress!, scale)
                     }
                 }
             }
             initialized = count * channels
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Pixels `range` of interleaved 8-bit samples into planes of `count` floats.
+    @inline(__always)
+    private static func planes(
+        _ source: UnsafePointer<UInt8>, _ channels: Int, _ range: Range<Int>, _ count: Int,
+        into target: UnsafeMutablePointer<Float>, _ scale: Float
+    ) {
+        for i in range {
+            for c in 0..<channels { target[c * count + i] = Float(source[i * channels + c]) * scale }
+        }
     }
 
     /// "100", or "0.000064" for a tiny test limit.

@@ -21,10 +21,11 @@ public struct Resampler: Sendable {
         if width == image.width && height == image.height { return image }
         let horizontal = ResamplingWeights(inputSize: image.width, outputSize: width, kernel: kernel, edge: edge)
         let vertical = ResamplingWeights(inputSize: image.height, outputSize: height, kernel: kernel, edge: edge)
-        var out = Image(width: width, height: height, channels: image.channels)
-        var middle = [Float](repeating: 0, count: width * image.height)
-        image.pixels.withUnsafeBufferPointer { source in
-            out.pixels.withUnsafeMutableBufferPointer { target in
+        // Both passes write every sample: no zero-filling first, and each worker's band
+        // takes its own first-touch page faults.
+        var middle = [Float](unsafeUninitializedCapacity: width * image.height) { $1 = width * image.height }
+        let pixels = [Float](unsafeUninitializedCapacity: width * height * image.channels) { target, initialized in
+            image.pixels.withUnsafeBufferPointer { source in
                 middle.withUnsafeMutableBufferPointer { temp in
                     for c in 0..<image.channels {
                         let src = source.baseAddress! + c * image.planeSize
@@ -41,8 +42,9 @@ public struct Resampler: Sendable {
                     }
                 }
             }
+            initialized = width * height * image.channels
         }
-        return out
+        return Image(width: width, height: height, channels: image.channels, pixels: pixels)
     }
 
     static func horizontalPass(
