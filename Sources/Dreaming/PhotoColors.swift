@@ -71,12 +71,32 @@ enum PhotoColors {
 
     /// RGB planes at `rgb` (3 x `count`) from luma and chroma. Pixel `i` reads all its
     /// inputs before writing, so `cb` and `cr` may be planes 1 and 2 of `rgb` itself.
+    /// Eight pixels at a time: each lane does what the scalar code does, selects standing
+    /// in for its branches and for `min`/`max` (same comparisons, so the same floats).
     private static func color(
         luma: UnsafePointer<Float>, cb cbs: UnsafePointer<Float>, cr crs: UnsafePointer<Float>,
         into rgb: UnsafeMutablePointer<Float>, count n: Int, invert: Bool, fitsGamut: Bool, workers: Int
     ) {
+        typealias Lanes = SIMD8<Float>
         Bands.run(n, workers: workers) { range in
-            for i in range {
+            var i = range.lowerBound
+            while i + Lanes.scalarCount <= range.upperBound {
+                let stored = UnsafeRawPointer(luma + i).loadUnaligned(as: Lanes.self)
+                let y = invert ? 1 - stored : stored
+                let cb = UnsafeRawPointer(cbs + i).loadUnaligned(as: Lanes.self) - 0.5
+                let cr = UnsafeRawPointer(crs + i).loadUnaligned(as: Lanes.self) - 0.5
+                var r = y + 1.402 * cr
+                var g = y - 0.344136 * cb - 0.714136 * cr
+                var b = y + 1.772 * cb
+                // Most pixels are in the gamut, where fitGamut changes nothing.
+                let outside = (r .> 1) .| (r .< 0) .| (g .> 1) .| (g .< 0) .| (b .> 1) .| (b .< 0)
+                if fitsGamut && any(outside) { fitGamut(&r, &g, &b, luma: y) }
+                UnsafeMutableRawPointer(rgb + i).storeBytes(of: clamped(r), as: Lanes.self)
+                UnsafeMutableRawPointer(rgb + n + i).storeBytes(of: clamped(g), as: Lanes.self)
+                UnsafeMutableRawPointer(rgb + 2 * n + i).storeBytes(of: clamped(b), as: Lanes.self)
+                i += Lanes.scalarCount
+            }
+            while i < range.upperBound {
                 let y = invert ? 1 - luma[i] : luma[i], cb = cbs[i] - 0.5, cr = crs[i] - 0.5
                 var r = y + 1.402 * cr
                 var g = y - 0.344136 * cb - 0.714136 * cr
@@ -85,7 +105,41 @@ enum PhotoColors {
                 rgb[i] = min(max(r, 0), 1)
                 rgb[n + i] = min(max(g, 0), 1)
                 rgb[2 * n + i] = min(max(b, 0), 1)
+                i += 1
             }
         }
+    }
+
+    /// `min(max(v, 0), 1)` lane by lane (`max(v, 0)` is `0 >= v ? 0 : v`, `min(v, 1)` is `1 < v ? 1 : v`).
+    @inline(__always)
+    private static func clamped(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        v.replacing(with: 0, where: v .<= 0).replacing(with: 1, where: v .> 1)
+    }
+
+    /// One channel's bound on the factor `k` of `fitGamut`, lane by lane.
+    @inline(__always)
+    private static func limit(
+        _ k: SIMD8<Float>, _ v: SIMD8<Float>, _ y: SIMD8<Float>, _ up: SIMD8<Float>, _ down: SIMD8<Float>
+    ) -> SIMD8<Float> {
+        let high = up / (v - y), low = down / (y - v)
+        let k = k.replacing(with: high, where: (v .> 1) .& (v - y .> 0) .& (high .< k))
+        return k.replacing(with: low, where: (v .< 0) .& (y - v .> 0) .& (low .< k))
+    }
+
+    /// `DreamRenderer.fitGamut` lane by lane.
+    @inline(__always)
+    private static func fitGamut(
+        _ r: inout SIMD8<Float>, _ g: inout SIMD8<Float>, _ b: inout SIMD8<Float>, luma y: SIMD8<Float>
+    ) {
+        let up = (1 - y).replacing(with: 0, where: 1 - y .<= 0)  // max(1 - y, 0)
+        let down = y.replacing(with: 0, where: y .<= 0)  // max(y, 0)
+        var k = SIMD8<Float>(repeating: 1)
+        k = limit(k, r, y, up, down)
+        k = limit(k, g, y, up, down)
+        k = limit(k, b, y, up, down)
+        let shrink = k .< 1
+        r = r.replacing(with: y + k * (r - y), where: shrink)
+        g = g.replacing(with: y + k * (g - y), where: shrink)
+        b = b.replacing(with: y + k * (b - y), where: shrink)
     }
 }
