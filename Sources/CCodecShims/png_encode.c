@@ -42,10 +42,8 @@ static inline int paeth(int a, int b, int c) {
     return (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
 }
 
-/* libpng's default choice for 8- and 16-bit images: of the five filters, the one whose
-   output has the smallest sum of absolute values (as signed bytes). `prior` is the row
-   above (zeros for the first). The sums first, then only the chosen filter is written. */
-static void filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out) {
+/* The plain form of png_filter_row, kept as the reference its tests compare with. */
+void png_filter_row_reference(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out) {
     uint64_t none = 0, sub = 0, up = 0, average = 0, predicted = 0;
     for (size_t i = 0; i < n; i++) {
         int x = row[i], b = prior[i];
@@ -75,6 +73,84 @@ static void filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_
     }
 }
 
+/* |(int8_t)d| for the byte d, branch-free: min(d, -d) as unsigned bytes (128 stays 128) */
+static inline uint32_t magnitude(uint8_t d) {
+    uint8_t negated = (uint8_t)-d;
+    return d < negated ? d : negated;
+}
+
+/* Paeth's predictor without branches (selects), on the differences it compares. */
+static inline uint8_t paeth_select(int a, int b, int c) {
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    int chosen = pb <= pc ? b : c;
+    return (uint8_t)((pa <= pb && pa <= pc) ? a : chosen);
+}
+
+enum { SUM_BLOCK = 1 << 24 }; /* bytes whose magnitudes (at most 128 each) fit a uint32_t */
+
+/* libpng's default choice for 8- and 16-bit images: of the five filters, the one whose
+   output has the smallest sum of absolute values (as signed bytes); ties go to the first.
+   `prior` is the row above (zeros for the first). Branch-free loops over bytes that the
+   compiler vectorises: the filters read only the unfiltered rows, so no byte depends on
+   another's result. The five sums first, in one pass, then only the chosen filter. */
+void png_filter_row(const uint8_t *restrict row, const uint8_t *restrict prior, size_t n, size_t bpp,
+                    uint8_t *restrict out) {
+    size_t head = n < bpp ? n : bpp;
+    uint64_t sums[5] = {0, 0, 0, 0, 0};
+    /* the first pixel: a = c = 0, so Sub is None, Average predicts b/2, Paeth predicts b */
+    for (size_t i = 0; i < head; i++) {
+        uint8_t x = row[i], b = prior[i];
+        sums[0] += magnitude(x);
+        sums[1] += magnitude(x);
+        sums[2] += magnitude((uint8_t)(x - b));
+        sums[3] += magnitude((uint8_t)(x - (b >> 1)));
+        sums[4] += magnitude((uint8_t)(x - b));
+    }
+    for (size_t start = head; start < n; start += SUM_BLOCK) {
+        size_t end = n - start > SUM_BLOCK ? start + SUM_BLOCK : n;
+        uint32_t none = 0, sub = 0, up = 0, average = 0, predicted = 0;
+        for (size_t i = start; i < end; i++) {
+            uint8_t x = row[i], a = row[i - bpp], b = prior[i], c = prior[i - bpp];
+            none += magnitude(x);
+            sub += magnitude((uint8_t)(x - a));
+            up += magnitude((uint8_t)(x - b));
+            average += magnitude((uint8_t)(x - ((a + b) >> 1)));
+            predicted += magnitude((uint8_t)(x - paeth_select(a, b, c)));
+        }
+        sums[0] += none;
+        sums[1] += sub;
+        sums[2] += up;
+        sums[3] += average;
+        sums[4] += predicted;
+    }
+    int best = 0;
+    for (int f = 1; f < 5; f++)
+        if (sums[f] < sums[best]) best = f;
+    out[0] = (uint8_t)best;
+    uint8_t *o = out + 1;
+    switch (best) {
+    case 0:
+        memcpy(o, row, n);
+        break;
+    case 1:
+        for (size_t i = 0; i < head; i++) o[i] = row[i];
+        for (size_t i = head; i < n; i++) o[i] = (uint8_t)(row[i] - row[i - bpp]);
+        break;
+    case 2:
+        for (size_t i = 0; i < n; i++) o[i] = (uint8_t)(row[i] - prior[i]);
+        break;
+    case 3:
+        for (size_t i = 0; i < head; i++) o[i] = (uint8_t)(row[i] - (prior[i] >> 1));
+        for (size_t i = head; i < n; i++) o[i] = (uint8_t)(row[i] - ((row[i - bpp] + prior[i]) >> 1));
+        break;
+    default:
+        for (size_t i = 0; i < head; i++) o[i] = (uint8_t)(row[i] - prior[i]);
+        for (size_t i = head; i < n; i++)
+            o[i] = (uint8_t)(row[i] - paeth_select(row[i - bpp], prior[i], prior[i - bpp]));
+        break;
+    }
+}
+
 static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const uint8_t *zeros) {
     uint32_t first = band * job->band_rows;
     uint32_t last = first + job->band_rows < job->height ? first + job->band_rows : job->height;
@@ -82,7 +158,7 @@ static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const 
     for (uint32_t y = first; y < last; y++) {
         const uint8_t *row = job->pixels + (size_t)y * job->row_bytes;
         const uint8_t *prior = y > 0 ? row - job->row_bytes : zeros;
-        filter_row(row, prior, job->row_bytes, job->bpp, filtered + (size_t)(y - first) * stride);
+        png_filter_row(row, prior, job->row_bytes, job->bpp, filtered + (size_t)(y - first) * stride);
     }
     size_t length = (size_t)(last - first) * stride;
     job->band_adler[band] = adler32(adler32(0, Z_NULL, 0), filtered, (uInt)length);
@@ -247,6 +323,28 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
 
     output o = {0};
     if (!job.failed) {
+        /* The zlib stream: header (window 32K), the bands, the Adler-32 of all filtered
+           rows; cut into IDAT chunks of IDAT_BYTES. The file's size is known before it is
+           written: one allocation, and each band's bytes are copied once, into place. */
+        uint8_t zlib_head[2], zlib_tail[4];
+        unsigned flags = 0x78u << 8; /* FLEVEL 0, as zlib writes for Z_RLE */
+        flags += 31 - flags % 31;
+        zlib_head[0] = (uint8_t)(flags >> 8);
+        zlib_head[1] = (uint8_t)flags;
+        uLong adler = adler32(0, Z_NULL, 0);
+        size_t stride = row_bytes + 1, total = sizeof zlib_head + sizeof zlib_tail;
+        for (uint32_t b = 0; b < job.bands; b++) {
+            total += job.band_length[b];
+            uint32_t rows = b + 1 == job.bands ? image->height - b * job.band_rows : job.band_rows;
+            adler = adler32_combine(adler, job.band_adler[b], (z_off_t)(rows * stride));
+        }
+        for (int k = 0; k < 4; k++) zlib_tail[k] = (uint8_t)(adler >> (24 - 8 * k));
+        size_t size = 8 + 12 + 13 + 12 * ((total + IDAT_BYTES - 1) / IDAT_BYTES) + total + 12;
+        for (int i = 0; i < text_count; i++) size += 12 + strlen(texts[i].key) + 1 + strlen(texts[i].text);
+        o.data = malloc(size);
+        o.capacity = size;
+        if (!o.data) o.failed = 1;
+
         static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
         put(&o, signature, 8);
         uint8_t header[13];
@@ -269,31 +367,32 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
             put_chunk(&o, "tEXt", chunk, key + 1 + text);
             free(chunk);
         }
-        /* The zlib stream: header (window 32K), the bands, the Adler-32
-           of all filtered rows; cut into IDAT chunks of IDAT_BYTES. */
-        size_t total = 2 + 4;
-        for (uint32_t b = 0; b < job.bands; b++) total += job.band_length[b];
-        uint8_t *stream = malloc(total);
-        if (!stream) {
-            o.failed = 1;
-        } else {
-            unsigned flags = 0x78u << 8; /* FLEVEL 0, as zlib writes for Z_RLE */
-            flags += 31 - flags % 31;
-            stream[0] = (uint8_t)(flags >> 8);
-            stream[1] = (uint8_t)flags;
-            size_t at = 2;
-            uLong adler = adler32(0, Z_NULL, 0);
-            size_t stride = row_bytes + 1;
-            for (uint32_t b = 0; b < job.bands; b++) {
-                memcpy(stream + at, job.band_out[b], job.band_length[b]);
-                at += job.band_length[b];
-                uint32_t rows = b + 1 == job.bands ? image->height - b * job.band_rows : job.band_rows;
-                adler = adler32_combine(adler, job.band_adler[b], (z_off_t)(rows * stride));
+        /* The stream's pieces in order: header, bands, Adler-32; `piece` and `offset` say
+           where the next IDAT chunk's bytes start. */
+        uint32_t pieces = job.bands + 2, piece = 0;
+        size_t offset = 0;
+        for (size_t from = 0; from < total && !o.failed; from += IDAT_BYTES) {
+            size_t length = total - from < IDAT_BYTES ? total - from : IDAT_BYTES;
+            put32(&o, (uint32_t)length);
+            size_t typed = o.length;
+            put(&o, "IDAT", 4);
+            for (size_t left = length; left > 0 && !o.failed;) {
+                const uint8_t *bytes = piece == 0 ? zlib_head
+                                       : piece + 1 == pieces ? zlib_tail
+                                                             : job.band_out[piece - 1];
+                size_t piece_length = piece == 0            ? sizeof zlib_head
+                                      : piece + 1 == pieces ? sizeof zlib_tail
+                                                            : job.band_length[piece - 1];
+                size_t take = piece_length - offset < left ? piece_length - offset : left;
+                put(&o, bytes + offset, take);
+                left -= take;
+                offset += take;
+                if (offset == piece_length) {
+                    piece++;
+                    offset = 0;
+                }
             }
-            for (int k = 0; k < 4; k++) stream[at + k] = (uint8_t)(adler >> (24 - 8 * k));
-            for (size_t from = 0; from < total; from += IDAT_BYTES)
-                put_chunk(&o, "IDAT", stream + from, total - from < IDAT_BYTES ? total - from : IDAT_BYTES);
-            free(stream);
+            if (!o.failed) put32(&o, (uint32_t)crc32(0, o.data + typed, (uInt)(length + 4)));
         }
         put_chunk(&o, "IEND", NULL, 0);
     }

@@ -44,6 +44,13 @@ int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
 int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count, int workers,
                     uint8_t **out_data, size_t *out_length, char *error);
 
+/* One row's PNG filtering, as png_shim_encode does it: the filter type byte, then `n`
+   filtered bytes, into `out` (n + 1 bytes). `prior` is the row above (zeros for the
+   first row), `bpp` the bytes per pixel. The reference is the plain scalar form; both
+   give the same bytes (exported for the tests that check it). */
+void png_filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+void png_filter_row_reference(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+
 /* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. When it is
    absent and libpng dropped a text chunk (bad CRC, size or count limits), `error` holds
    libpng's warning (like "tEXt: CRC error"); otherwise it is left empty. */
