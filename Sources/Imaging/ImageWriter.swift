@@ -60,9 +60,9 @@ public struct ImageWriter: Sendable {
         let values = textChunks.map { strdup($0.value) }
         defer { (keys + values).forEach { free($0) } }
         var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
-        // The same call for 8- and 16-bit samples; only the quantisation differs.
-        func encode<T: FixedWidthInteger>(_ quantize: (Float) -> T) -> Int32 {
-            var samples = Self.interleaved(image, workers: workers, quantize)
+        // The same call for 8- and 16-bit samples; only the sample type differs.
+        func encode<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) -> Int32 {
+            var samples: [T] = Self.interleaved(image, workers: workers)
             return samples.withUnsafeMutableBytes { raw in
                 var header = codec_image(
                     width: UInt32(image.width), height: UInt32(image.height),
@@ -70,9 +70,7 @@ public struct ImageWriter: Sendable {
                 return png_shim_encode(&header, &texts, Int32(texts.count), Int32(workers), &out, &length, &message)
             }
         }
-        let status =
-            pngBitDepth == 16
-            ? encode { UInt16($0 * 65535 + 0.5) } : encode { UInt8($0 * 255 + 0.5) }
+        let status = pngBitDepth == 16 ? encode(UInt16.self) : encode(UInt8.self)
         defer { codec_free(out) }
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
@@ -86,7 +84,7 @@ public struct ImageWriter: Sendable {
         }
         // JPEG has no alpha: drop it rather than refuse.
         let opaque = image.hasAlpha ? Image(planes: (0..<image.colorChannels).map { image.plane($0) }) : image
-        var samples = Self.interleaved(opaque, workers: workers) { UInt8($0 * 255 + 0.5) }
+        var samples: [UInt8] = Self.interleaved(opaque, workers: workers)
         var out: UnsafeMutablePointer<UInt8>?
         var length: UInt = 0
         var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
@@ -103,19 +101,18 @@ public struct ImageWriter: Sendable {
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
 
-    /// Planes to interleaved samples, clamped to [0, 1] first; `quantize` rounds half up
-    /// (the same as `rounded()` on [0, 1], without its libm call).
-    static func interleaved<T: FixedWidthInteger>(_ image: Image, workers: Int = 1, _ quantize: (Float) -> T) -> [T] {
+    /// Planes to interleaved 8- or 16-bit samples (the type's width), clamped to [0, 1]
+    /// first (NaN to 0) and rounded half up: `UInt8(min(max(v, 0), 1) * 255 + 0.5)`, the
+    /// same as `rounded()` on [0, 1] without its libm call. One pass, in C (vectorised).
+    static func interleaved<T: FixedWidthInteger & UnsignedInteger>(_ image: Image, workers: Int = 1) -> [T] {
+        precondition(T.bitWidth == 8 || T.bitWidth == 16, "8- or 16-bit samples only")
         let count = image.planeSize, channels = image.channels
         return [T](unsafeUninitializedCapacity: count * channels) { dst, initialized in
             image.pixels.withUnsafeBufferPointer { src in
                 Bands.run(count, workers: workers) { range in
-                    for c in 0..<channels {
-                        for i in range {
-                            let v = src[c * count + i]
-                            dst[i * channels + c] = quantize(v.isNaN ? 0 : min(max(v, 0), 1))
-                        }
-                    }
+                    codec_quantize(
+                        src.baseAddress, count, UInt32(channels), UInt32(T.bitWidth), range.lowerBound,
+                        range.upperBound, dst.baseAddress)
                 }
             }
             initialized = count * channels

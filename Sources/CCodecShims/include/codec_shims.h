@@ -44,6 +44,13 @@ int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
 int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count, int workers,
                     uint8_t **out_data, size_t *out_length, char *error);
 
+/* Planar float samples (`channels` planes of `plane_size`) to interleaved 8- or 16-bit
+   samples for pixels from..<to: clamped to [0, 1] (NaN to 0), times 255 or 65535, plus
+   0.5, truncated (rounding half up without a libm call). `out` is the whole interleaved
+   buffer (pixel i's samples at i * channels). */
+void codec_quantize(const float *planes, size_t plane_size, uint32_t channels, uint32_t bit_depth, size_t from,
+                    size_t to, void *out);
+
 /* One row's PNG filtering, as png_shim_encode does it: the filter type byte, then `n`
    filtered bytes, into `out` (n + 1 bytes). `prior` is the row above (zeros for the
    first row), `bpp` the bytes per pixel. The reference is the plain scalar form; both
