@@ -36,6 +36,12 @@ private struct SplitMix {
         }
     }
 
+    /// The dispatcher, the baseline build, and the AVX2 build where this CPU has AVX2.
+    private static let variants:
+        [(String, (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, Int, Int, UnsafeMutablePointer<UInt8>?) -> Void)] =
+            [("dispatched", png_filter_row), ("baseline", png_filter_row_baseline)]
+            + (png_filter_row_avx2_supported() != 0 ? [("avx2", png_filter_row_avx2)] : [])
+
     @Test func vectorisedFilterMatchesTheReference() {
         var random = SplitMix(state: 14)
         var chosen = Set<UInt8>()
@@ -47,11 +53,15 @@ private struct SplitMix {
                     let prior =
                         trial == 11 ? [UInt8](repeating: 0, count: n) : Self.row(n, kind: priorKind, from: [], &random)
                     let row = Self.row(n, kind: rowKind, from: prior, &random)
-                    var fast = [UInt8](repeating: 0xAA, count: n + 1)
                     var plain = [UInt8](repeating: 0x55, count: n + 1)
-                    png_filter_row(row, prior, n, bpp, &fast)
                     png_filter_row_reference(row, prior, n, bpp, &plain)
-                    #expect(fast == plain, "bpp \(bpp), \(n) bytes, trial \(trial): row \(row), prior \(prior)")
+                    for (name, variant) in Self.variants {
+                        var fast = [UInt8](repeating: 0xAA, count: n + 1)
+                        variant(row, prior, n, bpp, &fast)
+                        #expect(
+                            fast == plain, "\(name), bpp \(bpp), \(n) bytes, trial \(trial): row \(row), prior \(prior)"
+                        )
+                    }
                     chosen.insert(plain[0])
                     rows += 1
                 }

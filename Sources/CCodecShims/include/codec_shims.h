@@ -53,9 +53,13 @@ void codec_quantize(const float *planes, size_t plane_size, uint32_t channels, u
 
 /* One row's PNG filtering, as png_shim_encode does it: the filter type byte, then `n`
    filtered bytes, into `out` (n + 1 bytes). `prior` is the row above (zeros for the
-   first row), `bpp` the bytes per pixel. The reference is the plain scalar form; both
-   give the same bytes (exported for the tests that check it). */
+   first row), `bpp` the bytes per pixel. png_filter_row runs the AVX2 build when the CPU
+   has it, else the baseline one; the reference is the plain scalar form. All give the
+   same bytes (exported for the tests that check it; the AVX2 one only where supported). */
 void png_filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+void png_filter_row_baseline(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+void png_filter_row_avx2(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+int png_filter_row_avx2_supported(void);
 void png_filter_row_reference(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
 
 /* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. When it is
