@@ -18,7 +18,8 @@
 enum { LEVEL = 4, STRATEGY = Z_RLE, BAND_BYTES = 512 * 1024, IDAT_BYTES = 1 << 20 };
 
 typedef struct {
-    const uint8_t *pixels; /* interleaved rows, big-endian samples */
+    const uint8_t *pixels; /* interleaved rows, native-endian samples */
+    int swap16;            /* 16-bit samples: each row is byte-swapped (PNG is big-endian) */
     size_t row_bytes;
     size_t bpp; /* bytes per pixel, the filters' distance */
     uint32_t height;
@@ -184,14 +185,32 @@ void png_filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t b
         png_filter_row_baseline(row, prior, n, bpp, out);
 }
 
-static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const uint8_t *zeros) {
+/* 16-bit samples to big-endian, a row at a time (in the workers, not a whole-image copy) */
+static void swap_row(const uint8_t *restrict row, size_t n, uint8_t *restrict out) {
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        out[i] = row[i + 1];
+        out[i + 1] = row[i];
+    }
+}
+
+/* `rows` holds two rows of scratch for the byte-swapped current and prior row. */
+static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const uint8_t *zeros, uint8_t *rows) {
     uint32_t first = band * job->band_rows;
     uint32_t last = first + job->band_rows < job->height ? first + job->band_rows : job->height;
-    size_t stride = job->row_bytes + 1;
+    size_t stride = job->row_bytes + 1, n = job->row_bytes;
+    uint8_t *current = rows, *previous = rows ? rows + n : NULL;
     for (uint32_t y = first; y < last; y++) {
-        const uint8_t *row = job->pixels + (size_t)y * job->row_bytes;
-        const uint8_t *prior = y > 0 ? row - job->row_bytes : zeros;
-        png_filter_row(row, prior, job->row_bytes, job->bpp, filtered + (size_t)(y - first) * stride);
+        const uint8_t *row = job->pixels + (size_t)y * n;
+        const uint8_t *prior = y > 0 ? row - n : zeros;
+        if (job->swap16) {
+            if (y == first && y > 0) swap_row(prior, n, previous);
+            swap_row(row, n, current);
+            row = current;
+            prior = y > 0 ? previous : zeros;
+            previous = current; /* this row is the next one's prior */
+            current = current == rows ? rows + n : rows;
+        }
+        png_filter_row(row, prior, n, job->bpp, filtered + (size_t)(y - first) * stride);
     }
     size_t length = (size_t)(last - first) * stride;
     job->band_adler[band] = adler32(adler32(0, Z_NULL, 0), filtered, (uInt)length);
@@ -223,17 +242,19 @@ static void *run_worker(void *argument) {
     encode_job *job = arg->job;
     uint8_t *filtered = malloc((size_t)job->band_rows * (job->row_bytes + 1));
     uint8_t *zeros = calloc(job->row_bytes, 1);
+    uint8_t *rows = job->swap16 ? malloc(2 * job->row_bytes) : NULL;
     /* a contiguous run of bands per worker */
     uint32_t from = (uint32_t)((uint64_t)arg->worker * job->bands / job->workers);
     uint32_t to = (uint32_t)((uint64_t)(arg->worker + 1) * job->bands / job->workers);
     for (uint32_t band = from; band < to; band++) {
-        if (!filtered || !zeros || !encode_band(job, band, filtered, zeros)) {
+        if (!filtered || !zeros || (job->swap16 && !rows) || !encode_band(job, band, filtered, zeros, rows)) {
             __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
             break;
         }
     }
     free(filtered);
     free(zeros);
+    free(rows);
     return NULL;
 }
 
@@ -299,22 +320,10 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
     }
     size_t bytes_per_sample = image->bit_depth / 8;
     size_t row_bytes = (size_t)image->width * image->channels * bytes_per_sample;
-    /* PNG stores 16-bit samples big-endian; ours are native (little) endian */
-    uint8_t *swapped = NULL;
-    const uint8_t *pixels = image->pixels;
-    if (image->bit_depth == 16) {
-        size_t count = row_bytes * image->height;
-        swapped = malloc(count);
-        if (!swapped) goto out_of_memory;
-        const uint8_t *source = image->pixels;
-        for (size_t i = 0; i < count; i += 2) {
-            swapped[i] = source[i + 1];
-            swapped[i + 1] = source[i];
-        }
-        pixels = swapped;
-    }
     encode_job job = {0};
-    job.pixels = pixels;
+    job.pixels = image->pixels;
+    /* PNG stores 16-bit samples big-endian; ours are native (little) endian */
+    job.swap16 = image->bit_depth == 16;
     job.row_bytes = row_bytes;
     job.bpp = image->channels * bytes_per_sample;
     job.height = image->height;
@@ -352,7 +361,6 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
         run_worker(&args[0]);
         for (uint32_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
     }
-    free(swapped);
 
     output o = {0};
     if (!job.failed) {

@@ -71,14 +71,16 @@ private struct SplitMix {
         #expect(chosen == [0, 1, 2, 3, 4], "filters chosen: \(chosen.sorted()) over \(rows) rows")
     }
 
-    /// A fixed 8-bit RGB and gray+alpha image: its file's SHA-256, taken from the encoder
-    /// before the filter was vectorised. Any change of filter choice, deflate settings or
-    /// chunk layout shows here (and must then be deliberate).
+    /// A fixed image (RGB and gray+alpha at 8 bits, RGB at 16): its file's SHA-256, taken
+    /// from the encoder before the filter was vectorised and the 16-bit swap moved into the
+    /// workers. Any change of filter choice, deflate settings, byte order or chunk layout
+    /// shows here (and must then be deliberate).
     @Test(arguments: [
-        (3, "8d2a300f7ab56cffb09e2dd99b92500889d9cbc896b40a0527564c423879a2b2"),
-        (2, "8d9045cd04674b8ba80311b903900324d9de6d9ee9935a8fa9a64e145fbc6d37"),
+        (3, 8, "8d2a300f7ab56cffb09e2dd99b92500889d9cbc896b40a0527564c423879a2b2"),
+        (2, 8, "8d9045cd04674b8ba80311b903900324d9de6d9ee9935a8fa9a64e145fbc6d37"),
+        (3, 16, "63b27698f873fdd9543a8dfb27c88cd8bde5a4862eb0dfcbaca9f0dd179675a5"),
     ])
-    func fileBytesArePinned(channels: Int, sha256: String) throws {
+    func fileBytesArePinned(channels: Int, depth: Int, sha256: String) throws {
         let (width, height) = (333, 201)
         var pixels = [Float](repeating: 0, count: width * height * channels)
         for c in 0..<channels {
@@ -90,7 +92,8 @@ private struct SplitMix {
             }
         }
         let image = Image(width: width, height: height, channels: channels, pixels: pixels)
-        let bytes = try ImageWriter(textChunks: [(key: "k", value: "v")], workers: 2).encode(image, as: .png)
+        let bytes = try ImageWriter(pngBitDepth: depth, textChunks: [(key: "k", value: "v")], workers: 2).encode(
+            image, as: .png)
         #expect(SHA256.hex(bytes) == sha256)
     }
 }
