@@ -1,4 +1,5 @@
 #include "codec_shims.h"
+#include "quantize.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@
    band of rows is an independent raw deflate stream ended with a sync flush, the last
    with the final block, as pigz does; their concatenation is one valid zlib stream.
    The bands are fixed by the image's size alone, never by the thread count, so the
-   bytes are the same on any number of workers. */
+   bytes are the same on any number of workers. The workers also quantize their rows
+   from the float planes, so no whole-image buffer of samples is ever made. */
 
 /* Run-length matches only (Z_RLE: distance 1, which after the filters is most of what a
    photo repeats): measured on a dreamed photo, a third of level 4's deflate time for a
@@ -18,8 +20,10 @@
 enum { LEVEL = 4, STRATEGY = Z_RLE, BAND_BYTES = 512 * 1024, IDAT_BYTES = 1 << 20 };
 
 typedef struct {
-    const uint8_t *pixels; /* interleaved rows, native-endian samples */
-    int swap16;            /* 16-bit samples: each row is byte-swapped (PNG is big-endian) */
+    /* float planes, quantized a row at a time in the workers (no whole-image buffer of
+       samples), 16-bit samples big-endian as PNG stores them */
+    const float *planes;
+    uint32_t width, channels, bit_depth;
     size_t row_bytes;
     size_t bpp; /* bytes per pixel, the filters' distance */
     uint32_t height;
@@ -185,32 +189,27 @@ void png_filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t b
         png_filter_row_baseline(row, prior, n, bpp, out);
 }
 
-/* 16-bit samples to big-endian, a row at a time (in the workers, not a whole-image copy) */
-static void swap_row(const uint8_t *restrict row, size_t n, uint8_t *restrict out) {
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        out[i] = row[i + 1];
-        out[i + 1] = row[i];
-    }
+/* Row y's samples, as PNG stores them, into `out`. */
+static void load_row(const encode_job *job, uint32_t y, uint8_t *out) {
+    size_t first = (size_t)y * job->width;
+    codec_quantize_range(job->planes, (size_t)job->width * job->height, job->channels, job->bit_depth, 1, first,
+                         first + job->width, out);
 }
 
-/* `rows` holds two rows of scratch for the byte-swapped current and prior row. */
+/* `rows` holds two rows of scratch: the current row and the one above. */
 static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const uint8_t *zeros, uint8_t *rows) {
     uint32_t first = band * job->band_rows;
     uint32_t last = first + job->band_rows < job->height ? first + job->band_rows : job->height;
     size_t stride = job->row_bytes + 1, n = job->row_bytes;
-    uint8_t *current = rows, *previous = rows ? rows + n : NULL;
+    uint8_t *current = rows, *previous = rows + n;
+    if (first > 0) load_row(job, first - 1, previous);
     for (uint32_t y = first; y < last; y++) {
-        const uint8_t *row = job->pixels + (size_t)y * n;
-        const uint8_t *prior = y > 0 ? row - n : zeros;
-        if (job->swap16) {
-            if (y == first && y > 0) swap_row(prior, n, previous);
-            swap_row(row, n, current);
-            row = current;
-            prior = y > 0 ? previous : zeros;
-            previous = current; /* this row is the next one's prior */
-            current = current == rows ? rows + n : rows;
-        }
-        png_filter_row(row, prior, n, job->bpp, filtered + (size_t)(y - first) * stride);
+        load_row(job, y, current);
+        png_filter_row(current, y > 0 ? previous : zeros, n, job->bpp, filtered + (size_t)(y - first) * stride);
+        /* this row is the next one's prior */
+        uint8_t *spare = previous;
+        previous = current;
+        current = spare;
     }
     size_t length = (size_t)(last - first) * stride;
     job->band_adler[band] = adler32(adler32(0, Z_NULL, 0), filtered, (uInt)length);
@@ -242,12 +241,12 @@ static void *run_worker(void *argument) {
     encode_job *job = arg->job;
     uint8_t *filtered = malloc((size_t)job->band_rows * (job->row_bytes + 1));
     uint8_t *zeros = calloc(job->row_bytes, 1);
-    uint8_t *rows = job->swap16 ? malloc(2 * job->row_bytes) : NULL;
+    uint8_t *rows = malloc(2 * job->row_bytes);
     /* a contiguous run of bands per worker */
     uint32_t from = (uint32_t)((uint64_t)arg->worker * job->bands / job->workers);
     uint32_t to = (uint32_t)((uint64_t)(arg->worker + 1) * job->bands / job->workers);
     for (uint32_t band = from; band < to; band++) {
-        if (!filtered || !zeros || (job->swap16 && !rows) || !encode_band(job, band, filtered, zeros, rows)) {
+        if (!filtered || !zeros || !rows || !encode_band(job, band, filtered, zeros, rows)) {
             __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
             break;
         }
@@ -297,8 +296,10 @@ static void put_chunk(output *o, const char *type, const uint8_t *data, size_t l
     put32(o, (uint32_t)crc);
 }
 
-int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count, int workers,
-                    uint8_t **out_data, size_t *out_length, char *error) {
+int png_shim_encode_planes(const float *planes, uint32_t width, uint32_t height, uint32_t channels,
+                           uint32_t bit_depth, const codec_text *texts, int text_count, int workers,
+                           uint8_t **out_data, size_t *out_length, char *error) {
+    const codec_image shape = {width, height, channels, bit_depth, NULL}, *image = &shape;
     *out_data = NULL;
     *out_length = 0;
     static const uint8_t color_types[5] = {0, 0, 4, 2, 6};
@@ -321,9 +322,10 @@ int png_shim_encode(const codec_image *image, const codec_text *texts, int text_
     size_t bytes_per_sample = image->bit_depth / 8;
     size_t row_bytes = (size_t)image->width * image->channels * bytes_per_sample;
     encode_job job = {0};
-    job.pixels = image->pixels;
-    /* PNG stores 16-bit samples big-endian; ours are native (little) endian */
-    job.swap16 = image->bit_depth == 16;
+    job.planes = planes;
+    job.width = image->width;
+    job.channels = image->channels;
+    job.bit_depth = image->bit_depth;
     job.row_bytes = row_bytes;
     job.bpp = image->channels * bytes_per_sample;
     job.height = image->height;

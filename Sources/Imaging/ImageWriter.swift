@@ -60,17 +60,13 @@ public struct ImageWriter: Sendable {
         let values = textChunks.map { strdup($0.value) }
         defer { (keys + values).forEach { free($0) } }
         var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
-        // The same call for 8- and 16-bit samples; only the sample type differs.
-        func encode<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) -> Int32 {
-            var samples: [T] = Self.interleaved(image, workers: workers)
-            return samples.withUnsafeMutableBytes { raw in
-                var header = codec_image(
-                    width: UInt32(image.width), height: UInt32(image.height),
-                    channels: UInt32(image.channels), bit_depth: UInt32(T.bitWidth), pixels: raw.baseAddress)
-                return png_shim_encode(&header, &texts, Int32(texts.count), Int32(workers), &out, &length, &message)
-            }
+        // From the planes: the encoder's workers quantize each row as they filter it, the
+        // same samples as `interleaved` (no whole-image sample buffer).
+        let status = image.pixels.withUnsafeBufferPointer { planes in
+            png_shim_encode_planes(
+                planes.baseAddress, UInt32(image.width), UInt32(image.height), UInt32(image.channels),
+                UInt32(pngBitDepth), &texts, Int32(texts.count), Int32(workers), &out, &length, &message)
         }
-        let status = pngBitDepth == 16 ? encode(UInt16.self) : encode(UInt8.self)
         defer { codec_free(out) }
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))

@@ -60,4 +60,29 @@ import Testing
             }
         }
     }
+
+    /// The PNG encoder quantizes rows in its workers: libpng reads back exactly the
+    /// samples `interleaved` makes, for the same awkward values, at both depths.
+    @Test(arguments: [(3, 8), (4, 16), (1, 8)])
+    func pngHoldsTheInterleavedSamples(channels: Int, depth: Int) throws {
+        let scale: Float = depth == 8 ? 255 : 65535
+        let values = Self.values(scale: scale, stepping: depth == 8 ? 1 : 97)
+        let (width, height) = (301, 97)
+        let pixels = (0..<width * height * channels).map { values[($0 * 13) % values.count] }
+        let image = Image(width: width, height: height, channels: channels, pixels: pixels)
+        let bytes = try ImageWriter(pngBitDepth: depth, workers: 3).encode(image, as: .png)
+        let back = try ImageReader().decode(bytes, path: "quantized.png")
+        #expect(back.width == width && back.height == height && back.channels == channels)
+        let decoded = back.pixels.map { Int(($0 * scale).rounded()) }
+        let expected: [Int] =
+            depth == 8
+            ? (ImageWriter.interleaved(image) as [UInt8]).map(Int.init)
+            : (ImageWriter.interleaved(image) as [UInt16]).map(Int.init)
+        // `decoded` is planar, `expected` interleaved
+        let plane = width * height
+        let mismatches = (0..<plane * channels).filter { j in
+            decoded[(j % channels) * plane + j / channels] != expected[j]
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) samples differ, first at \(mismatches.first ?? -1)")
+    }
 }
