@@ -30,16 +30,13 @@ typedef struct {
     uint32_t band_rows;
     uint32_t bands;
     uint32_t workers;
+    uint32_t next_band; /* the next band a worker takes (atomic) */
     uint8_t **band_out;
     size_t *band_length;
     uLong *band_adler;
     int failed;
 } encode_job;
 
-typedef struct {
-    encode_job *job;
-    uint32_t worker;
-} worker_arg;
 
 static inline int paeth(int a, int b, int c) {
     int p = a + b - c;
@@ -237,15 +234,16 @@ static int encode_band(encode_job *job, uint32_t band, uint8_t *filtered, const 
 }
 
 static void *run_worker(void *argument) {
-    worker_arg *arg = argument;
-    encode_job *job = arg->job;
+    encode_job *job = argument;
     uint8_t *filtered = malloc((size_t)job->band_rows * (job->row_bytes + 1));
     uint8_t *zeros = calloc(job->row_bytes, 1);
     uint8_t *rows = malloc(2 * job->row_bytes);
-    /* a contiguous run of bands per worker */
-    uint32_t from = (uint32_t)((uint64_t)arg->worker * job->bands / job->workers);
-    uint32_t to = (uint32_t)((uint64_t)(arg->worker + 1) * job->bands / job->workers);
-    for (uint32_t band = from; band < to; band++) {
+    /* Bands in turn from a shared counter: a worker that other processes keep off its core
+       holds up no fixed share of the image. A band's bytes go to its own slot, so the
+       file does not depend on which worker took it. */
+    while (!__atomic_load_n(&job->failed, __ATOMIC_RELAXED)) {
+        uint32_t band = __atomic_fetch_add(&job->next_band, 1, __ATOMIC_RELAXED);
+        if (band >= job->bands) break;
         if (!filtered || !zeros || !rows || !encode_band(job, band, filtered, zeros, rows)) {
             __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
             break;
@@ -341,27 +339,13 @@ int png_shim_encode_planes(const float *planes, uint32_t width, uint32_t height,
         job.failed = 1;
     } else {
         pthread_t threads[64];
-        worker_arg args[64];
         if (job.workers > 64) job.workers = 64;
+        /* If a thread will not start, those that did (and this one) take its bands. */
         uint32_t started = 0;
-        for (uint32_t w = 1; w < job.workers; w++) {
-            args[w] = (worker_arg){&job, w};
-            if (pthread_create(&threads[w], NULL, run_worker, &args[w]) != 0) break;
-            started = w;
-        }
-        if (started + 1 < job.workers) {
-            /* a thread would not start: this one does every band (same bytes) */
-            for (uint32_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
-            for (uint32_t b = 0; b < job.bands; b++) {
-                free(job.band_out[b]);
-                job.band_out[b] = NULL;
-            }
-            job.workers = 1;
-            started = 0;
-        }
-        args[0] = (worker_arg){&job, 0};
-        run_worker(&args[0]);
-        for (uint32_t w = 1; w <= started; w++) pthread_join(threads[w], NULL);
+        while (started + 1 < job.workers && pthread_create(&threads[started], NULL, run_worker, &job) == 0)
+            started++;
+        run_worker(&job);
+        for (uint32_t w = 0; w < started; w++) pthread_join(threads[w], NULL);
     }
 
     output o = {0};
