@@ -31,7 +31,13 @@ public struct ImageWriter: Sendable {
         } catch {
             throw .file(error)
         }
-        let bytes = try encode(image, as: format, path: path)
+        // Straight from the encoder's buffer to the file: no copy of the encoded bytes.
+        try encoded(image, as: format, path: path) { bytes throws(ImagingError) in
+            try Self.writeFile(bytes, to: path)
+        }
+    }
+
+    private static func writeFile(_ bytes: UnsafeRawBufferPointer, to path: String) throws(ImagingError) {
         do {
             try Files.write(bytes, to: path)
         } catch {
@@ -42,13 +48,22 @@ public struct ImageWriter: Sendable {
     public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImagingError)
         -> [UInt8]
     {
+        try encoded(image, as: format, path: path) { Array($0) }
+    }
+
+    /// `use` sees the encoded bytes in the encoder's own buffer, freed afterwards.
+    private func encoded<R>(
+        _ image: Image, as format: ImageFormat, path: String, _ use: (UnsafeRawBufferPointer) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         switch format {
-        case .png: return try encodePNG(image, path: path)
-        case .jpeg: return try encodeJPEG(image, path: path)
+        case .png: return try encodePNG(image, path: path, use)
+        case .jpeg: return try encodeJPEG(image, path: path, use)
         }
     }
 
-    private func encodePNG(_ image: Image, path: String) throws(ImagingError) -> [UInt8] {
+    private func encodePNG<R>(
+        _ image: Image, path: String, _ use: (UnsafeRawBufferPointer) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         guard pngBitDepth == 8 || pngBitDepth == 16 else {
             throw .unsupported(path: path, detail: "PNG bit depth must be 8 or 16, not \(pngBitDepth)")
         }
@@ -71,10 +86,12 @@ public struct ImageWriter: Sendable {
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
         }
-        return Array(UnsafeBufferPointer(start: out, count: length))
+        return try use(UnsafeRawBufferPointer(start: out, count: length))
     }
 
-    private func encodeJPEG(_ image: Image, path: String) throws(ImagingError) -> [UInt8] {
+    private func encodeJPEG<R>(
+        _ image: Image, path: String, _ use: (UnsafeRawBufferPointer) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         guard (1...100).contains(jpegQuality) else {
             throw .unsupported(path: path, detail: "JPEG quality must be 1...100, not \(jpegQuality)")
         }
@@ -94,7 +111,7 @@ public struct ImageWriter: Sendable {
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
         }
-        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+        return try use(UnsafeRawBufferPointer(start: out, count: Int(length)))
     }
 
     /// Planes to interleaved 8- or 16-bit samples (the type's width), clamped to [0, 1]
