@@ -31,6 +31,11 @@ public enum Files {
     /// Writes to a temporary file beside `path`, then renames it over `path`: readers, a
     /// resumed batch and an interrupted training run never see a half-written file.
     public static func write(_ bytes: [UInt8], to path: String) throws(FileError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(FileError) in try write(raw, to: path) } }.get()
+    }
+
+    /// The same from a buffer the caller owns (an encoder's output), without copying it.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(FileError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
@@ -40,7 +45,11 @@ public enum Files {
         }
         let temporary = temporaryPath(for: url.path, process: getpid())
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+            let data =
+                bytes.baseAddress.map {
+                    Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: bytes.count, deallocator: .none)
+                } ?? Data()
+            try data.write(to: URL(fileURLWithPath: temporary))
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             // The system's words ("No space left on device") rather than Foundation's.

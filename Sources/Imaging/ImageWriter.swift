@@ -31,7 +31,13 @@ public struct ImageWriter: Sendable {
         } catch {
             throw .file(error)
         }
-        let bytes = try encode(image, as: format, path: path)
+        // Straight from the encoder's buffer to the file: no copy of the encoded bytes.
+        try encoded(image, as: format, path: path) { bytes throws(ImagingError) in
+            try Self.writeFile(bytes, to: path)
+        }
+    }
+
+    private static func writeFile(_ bytes: UnsafeRawBufferPointer, to path: String) throws(ImagingError) {
         do {
             try Files.write(bytes, to: path)
         } catch {
@@ -42,13 +48,22 @@ public struct ImageWriter: Sendable {
     public func encode(_ image: Image, as format: ImageFormat, path: String = "<memory>") throws(ImagingError)
         -> [UInt8]
     {
+        try encoded(image, as: format, path: path) { Array($0) }
+    }
+
+    /// `use` sees the encoded bytes in the encoder's own buffer, freed afterwards.
+    private func encoded<R>(
+        _ image: Image, as format: ImageFormat, path: String, _ use: (UnsafeRawBufferPointer) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         switch format {
-        case .png: return try encodePNG(image, path: path)
-        case .jpeg: return try encodeJPEG(image, path: path)
+        case .png: return try encodePNG(image, path: path, use)
+        case .jpeg: return try encodeJPEG(image, path: path, use)
         }
     }
 
-    private func encodePNG(_ image: Image, path: String) throws(ImagingError) -> [UInt8] {
+    private func encodePNG<R>(
+        _ image: Image, path: String, _ use: (UnsafeRawBufferPointer) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         guard pngBitDepth == 8 || pngBitDepth == 16 else {
             throw .unsupported(path: path, detail: "PNG bit depth must be 8 or 16, not \(pngBitDepth)")
         }
@@ -60,33 +75,29 @@ public struct ImageWriter: Sendable {
         let values = textChunks.map { strdup($0.value) }
         defer { (keys + values).forEach { free($0) } }
         var texts = zip(keys, values).map { codec_text(key: $0, text: $1) }
-        // The same call for 8- and 16-bit samples; only the quantisation differs.
-        func encode<T: FixedWidthInteger>(_ quantize: (Float) -> T) -> Int32 {
-            var samples = Self.interleaved(image, workers: workers, quantize)
-            return samples.withUnsafeMutableBytes { raw in
-                var header = codec_image(
-                    width: UInt32(image.width), height: UInt32(image.height),
-                    channels: UInt32(image.channels), bit_depth: UInt32(T.bitWidth), pixels: raw.baseAddress)
-                return png_shim_encode(&header, &texts, Int32(texts.count), Int32(workers), &out, &length, &message)
-            }
+        // From the planes: the encoder's workers quantize each row as they filter it, the
+        // same samples as `interleaved` (no whole-image sample buffer).
+        let status = image.pixels.withUnsafeBufferPointer { planes in
+            png_shim_encode_planes(
+                planes.baseAddress, UInt32(image.width), UInt32(image.height), UInt32(image.channels),
+                UInt32(pngBitDepth), &texts, Int32(texts.count), Int32(workers), &out, &length, &message)
         }
-        let status =
-            pngBitDepth == 16
-            ? encode { UInt16($0 * 65535 + 0.5) } : encode { UInt8($0 * 255 + 0.5) }
         defer { codec_free(out) }
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
         }
-        return Array(UnsafeBufferPointer(start: out, count: length))
+        return try use(UnsafeRawBufferPointer(start: out, count: length))
     }
 
-    private func encodeJPEG(_ image: Image, path: String) throws(ImagingError) -> [UInt8] {
+    private func encodeJPEG<R>(
+        _ image: Image, path: String, _ use: (UnsafeRawBufferPointer) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         guard (1...100).contains(jpegQuality) else {
             throw .unsupported(path: path, detail: "JPEG quality must be 1...100, not \(jpegQuality)")
         }
         // JPEG has no alpha: drop it rather than refuse.
         let opaque = image.hasAlpha ? Image(planes: (0..<image.colorChannels).map { image.plane($0) }) : image
-        var samples = Self.interleaved(opaque, workers: workers) { UInt8($0 * 255 + 0.5) }
+        var samples: [UInt8] = Self.interleaved(opaque, workers: workers)
         var out: UnsafeMutablePointer<UInt8>?
         var length: UInt = 0
         var message = [CChar](repeating: 0, count: Int(CODEC_ERROR_LENGTH))
@@ -100,22 +111,21 @@ public struct ImageWriter: Sendable {
         guard status == 0, let out else {
             throw .encodeFailed(path: path, reason: cString(message))
         }
-        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+        return try use(UnsafeRawBufferPointer(start: out, count: Int(length)))
     }
 
-    /// Planes to interleaved samples, clamped to [0, 1] first; `quantize` rounds half up
-    /// (the same as `rounded()` on [0, 1], without its libm call).
-    static func interleaved<T: FixedWidthInteger>(_ image: Image, workers: Int = 1, _ quantize: (Float) -> T) -> [T] {
+    /// Planes to interleaved 8- or 16-bit samples (the type's width), clamped to [0, 1]
+    /// first (NaN to 0) and rounded half up: `UInt8(min(max(v, 0), 1) * 255 + 0.5)`, the
+    /// same as `rounded()` on [0, 1] without its libm call. One pass, in C (vectorised).
+    static func interleaved<T: FixedWidthInteger & UnsignedInteger>(_ image: Image, workers: Int = 1) -> [T] {
+        precondition(T.bitWidth == 8 || T.bitWidth == 16, "8- or 16-bit samples only")
         let count = image.planeSize, channels = image.channels
         return [T](unsafeUninitializedCapacity: count * channels) { dst, initialized in
             image.pixels.withUnsafeBufferPointer { src in
                 Bands.run(count, workers: workers) { range in
-                    for c in 0..<channels {
-                        for i in range {
-                            let v = src[c * count + i]
-                            dst[i * channels + c] = quantize(v.isNaN ? 0 : min(max(v, 0), 1))
-                        }
-                    }
+                    codec_quantize(
+                        src.baseAddress, count, UInt32(channels), UInt32(T.bitWidth), range.lowerBound,
+                        range.upperBound, dst.baseAddress)
                 }
             }
             initialized = count * channels

@@ -39,10 +39,31 @@ void codec_free(void *pointer);
 int png_shim_decode(const uint8_t *data, size_t length, uint64_t max_pixels,
                     codec_image *out, char *error);
 
-/* Writes 8- or 16-bit PNG with optional tEXt chunks, filtering and deflating bands of
-   rows on `workers` threads; the bytes do not depend on `workers`. */
-int png_shim_encode(const codec_image *image, const codec_text *texts, int text_count, int workers,
-                    uint8_t **out_data, size_t *out_length, char *error);
+/* Planar float samples (`channels` planes of `plane_size`) to interleaved 8- or 16-bit
+   samples for pixels from..<to: clamped to [0, 1] (NaN to 0), times 255 or 65535, plus
+   0.5, truncated (rounding half up without a libm call). `out` is the whole interleaved
+   buffer (pixel i's samples at i * channels). */
+void codec_quantize(const float *planes, size_t plane_size, uint32_t channels, uint32_t bit_depth, size_t from,
+                    size_t to, void *out);
+
+/* One row's PNG filtering, as png_shim_encode_planes does it: the filter type byte, then `n`
+   filtered bytes, into `out` (n + 1 bytes). `prior` is the row above (zeros for the
+   first row), `bpp` the bytes per pixel. png_filter_row runs the AVX2 build when the CPU
+   has it, else the baseline one; the reference is the plain scalar form. All give the
+   same bytes (exported for the tests that check it; the AVX2 one only where supported). */
+void png_filter_row(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+void png_filter_row_baseline(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+void png_filter_row_avx2(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+int png_filter_row_avx2_supported(void);
+void png_filter_row_reference(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp, uint8_t *out);
+
+/* Writes an 8- or 16-bit PNG with optional tEXt chunks from float planes (`channels`
+   planes of width * height, Image's layout), quantized as codec_quantize does; rows are
+   quantized, filtered and deflated in bands on `workers` threads, and the bytes do not
+   depend on `workers`. */
+int png_shim_encode_planes(const float *planes, uint32_t width, uint32_t height, uint32_t channels,
+                           uint32_t bit_depth, const codec_text *texts, int text_count, int workers,
+                           uint8_t **out_data, size_t *out_length, char *error);
 
 /* Reads the tEXt/zTXt/iTXt value for `key`; *out_text is NULL when absent. When it is
    absent and libpng dropped a text chunk (bad CRC, size or count limits), `error` holds
