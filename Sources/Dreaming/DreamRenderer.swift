@@ -510,13 +510,27 @@ public final class DreamRenderer {
 
     /// Scales the dream's change so the strength is met within 3%: the ascent stops near
     /// it, but upscaling and the range step move it. The factor is found by secant steps,
-    /// since the range step's knee makes the change grow less than in proportion.
-    /// Returns the strength reached.
+    /// since the range step's knee makes the change grow less than in proportion; with the
+    /// soft range each step is measured on the range step's own sample (`SoftKnee`) and
+    /// only the factor found is applied to every pixel. Returns the strength reached.
     private func calibrate(_ view: inout Image, photo: Image, strength: Float, plan: Plan) -> Float {
         let goal = GradientAscent.ChangeGoal(
             reference: photo, contrast: plan.contrast, target: strength, workers: plan.workers)
-        let raw = view
-        func scaled(_ factor: Float) -> Image {
+        var (f0, r0) = (Float(1), goal.change(of: view))
+        guard r0 > 1e-4 else { return r0 }
+        let sample =
+            plan.settings.range == .soft
+            ? view.pixels.withUnsafeBufferPointer { raw in
+                photo.pixels.withUnsafeBufferPointer {
+                    SoftKnee.Sample(raw, reference: $0, workers: plan.workers)
+                }
+            } : nil
+        // The other ranges scale a copy of the dream (the soft one leaves `view` as it is until the end).
+        let original = sample == nil ? view : nil
+        let knee = SoftKnee(limits: plan.limits, workers: plan.workers)
+        /// The strength after scaling the change by `factor` and the range step.
+        func measure(_ factor: Float) -> Float {
+            guard let raw = original else { return knee.rmsChange(of: sample!, factor: factor) / plan.contrast }
             var out = raw
             out.pixels.withUnsafeMutableBufferPointer { out in
                 raw.pixels.withUnsafeBufferPointer { raw in
@@ -528,19 +542,21 @@ public final class DreamRenderer {
                 }
             }
             plan.adjustRange(&out, reference: photo)
-            return out
+            view = out
+            return goal.change(of: out)
         }
-        var (f0, r0) = (Float(1), goal.change(of: view))
-        guard r0 > 1e-4 else { return r0 }
         var f1 = min(strength / r0, 8)
+        var scaled = false
         for _ in 0..<8 where abs(r0 / strength - 1) > GradientAscent.ChangeGoal.tolerance {
-            let candidate = scaled(f1)
-            let r1 = goal.change(of: candidate)
-            view = candidate
+            let r1 = measure(f1)
+            scaled = true
             (f0, r0, f1) = (f1, r1, r1 != r0 ? f1 + (strength - r1) * (f1 - f0) / (r1 - r0) : f1 * strength / r1)
             f1 = min(max(f1, 0.05), 8)
         }
-        return r0
+        guard scaled, sample != nil else { return r0 }
+        // The sample's factor on every pixel: the range step solves the same shift on the same sample.
+        RangeAdjustment.soft(&view, reference: photo, limits: plan.limits, factor: f0, workers: plan.workers)
+        return goal.change(of: view)
     }
 
     /// The seed's recipe: the whole photo at the network's input size, `loops` times ascend, upscale, re-add

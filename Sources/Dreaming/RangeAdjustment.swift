@@ -56,64 +56,23 @@ enum RangeAdjustment {
     /// Keeps the reference's mean and rolls the change off before the limits: a change
     /// up to half the headroom passes unchanged, beyond it bends (tanh) towards the
     /// limit without reaching it. A pixel already beyond a limit is not pushed further.
-    /// With no change the image stays as it is. Sums are taken in fixed chunks
-    /// (`Bands.sum`), so `workers` does not change the result.
-    static func soft(_ image: inout Image, reference: Image, limits: Limits, workers: Int = 1) {
+    /// With no change the image stays as it is. The change is first scaled by `factor`
+    /// (strength calibration). The mean-keeping shift is solved on a sample and checked on
+    /// every pixel (`SoftKnee`): the result does not depend on `workers`.
+    static func soft(_ image: inout Image, reference: Image, limits: Limits, factor: Float = 1, workers: Int = 1) {
         precondition(image.pixels.count == reference.pixels.count)
-        let count = image.pixels.count
-        guard count > 0 else { return }
+        guard !image.pixels.isEmpty else { return }
+        let knee = SoftKnee(limits: limits, workers: workers)
         image.pixels.withUnsafeMutableBufferPointer { values in
-            reference.pixels.withUnsafeBufferPointer { ref in
-                // The raw change, kept so the shift is solved for rather than applied twice.
-                let delta = [Float](unsafeUninitializedCapacity: count) { d, n in
-                    Bands.run(count, workers: workers) { range in
-                        for i in range { d[i] = values[i] - ref[i] }
-                    }
-                    n = count
-                }
-                let total = delta.withUnsafeBufferPointer { delta in
-                    Bands.sum(count, workers: workers) { range in
-                        var sum = 0.0
-                        for i in range { sum += Double(delta[i]) }
-                        return sum
-                    }
-                }
-                func meanAfter(shift: Float) -> Float {
-                    let sum = delta.withUnsafeBufferPointer { delta in
-                        Bands.sum(count, workers: workers) { range in
-                            var sum = 0.0
-                            for i in range { sum += Double(knee(delta[i] + shift, ref[i], limits)) }
-                            return sum
-                        }
-                    }
-                    return Float(sum / Double(count))
-                }
-                // The mean change after the knee is monotonic in the shift: secant steps
-                // from the plain mean-restoring shift converge in a few evaluations.
-                let tolerance: Float = 1e-4
-                var s0 = -Float(total / Double(count))
-                var e0 = meanAfter(shift: s0)
-                if abs(e0) > tolerance {
-                    var s1 = s0 - e0
-                    var e1 = meanAfter(shift: s1)
-                    for _ in 0..<6 where abs(e1) > tolerance && e1 != e0 {
-                        let next = s1 - e1 * (s1 - s0) / (e1 - e0)
-                        (s0, e0, s1) = (s1, e1, next)
-                        e1 = meanAfter(shift: s1)
-                    }
-                    if abs(e1) < abs(e0) { (s0, e0) = (s1, e1) }
-                }
-                let shift = s0
-                delta.withUnsafeBufferPointer { delta in
-                    Bands.run(count, workers: workers) { range in
-                        for i in range { values[i] = ref[i] + knee(delta[i] + shift, ref[i], limits) }
-                    }
-                }
+            reference.pixels.withUnsafeBufferPointer { reference in
+                let shift = knee.shift(values: UnsafeBufferPointer(values), reference: reference, factor: factor)
+                knee.apply(shift: shift, to: values, reference: reference, factor: factor)
             }
         }
     }
 
-    /// The soft knee for one pixel of value `r` changed by `d`.
+    /// The soft knee for one pixel of value `r` changed by `d`, with libm's tanh: the plain
+    /// form of `SoftKnee.knee`, which the range step runs; `unknee` is its inverse.
     @inline(__always)
     static func knee(_ d: Float, _ r: Float, _ limits: Limits) -> Float {
         let room = d > 0 ? limits.high - r : r - limits.low
@@ -148,25 +107,30 @@ enum RangeAdjustment {
         }
     }
 
-    /// Mean and standard deviation, summed in fixed chunks: the same on any `workers`.
+    /// Mean and standard deviation in one pass, summed in fixed chunks: the same on any `workers`.
     static func statistics(_ values: [Float], workers: Int = 1) -> (mean: Float, std: Float) {
         guard !values.isEmpty else { return (0, 0) }
-        let (sum, squares) = values.withUnsafeBufferPointer { values in
-            (
-                Bands.sum(values.count, workers: workers) { range in
-                    var sum = 0.0
-                    for i in range { sum += Double(values[i]) }
-                    return sum
-                },
-                Bands.sum(values.count, workers: workers) { range in
-                    var squares = 0.0
-                    for i in range { squares += Double(values[i]) * Double(values[i]) }
-                    return squares
+        let count = values.count, chunk = Bands.minimumItems
+        let chunks = (count + chunk - 1) / chunk
+        var partial = [(sum: Double, squares: Double)](repeating: (0, 0), count: chunks)
+        values.withUnsafeBufferPointer { values in
+            partial.withUnsafeMutableBufferPointer { partial in
+                Bands.run(chunks, workers: workers, minimum: 1) { range in
+                    for c in range {
+                        var sum = 0.0, squares = 0.0
+                        for i in (c * chunk)..<min(count, (c + 1) * chunk) {
+                            let v = Double(values[i])
+                            sum += v
+                            squares += v * v
+                        }
+                        partial[c] = (sum, squares)
+                    }
                 }
-            )
+            }
         }
-        let mean = sum / Double(values.count)
-        return (Float(mean), Float(max(squares / Double(values.count) - mean * mean, 0).squareRoot()))
+        let sum = partial.reduce(0) { $0 + $1.sum }, squares = partial.reduce(0) { $0 + $1.squares }
+        let mean = sum / Double(count)
+        return (Float(mean), Float(max(squares / Double(count) - mean * mean, 0).squareRoot()))
     }
 
     /// Two quantiles (0...1) from an evenly strided sample of at most 65,536 values.
