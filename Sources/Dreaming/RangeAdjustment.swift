@@ -71,42 +71,6 @@ enum RangeAdjustment {
         }
     }
 
-    /// The soft knee for one pixel of value `r` changed by `d`, with libm's tanh: the plain
-    /// form of `SoftKnee.knee`, which the range step runs; `unknee` is its inverse.
-    @inline(__always)
-    static func knee(_ d: Float, _ r: Float, _ limits: Limits) -> Float {
-        let room = d > 0 ? limits.high - r : r - limits.low
-        guard room > 0 else { return 0 }
-        let magnitude = abs(d), bend = 0.5 * room
-        if magnitude <= bend { return d }
-        let rolled = bend + (room - bend) * tanh((magnitude - bend) / (room - bend))
-        return d > 0 ? rolled : -rolled
-    }
-
-    /// The change before `knee`: `knee(unknee(k, r, limits), r, limits) == k` for any `k`
-    /// the knee can give (a change at or beyond the limit comes back as a large finite one).
-    @inline(__always)
-    static func unknee(_ k: Float, _ r: Float, _ limits: Limits) -> Float {
-        let room = k > 0 ? limits.high - r : r - limits.low
-        let magnitude = abs(k), bend = 0.5 * room
-        guard room > 0, magnitude > bend else { return k }
-        let unrolled = bend + (room - bend) * atanh(min((magnitude - bend) / (room - bend), 0.999))
-        return k > 0 ? unrolled : -unrolled
-    }
-
-    /// Undoes `soft`'s knee on `image` (its mean shift stays in): the change as it was
-    /// before the range step, for a step at another size to roll off once, not twice.
-    static func unsoft(_ image: inout Image, reference: Image, limits: Limits, workers: Int = 1) {
-        precondition(image.pixels.count == reference.pixels.count)
-        image.pixels.withUnsafeMutableBufferPointer { values in
-            reference.pixels.withUnsafeBufferPointer { ref in
-                Bands.run(values.count, workers: workers) { range in
-                    for i in range { values[i] = ref[i] + unknee(values[i] - ref[i], ref[i], limits) }
-                }
-            }
-        }
-    }
-
     /// Mean and standard deviation in one pass, summed in fixed chunks: the same on any `workers`.
     static func statistics(_ values: [Float], workers: Int = 1) -> (mean: Float, std: Float) {
         guard !values.isEmpty else { return (0, 0) }

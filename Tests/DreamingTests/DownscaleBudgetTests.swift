@@ -117,26 +117,6 @@ import Testing
         #expect(abs(reached / settings.strength! - 1) < 0.1, "\(preset): reached \(reached)")
     }
 
-    /// `unknee` undoes the knee wherever the knee can land (beyond the bend, both
-    /// directions, near both limits), so the full-size range step rolls the change off once.
-    @Test func unkneeUndoesTheKnee() {
-        let limits = RangeAdjustment.Limits(low: 0.05, high: 0.95)
-        var worst: Float = 0
-        for r in stride(from: Float(0.1), through: 0.9, by: 0.1) {
-            for d in stride(from: Float(-1), through: 1, by: 0.01) {
-                let k = RangeAdjustment.knee(d, r, limits)
-                worst = max(worst, abs(RangeAdjustment.knee(RangeAdjustment.unknee(k, r, limits), r, limits) - k))
-                // Before the knee saturates, the change itself comes back.
-                let room = d > 0 ? limits.high - r : r - limits.low
-                if abs(d) < 0.5 * room + 0.5 * room * 2 {
-                    #expect(abs(RangeAdjustment.unknee(k, r, limits) - d) < 1e-4, "d \(d) r \(r)")
-                }
-            }
-        }
-        // Saturated changes come back within 0.1% of the room (1/255 is 0.4%).
-        #expect(worst < 1e-3)
-    }
-
     /// Above the budget, explore's batch still equals each map's single render, frames come
     /// at the photo's size and the stage strip is made.
     @Test func mapsFramesAndStagesAboveTheBudget() throws {
