@@ -86,10 +86,11 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "FileSupportTests", dependencies: ["FileSupport", "TestSupport"]),
         .testTarget(
-            name: "ImagingTests", dependencies: ["Imaging", "FileSupport", "TestSupport"],
+            name: "ImagingTests", dependencies: ["Imaging", "FileSupport", "NeuralNet", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "ResamplingTests", dependencies: ["Resampling", "TestSupport"], resources: [.copy("Fixtures")]),
+            name: "ResamplingTests", dependencies: ["Resampling", "NeuralNet", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "AnimationTests", dependencies: ["Animation", "Dreaming", "Resampling", "TestSupport"]),
         .testTarget(
             name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -98,7 +99,7 @@ let package = Package(
         .testTarget(name: "BatchTests", dependencies: ["Batch", "FileSupport", "TestSupport"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "TestSupport"]),
         // Runs the built `dream` binary: build it first (swift build); missing, the tests fail.
-        .testTarget(name: "CLITests", dependencies: ["Animation", "Imaging", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Animation", "Benchmark", "Imaging", "TestSupport"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffers across Dispatch workers by design.
     swiftLanguageModes: [.v5]

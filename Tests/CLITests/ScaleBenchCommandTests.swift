@@ -1,3 +1,4 @@
+import Benchmark
 import Foundation
 import TestSupport
 import Testing
@@ -5,17 +6,6 @@ import Testing
 /// `dream bench --scale` measures what a user runs: one process per preset and size, and
 /// beside them the floor, the same photo only read and written.
 @Suite struct ScaleBenchCommandTests {
-    struct Run: Decodable {
-        var preset: String
-        var megapixels: Double
-        var width: Int
-        var height: Int
-        var wallSeconds: Double
-        var cpuSeconds: Double
-        var peakRSSBytes: Int
-    }
-    struct Report: Decodable { var runs: [Run] }
-
     @Test func everyPresetAndTheFloorAtEverySize() throws {
         let folder = try temporaryFolder()
         let run = try runDream(
@@ -23,8 +13,8 @@ import Testing
             in: folder)
         #expect(run.status == 0, "\(run.error)")
         let report = try JSONDecoder().decode(
-            Report.self, from: try Data(contentsOf: URL(fileURLWithPath: folder + "/scale.json")))
-        let names = ["read + write only", "ghost", "tiles", "conv", "mixed"]
+            ScaleBenchmark.Report.self, from: try Data(contentsOf: URL(fileURLWithPath: folder + "/scale.json")))
+        let names = [ScaleBenchmark.floorName, "ghost", "tiles", "conv", "mixed"]
         for size in [0.04] {
             let runs = report.runs.filter { $0.megapixels == size }
             #expect(runs.map(\.preset).sorted() == names.sorted(), "\(runs.map(\.preset))")

@@ -1,32 +1,20 @@
 import CCodecShims
 import FileSupport
+import NeuralNet
 import Testing
 
 @testable import Imaging
-
-/// A small deterministic generator (SplitMix64): the rows are the same on every run.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-}
 
 /// The encoder's vectorised row filter against the plain scalar one it replaced: the
 /// same filter choice and the same bytes for every row, so the files do not change.
 @Suite struct PNGFilterTests {
     /// Sums of |signed byte| reach ties and the -128/127 wrap with 0/127/128/255; smooth
     /// and constant rows make each of the five filters win somewhere.
-    private static func row(_ n: Int, kind: Int, from other: [UInt8], _ random: inout SplitMix) -> [UInt8] {
+    private static func row(_ n: Int, kind: Int, from other: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
         let extremes: [UInt8] = [0, 1, 127, 128, 129, 254, 255]
         return (0..<n).map { i in
             switch kind {
-            case 0: return random.byte()
+            case 0: return UInt8(truncatingIfNeeded: random.next())
             case 1: return extremes[Int(random.next() % UInt64(extremes.count))]
             case 2: return (other.isEmpty ? 100 : other[i]) &+ UInt8(random.next() % 3)  // close to the row above
             case 3: return UInt8(truncatingIfNeeded: i * 3) &+ UInt8(random.next() % 2)  // a ramp
@@ -43,7 +31,7 @@ private struct SplitMix {
             + (png_filter_row_avx2_supported() != 0 ? [("avx2", png_filter_row_avx2)] : [])
 
     @Test func vectorisedFilterMatchesTheReference() {
-        var random = SplitMix(state: 14)
+        var random = SeededGenerator(seed: 14)  // the same rows on every run
         var chosen = Set<UInt8>()
         var rows = 0
         for bpp in [1, 2, 3, 4, 6, 8] {

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import NeuralNet
 import Testing
 
 @testable import Resampling
@@ -52,7 +53,7 @@ private struct PillowCases: Decodable {
     }
 
     @Test func integerDownscaleKeepsTheMean() {
-        var rng = SplitMix(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let image = Image(
             width: 64, height: 48, pixels: (0..<(64 * 48)).map { _ in Float.random(in: 0...1, using: &rng) })
         for (w, h) in [(32, 24), (16, 12), (8, 6)] {
@@ -97,18 +98,5 @@ private struct PillowCases: Decodable {
                 0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
                 0.25, 0.25, 0.25, 0.75, 0.75, 0.75,
             ])
-    }
-}
-
-/// A small deterministic generator for test data.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
